@@ -1,0 +1,2 @@
+// @edm/backend-node (being built; see the project issues).
+export {};

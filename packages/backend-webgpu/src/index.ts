@@ -1,0 +1,2 @@
+// @edm/backend-webgpu (being built; see the project issues).
+export {};

@@ -1,0 +1,4 @@
+// @edm/core: the EDM method on tfjs-core. Backend-agnostic: no Node APIs, bundles for browsers.
+import './tf-setup';
+
+export type { Backbone, Denoiser, ForwardOptions } from './denoiser';

@@ -1,0 +1,2 @@
+// @edm/models (being built; see the project issues).
+export {};
