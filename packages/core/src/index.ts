@@ -2,3 +2,5 @@
 import './tf-setup';
 
 export type { Backbone, Denoiser, ForwardOptions } from './denoiser';
+export type { Sampler, SamplerCallbackInfo, SamplerOptions } from './samplers/types';
+export { SamplerAbortedError, throwIfAborted } from './samplers/abort';
