@@ -1,0 +1,22 @@
+// Multi-head self-attention over pixels (reference UNetBlock attention + AttentionOp), NHWC.
+// The reference reshapes the qkv conv output [N, 3C, H, W] to [N * heads, C / heads, 3, HW]: channel
+// index (h * C/heads + c) * 3 + j holds q (j=0), k (j=1), v (j=2) of head h, channel c. Then
+//   w = softmax_k(q . k / sqrt(C/heads)),  a[c, q] = sum_k w[q, k] v[c, k].
+import * as tf from '@tensorflow/tfjs-core';
+
+/** qkv: [N, H, W, 3C] (reference channel order) -> attention output [N, H, W, C] (before the projection). */
+export function selfAttention(qkv: tf.Tensor4D, numHeads: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c3] = qkv.shape;
+    const c = c3 / 3;
+    const ch = c / numHeads;
+    const hw = h * w;
+    // [N, HW, heads, ch, 3] -> [3, N, heads, HW, ch]
+    const t = tf.transpose(tf.reshape(qkv, [n, hw, numHeads, ch, 3]), [4, 0, 2, 1, 3]);
+    const [q, k, v] = tf.unstack(tf.reshape(t, [3, n * numHeads, hw, ch])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const logits = tf.matMul(q, tf.mul(k, 1 / Math.sqrt(ch)), false, true); // [N*heads, HWq, HWk]
+    const weights = tf.softmax(logits);
+    const a = tf.matMul(weights, v); // [N*heads, HW, ch]
+    return tf.reshape(tf.transpose(tf.reshape(a, [n, numHeads, hw, ch]), [0, 2, 1, 3]), [n, h, w, c]) as tf.Tensor4D;
+  });
+}

@@ -1,0 +1,51 @@
+// Group normalisation (reference `GroupNorm`): groups = min(num_groups, C / min_channels_per_group),
+// biased variance, per-channel affine. NHWC.
+import * as tf from '@tensorflow/tfjs-core';
+import type { BuildContext } from './init';
+import type { ParamRef } from './param-store';
+
+/** Options of {@link GroupNorm}. */
+export interface GroupNormOptions {
+  /** Upper bound on the number of groups (`num_groups`). Default 32. */
+  numGroups?: number;
+  /** Lower bound on channels per group (`min_channels_per_group`). Default 4. */
+  minChannelsPerGroup?: number;
+  /** epsilon added to the variance (`eps`). Default 1e-5. */
+  eps?: number;
+}
+
+/** GroupNorm over [N, H, W, C]. */
+export class GroupNorm {
+  readonly numGroups: number;
+  readonly eps: number;
+  readonly weight: ParamRef;
+  readonly bias: ParamRef;
+
+  constructor(ctx: BuildContext, prefix: string, readonly numChannels: number, opts: GroupNormOptions = {}) {
+    this.numGroups = Math.min(opts.numGroups ?? 32, Math.floor(numChannels / (opts.minChannelsPerGroup ?? 4)));
+    if (this.numGroups < 1 || numChannels % this.numGroups !== 0) {
+      throw new Error(`${prefix}: GroupNorm of ${numChannels} channels: ${this.numGroups} groups do not divide the channels (need at least 4 channels per group)`);
+    }
+    this.eps = opts.eps ?? 1e-5;
+    this.weight = ctx.store.declare({
+      name: `${prefix}.weight`, torchShape: [numChannels], layout: 'same', trainable: true,
+      init: () => new Float32Array(numChannels).fill(1),
+    });
+    this.bias = ctx.store.declare({
+      name: `${prefix}.bias`, torchShape: [numChannels], layout: 'same', trainable: true,
+      init: () => new Float32Array(numChannels),
+    });
+  }
+
+  /** x: [N, H, W, C] -> normalised [N, H, W, C]. */
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => {
+      const [n, h, w, c] = x.shape;
+      const g = this.numGroups;
+      const xr = tf.reshape(x, [n, h * w, g, c / g]);
+      const { mean, variance } = tf.moments(xr, [1, 3], true);
+      const y = tf.mul(tf.sub(xr, mean), tf.rsqrt(tf.add(variance, this.eps)));
+      return tf.add(tf.mul(tf.reshape(y, [n, h, w, c]), this.weight.value), this.bias.value) as tf.Tensor4D;
+    });
+  }
+}

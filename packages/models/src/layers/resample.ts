@@ -1,0 +1,88 @@
+// 2x resampling with a separable FIR filter (reference `Conv2d` with up/down): the filter is the outer
+// product f f^T / (sum f)^2 of `resample_filter` (e.g. [1,1]: box, [1,3,3,1]: bilinear), applied per
+// channel. Downsampling is a strided depthwise convolution; upsampling is the transposed convolution with
+// 4 f (zero insertion followed by a depthwise convolution with the flipped filter). NHWC.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The 2-D resample filter f f^T / (sum f)^2 as row-major [k, k] values (float32, like the reference). */
+export function resampleFilter2d(filter: number[]): Float32Array {
+  const k = filter.length;
+  const f32 = filter.map((v) => Math.fround(v));
+  const sum = Math.fround(f32.reduce((a, b) => Math.fround(a + b), 0));
+  const sq = Math.fround(sum * sum);
+  const out = new Float32Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) out[i * k + j] = Math.fround(Math.fround(f32[i]! * f32[j]!) / sq);
+  return out;
+}
+
+const boxCache = new WeakMap<tf.Tensor, boolean>();
+
+/** Whether f is the 2x2 box filter (all 1/4): resampling is then avg-pool / nearest neighbour exactly. */
+function isBox2(f: tf.Tensor): boolean {
+  if (f.shape[0] !== 2) return false;
+  let box = boxCache.get(f);
+  if (box === undefined) {
+    box = Array.from(f.dataSync()).every((x) => x === 0.25);
+    boxCache.set(f, box);
+  }
+  return box;
+}
+
+/** Pads (positive) or crops (negative) H and W of an NHWC tensor. */
+function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): tf.Tensor4D {
+  let y = x;
+  if (top > 0 || bottom > 0 || left > 0 || right > 0) {
+    y = tf.pad(y, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]);
+  }
+  if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+    const [n, h, w, c] = y.shape;
+    const t = Math.max(-top, 0);
+    const l = Math.max(-left, 0);
+    y = tf.slice(y, [0, t, l, 0], [n, h - t - Math.max(-bottom, 0), w - l - Math.max(-right, 0), c]);
+  }
+  return y;
+}
+
+/** Depthwise filter [k, k, C, 1] from a [k, k] (or [k, k, 1, 1]) filter, times `gain`, optionally flipped. */
+function depthwiseFilter(f: tf.Tensor, channels: number, gain: number, flip: boolean): tf.Tensor4D {
+  const k = f.shape[0]!;
+  let g = tf.reshape(f, [k, k]) as tf.Tensor2D;
+  if (flip) g = tf.reverse(g, [0, 1]);
+  if (gain !== 1) g = tf.mul(g, gain);
+  return tf.tile(tf.reshape(g, [k, k, 1, 1]), [1, 1, channels, 1]) as tf.Tensor4D;
+}
+
+/**
+ * conv2d(x, f tiled per channel, stride 2, padding `pad`) (reference `down`). f: [k, k] or [k, k, 1, 1].
+ * [N, H, W, C] -> [N, (H + 2 pad - k) / 2 + 1, ..., C].
+ */
+export function downsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (pad === 0 && isBox2(f)) return tf.avgPool(x, 2, 2, 'valid');
+    const xp = padOrCrop(x, pad, pad, pad, pad);
+    return tf.depthwiseConv2d(xp, depthwiseFilter(f, x.shape[3], 1, false), 2, 'valid');
+  });
+}
+
+/**
+ * conv_transpose2d(x, 4 f tiled per channel, stride 2, padding `pad`) (reference `up`).
+ * [N, H, W, C] -> [N, 2 (H - 1) - 2 pad + k, ..., C].
+ */
+export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [n, h, w, c] = x.shape;
+    if (pad === 0 && isBox2(f)) {
+      // 4 f = ones(2, 2): nearest-neighbour replication.
+      return tf.reshape(tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, 2, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
+    }
+    const k = f.shape[0]!;
+    // Zero insertion: x at even positions, a trailing zero row/column included.
+    const dilated = tf.reshape(
+      tf.pad(tf.reshape(x, [n, h, 1, w, 1, c]), [[0, 0], [0, 0], [0, 1], [0, 0], [0, 1], [0, 0]]),
+      [n, 2 * h, 2 * w, c],
+    ) as tf.Tensor4D;
+    const lo = k - 1 - pad;
+    const xp = padOrCrop(dilated, lo, lo - 1, lo, lo - 1);
+    return tf.depthwiseConv2d(xp, depthwiseFilter(f, c, 4, true), 1, 'valid');
+  });
+}
