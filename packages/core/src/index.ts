@@ -2,5 +2,45 @@
 import './tf-setup';
 
 export type { Backbone, Denoiser, ForwardOptions } from './denoiser';
+
+// Preconditioning (paper Table 1).
+export { Precond, toSigmaVector } from './precond/common';
+export type { Coefficients, CoefficientTensors, PrecondClassName, PrecondOptions } from './precond/common';
+export { EDMPrecond, type EDMPrecondOptions } from './precond/edm';
+export { VPPrecond, type VPPrecondOptions } from './precond/vp';
+export { VEPrecond, type VEPrecondOptions } from './precond/ve';
+export { IDDPMPrecond, type IDDPMPrecondOptions } from './precond/iddpm';
+export { iddpmAlphaBar, iddpmUTable } from './precond/iddpm-table';
+
+// Losses.
+export type { AugmentPipe, Loss, LossCallOptions, LossOptions } from './loss/types';
+export { EDMLoss, type EDMLossOptions } from './loss/edm';
+export { VPLoss, type VPLossOptions } from './loss/vp';
+export { VELoss, type VELossOptions } from './loss/ve';
+
+// Discretizations, schedules sigma(t), scalings s(t).
+export {
+  DISCRETIZATIONS, appendZero, discretization, edmDiscretization, iddpmDiscretization, stepFractions,
+  veDiscretization, vpDefaultSigmaRange, vpDiscretization,
+} from './discretization';
+export type {
+  DiscretizationName, DiscretizationOptions, EdmDiscretizationOptions, IddpmDiscretizationOptions,
+  VeDiscretizationOptions, VpDiscretizationOptions,
+} from './discretization';
+export { linearSchedule, veSchedule, vpBetasForRange, vpSchedule, type NoiseSchedule } from './ode/schedule';
+export { noScaling, vpScaling, type Scaling } from './ode/scaling';
+
+// Samplers.
 export type { Sampler, SamplerCallbackInfo, SamplerOptions } from './samplers/types';
 export { SamplerAbortedError, throwIfAborted } from './samplers/abort';
+export { edmSampler, type EdmSamplerOptions } from './samplers/edm';
+export { ablationSampler, SCALINGS, SCHEDULES, SOLVERS, type AblationSamplerOptions } from './samplers/ablation';
+
+// Noise and seeds.
+export { Xoshiro128 } from './noise/prng';
+export { StackedRandomGenerator } from './noise/generator';
+export { seededRandomSource, tfRandomSource, type RandomSource } from './noise/random-source';
+export { recordNoise, replayNoise, type ReplayNoise } from './noise/replay';
+
+// EMA.
+export { EMA, emaBeta, type EMAOptions } from './ema';

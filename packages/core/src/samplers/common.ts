@@ -1,0 +1,106 @@
+// What the samplers share: option checks, the sigma range clipped to the network's, the churn noise source.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Denoiser } from '../denoiser';
+import { StackedRandomGenerator } from '../noise/generator';
+import { checkNHWC, checkNumber, checkSigmaRange } from '../validate';
+import type { SamplerOptions } from './types';
+
+/** Options of the stochastic part of Algorithm 2 (paper Section 4, Table 5), shared by both EDM samplers. */
+export interface ChurnOptions {
+  /** S_churn, overall amount of stochasticity; 0 = deterministic (Algorithm 1). Default 0. */
+  sChurn?: number;
+  /** S_tmin, lowest noise level where churn is added. Default 0. */
+  sMin?: number;
+  /** S_tmax, highest noise level where churn is added. Default Infinity. */
+  sMax?: number;
+  /** S_noise, scale of the added noise (slightly > 1 offsets detail loss). Default 1. */
+  sNoise?: number;
+  /**
+   * Per-sample seeds of the default churn noise when `randnLike` is not given (default 0 .. N-1): sample i
+   * with seed s gets the same noise alone or in any batch. Drawn from `StackedRandomGenerator` stream 1.
+   */
+  seeds?: readonly number[];
+}
+
+/** Checked churn options with defaults. */
+export interface Churn {
+  sChurn: number;
+  sMin: number;
+  sMax: number;
+  sNoise: number;
+}
+
+/** Validates the latents: NHWC matching the denoiser's resolution and channels. */
+export function checkLatents(where: string, net: Denoiser, latents: tf.Tensor4D): void {
+  if (net === null || typeof net !== 'object' || typeof (net as Denoiser).forward !== 'function') {
+    throw new Error(`${where}: net must be a Denoiser (with forward(x, sigma, ...)), got ${String(net)}`);
+  }
+  if (latents === null || typeof latents !== 'object' || !Array.isArray((latents as tf.Tensor).shape)) {
+    throw new Error(`${where}: latents must be a tf.Tensor4D [N, H, W, C], got ${String(latents)}`);
+  }
+  checkNHWC(where, 'latents', latents.shape, { resolution: net.imgResolution, channels: net.imgChannels });
+}
+
+/** Validates and defaults the churn options. */
+export function checkChurn(where: string, o: ChurnOptions): Churn {
+  const sChurn = checkNumber(where, 'sChurn', o.sChurn ?? 0, 'nonnegative');
+  const sMin = checkNumber(where, 'sMin', o.sMin ?? 0, 'nonnegative');
+  const sMax = o.sMax ?? Infinity;
+  if (typeof sMax !== 'number' || Number.isNaN(sMax) || sMax < sMin) {
+    throw new Error(`${where}: option sMax must be a number >= sMin (${sMin}), got ${String(sMax)}`);
+  }
+  const sNoise = checkNumber(where, 'sNoise', o.sNoise ?? 1, 'nonnegative');
+  return { sChurn, sMin, sMax, sNoise };
+}
+
+/** gamma_i = min(S_churn / N, sqrt(2) - 1) where S_tmin <= sigma <= S_tmax, else 0 (Algorithm 2). */
+export function churnGamma(churn: Churn, numSteps: number, sigma: number): number {
+  return churn.sMin <= sigma && sigma <= churn.sMax ? Math.min(churn.sChurn / numSteps, Math.SQRT2 - 1) : 0;
+}
+
+/**
+ * Checks the requested range, then clips it to the network's (as the reference); throws when nothing is left.
+ */
+export function clipSigmaRange(where: string, net: Denoiser, sigmaMin: number, sigmaMax: number):
+  { sigmaMin: number; sigmaMax: number } {
+  checkSigmaRange(where, sigmaMin, sigmaMax);
+  const lo = Math.max(sigmaMin, net.sigmaMin);
+  const hi = Math.min(sigmaMax, net.sigmaMax);
+  if (!(lo < hi) || !Number.isFinite(hi)) {
+    throw new Error(`${where}: the noise range [sigmaMin, sigmaMax] = [${sigmaMin}, ${sigmaMax}] clipped to the ` +
+      `network's [${net.sigmaMin}, ${net.sigmaMax}] is empty or unbounded: [${lo}, ${hi}]`);
+  }
+  return { sigmaMin: lo, sigmaMax: hi };
+}
+
+/**
+ * The churn noise source: the user's randnLike, else per-sample seeded noise. `lazy` is true when the draws
+ * are unobservable (the default source) so deterministic runs may skip them.
+ */
+export function churnNoise(where: string, options: SamplerOptions & ChurnOptions, n: number):
+  { randnLike: (x: tf.Tensor4D) => tf.Tensor4D; lazy: boolean } {
+  if (options.randnLike !== undefined) {
+    if (typeof options.randnLike !== 'function') {
+      throw new Error(`${where}: option randnLike must be a function (x: Tensor4D) => Tensor4D, got ` +
+        `${String(options.randnLike)}`);
+    }
+    const user = options.randnLike;
+    return {
+      lazy: false,
+      randnLike: (x) => {
+        const e = user(x);
+        if (e === null || typeof e !== 'object' || e.shape.length !== 4 || e.shape.some((d, i) => d !== x.shape[i])) {
+          throw new Error(`${where}: option randnLike must return a tensor shaped like x [${x.shape.join(', ')}], ` +
+            `got ${e && Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : String(e)}`);
+        }
+        return e;
+      },
+    };
+  }
+  const seeds = options.seeds ?? Array.from({ length: n }, (_, i) => i);
+  if (seeds.length !== n) {
+    throw new Error(`${where}: option seeds must have one seed per sample (${n}), got ${seeds.length}`);
+  }
+  const gen = new StackedRandomGenerator(seeds, { stream: 1 });
+  return { lazy: true, randnLike: (x) => gen.randnLike(x) };
+}
