@@ -25,6 +25,8 @@ export interface TensorSpec {
   storageType?: 'FloatStorage' | 'DoubleStorage' | 'HalfStorage' | 'BFloat16Storage' | 'LongStorage';
   /** Write as a parameter (`_rebuild_parameter`), default true. */
   parameter?: boolean;
+  /** Storage blob bytes to write instead of the well-formed one (to test refusals). */
+  blob?: Uint8Array;
 }
 
 /** Bytes per element, per storage type. */
@@ -182,7 +184,7 @@ export class PickleWriter {
     const parameter = t.parameter ?? true;
     if (parameter) this.global('torch._utils', '_rebuild_parameter');
     this.global('torch._utils', '_rebuild_tensor_v2').mark();
-    this.global('torch.storage', '_load_from_bytes').bytes(storageBlob(t.storage, t.storageType ?? 'FloatStorage'));
+    this.global('torch.storage', '_load_from_bytes').bytes(t.blob ?? storageBlob(t.storage, t.storageType ?? 'FloatStorage'));
     this.raw(0x85, 0x52).memoize();
     const stride = t.stride ?? t.size.map((_, i) => t.size.slice(i + 1).reduce((a, b) => a * b, 1));
     this.int(t.offset ?? 0).tuple(t.size).tuple(stride).bool(false).orderedDict([]).raw(0x74, 0x52).memoize();

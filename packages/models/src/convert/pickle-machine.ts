@@ -130,7 +130,7 @@ export function runPickle(cursor: Cursor, hooks: PickleHooks, onOpcode?: (offset
 
   for (;;) {
     opOffset = cursor.pos;
-    cursor.context = 'opcode';
+    cursor.context = 'next opcode (no STOP yet)';
     op = cursor.u8();
     const name = OPCODE_NAMES[op];
     cursor.context = name ?? 'opcode';
