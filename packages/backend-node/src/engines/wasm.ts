@@ -1,0 +1,47 @@
+// tfjs-backend-wasm (SIMD, XNNPACK) with our kernels for training (kernels/wasm). The .wasm files are
+// located explicitly so the backend also works when this package is bundled (emscripten would otherwise
+// look next to the bundle).
+import * as tf from '@tensorflow/tfjs-core';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { registerWasmKernels } from '../kernels/wasm/register';
+import { EngineUnavailable } from '../types';
+
+/** The directory of the installed tfjs-backend-wasm's .wasm files, with a trailing separator. */
+export function defaultWasmDir(): string | undefined {
+  try {
+    const main = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm');
+    return join(dirname(main), '/');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Registers our wasm kernels, points tfjs at the .wasm files and makes 'wasm' active. */
+export async function startWasm(wasmPath: string | undefined): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  registerWasmKernels();
+  if (!tf.findBackend('wasm')) {
+    const dir = wasmPath ?? defaultWasmDir();
+    if (dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+  }
+  let ok = false;
+  let why = 'tf.setBackend returned false';
+  try {
+    ok = await tf.setBackend('wasm');
+    await tf.ready();
+  } catch (e) {
+    why = e instanceof Error ? e.message : String(e);
+  }
+  if (!ok || tf.getBackend() !== 'wasm') {
+    throw new EngineUnavailable('init-failed', `wasm did not start (wasm files from ${wasmPath ?? defaultWasmDir() ?? 'default'}): ${why}`);
+  }
+}
+
+/** Makes the plain-JavaScript 'cpu' backend active. */
+export async function startCpu(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  const ok = await tf.setBackend('cpu');
+  await tf.ready();
+  if (!ok) throw new EngineUnavailable('init-failed', 'cpu did not start');
+}

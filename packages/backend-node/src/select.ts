@@ -1,0 +1,83 @@
+// useNodeBackend: pick and register the best engine in Node, in ENGINE_ORDER unless one is named, and say why
+// each earlier one was skipped.
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUAdapterSummary } from '@edm/backend-webgpu/node';
+import { startTensorflow } from './engines/tensorflow';
+import { startCpu, startWasm } from './engines/wasm';
+import { startWebGPU } from './engines/webgpu';
+import { ENGINE_ORDER, EngineUnavailable, NodeBackendError } from './types';
+import type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkippedEngine } from './types';
+
+const ALIASES: Record<string, NodeEngine> = {
+  'tensorflow-gpu': 'tensorflow-gpu',
+  'tfjs-node-gpu': 'tensorflow-gpu',
+  tensorflow: 'tensorflow',
+  'tfjs-node': 'tensorflow',
+  webgpu: 'webgpu',
+  wasm: 'wasm',
+  cpu: 'cpu',
+};
+
+/** Parses an engine name (option or EDM_BACKEND), throwing a NodeBackendError that lists the valid ones. */
+export function parseEngine(name: string, from: string): NodeEngine {
+  const engine = ALIASES[name.trim().toLowerCase()];
+  if (!engine) {
+    throw new NodeBackendError(`${from}: unknown engine '${name}'; expected one of ${Object.keys(ALIASES).join(', ')}`);
+  }
+  return engine;
+}
+
+async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftware: boolean): Promise<WebGPUAdapterSummary | undefined> {
+  switch (engine) {
+    case 'tensorflow-gpu':
+      return void (await startTensorflow(true));
+    case 'tensorflow':
+      return void (await startTensorflow(false));
+    case 'webgpu':
+      return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware });
+    case 'wasm':
+      return void (await startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined)));
+    case 'cpu':
+      return void (await startCpu());
+  }
+}
+
+/**
+ * Picks and registers the best tfjs engine available in Node and makes it active (`tf.ready()` done).
+ * Order: tensorflow-gpu, tensorflow, webgpu (hardware adapter), wasm, cpu; `options.backend` or the
+ * `EDM_BACKEND` environment variable names one to try first. Loading failures are caught and reported in
+ * `skipped`; it throws only for an unknown engine name, or when `strict` and the named engine fails.
+ */
+export async function useNodeBackend(options: NodeBackendOptions = {}): Promise<NodeBackendReport> {
+  const log = options.log ?? (() => {});
+  const envName = process.env.EDM_BACKEND?.trim();
+  let source: NodeBackendReport['source'] = 'auto';
+  let named: NodeEngine | undefined;
+  if (options.backend !== undefined) {
+    named = parseEngine(options.backend, 'useNodeBackend option backend');
+    source = 'option';
+  } else if (envName) {
+    named = parseEngine(envName, 'EDM_BACKEND');
+    source = 'env';
+  }
+  const allowSoftware = options.allowSoftwareAdapter ?? process.env.EDM_WEBGPU_ALLOW_SOFTWARE === '1';
+  const candidates = named ? ENGINE_ORDER.slice(ENGINE_ORDER.indexOf(named)) : [...ENGINE_ORDER];
+  const skipped: SkippedEngine[] = [];
+  for (const engine of candidates) {
+    try {
+      const adapter = await start(engine, options, allowSoftware);
+      const backend = tf.getBackend();
+      log(`edm: using ${engine} (tfjs backend '${backend}'${adapter ? `, adapter ${adapter.vendor} ${adapter.architecture}` : ''})` +
+        (source === 'auto' ? '' : ` [${source === 'env' ? 'EDM_BACKEND' : 'backend option'}]`));
+      return { engine, backend, ...(adapter ? { adapter } : {}), skipped, source };
+    } catch (e) {
+      if (!(e instanceof EngineUnavailable)) throw e;
+      skipped.push({ name: engine, reason: e.message, code: e.code });
+      log(`edm: skipped ${engine}: ${e.message}`);
+      if (named === engine && options.strict) {
+        throw new NodeBackendError(`${source === 'env' ? 'EDM_BACKEND' : 'backend'} '${engine}' cannot start: ${e.message}`, skipped);
+      }
+    }
+  }
+  throw new NodeBackendError(`no engine could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`, skipped);
+}

@@ -1,0 +1,90 @@
+// The public vocabulary of @edm/backend-node: engines, options, and the report of what was chosen and why.
+import type { NodeWebGPUOptions, WebGPUAdapterSummary } from '@edm/backend-webgpu/node';
+
+/**
+ * The engines `useNodeBackend` can pick, fastest first:
+ * - 'tensorflow-gpu': libtensorflow with CUDA via `@tensorflow/tfjs-node-gpu` (tfjs backend 'tensorflow');
+ * - 'tensorflow': libtensorflow on the CPU via `@tensorflow/tfjs-node` (tfjs backend 'tensorflow');
+ * - 'webgpu': WebGPU through Dawn (npm `webgpu`), on a hardware adapter unless software is allowed;
+ * - 'wasm': `@tensorflow/tfjs-backend-wasm` (SIMD, XNNPACK), plus our kernels for training;
+ * - 'cpu': `@tensorflow/tfjs-backend-cpu` (plain JavaScript).
+ */
+export type NodeEngine = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** The automatic order. */
+export const ENGINE_ORDER: readonly NodeEngine[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** Why an engine was not used. */
+export type SkipCode =
+  | 'not-installed' // its npm package is not installed (tfjs-node, tfjs-node-gpu, webgpu)
+  | 'load-failed' // installed but failed to load (missing CUDA/cuDNN, native binding errors, ...)
+  | 'no-adapter' // WebGPU: no adapter
+  | 'software-adapter' // WebGPU: only a software adapter, and allowSoftwareAdapter is off
+  | 'init-failed'; // the tfjs backend did not start
+
+/** An engine that was tried before the chosen one, and why it was not used. */
+export interface SkippedEngine {
+  /** The engine. */
+  name: NodeEngine;
+  /** Human-readable reason, including the underlying error message where there was one. */
+  reason: string;
+  /** The reason as a code. */
+  code: SkipCode;
+}
+
+/** Options of {@link useNodeBackend}. */
+export interface NodeBackendOptions {
+  /**
+   * The engine to use. Default: the `EDM_BACKEND` environment variable, else the first that works in
+   * {@link ENGINE_ORDER}. Also accepts the package names 'tfjs-node' and 'tfjs-node-gpu'. When the named
+   * engine cannot start, the engines after it in the order are tried (and the report says why), unless
+   * `strict` is set.
+   */
+  backend?: NodeEngine | 'tfjs-node' | 'tfjs-node-gpu';
+  /** Throw (NodeBackendError) instead of falling back when the named engine cannot start. Default false. */
+  strict?: boolean;
+  /**
+   * Accept a software WebGPU adapter (SwiftShader, lavapipe). Default false, or true when the environment
+   * variable `EDM_WEBGPU_ALLOW_SOFTWARE=1`: software WebGPU is slower than wasm on the same CPU.
+   */
+  allowSoftwareAdapter?: boolean;
+  /** Options for Dawn (e.g. `vulkanICD: SWIFTSHADER_ICD` to run WebGPU on the CPU); see @edm/backend-webgpu/node. */
+  webgpu?: Omit<NodeWebGPUOptions, 'allowSoftwareAdapter'>;
+  /**
+   * Directory holding tfjs-backend-wasm's `.wasm` files. Default: the `EDM_WASM_PATH` environment variable,
+   * else the installed `@tensorflow/tfjs-backend-wasm/dist/` (resolved at run time, so it also works when
+   * this package is bundled).
+   */
+  wasmPath?: string;
+  /** Receives one line per decision ("skipped tensorflow-gpu: not installed", "using wasm"). Default: none. */
+  log?: (line: string) => void;
+}
+
+/** What {@link useNodeBackend} chose, and why the engines before it were skipped. */
+export interface NodeBackendReport {
+  /** The engine in use. */
+  engine: NodeEngine;
+  /** The tfjs backend name now active (`tf.getBackend()`): 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
+  backend: string;
+  /** The WebGPU adapter, when the engine is 'webgpu'. */
+  adapter?: WebGPUAdapterSummary;
+  /** Engines tried first, in order, each with the reason it was not used. */
+  skipped: SkippedEngine[];
+  /** Where the choice came from: the `backend` option, the `EDM_BACKEND` variable, or the automatic order. */
+  source: 'option' | 'env' | 'auto';
+}
+
+/** Thrown for a bad engine name, or (with `strict`) when the named engine cannot start. */
+export class NodeBackendError extends Error {
+  override readonly name = 'NodeBackendError';
+  constructor(message: string, /** The engines that failed, with reasons. */ readonly skipped: SkippedEngine[] = []) {
+    super(message);
+  }
+}
+
+/** Thrown by an engine loader: why that engine cannot start. */
+export class EngineUnavailable extends Error {
+  constructor(readonly code: SkipCode, message: string, readonly adapter?: WebGPUAdapterSummary) {
+    super(message);
+  }
+}
