@@ -48,7 +48,8 @@ export class PickleWriter {
     return this;
   }
 
-  private le(n: number, size: number): this {
+  /** n as `size` little-endian bytes. */
+  le(n: number, size: number): this {
     for (let i = 0; i < size; i++) this.out.push(Math.floor(n / 2 ** (8 * i)) & 0xff);
     return this;
   }
