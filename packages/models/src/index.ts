@@ -1,4 +1,7 @@
-// @edm/models: the EDM reference U-Nets on tfjs-core, and safetensors checkpoints.
+// @edm/models: the EDM reference U-Nets (SongUNet DDPM++/NCSN++, DhariwalUNet ADM) on tfjs-core, and
+// safetensors checkpoints compatible with NVlabs EDM state_dicts.
+import '@edm/core';
+
 export {
   decodeSafetensors,
   encodeSafetensors,
@@ -8,3 +11,14 @@ export {
   SAFETENSORS_DTYPE_SIZE,
 } from './io/safetensors';
 export type { SafetensorsDtype, SafetensorsHeaderEntry, SafetensorsTensor } from './io/safetensors';
+
+export { loadNetwork, loadNetworkSync, saveNetwork, CHECKPOINT_FORMAT, type LoadNetworkOptions } from './io/checkpoint';
+export { createNetwork, Network, type CreateNetworkOptions, type NetworkHandle, type Precond } from './network';
+export {
+  resolveConfig, parsePythonJson, stringifyPythonJson, PRECOND_CLASSES, PRECOND_KWARGS,
+  type ModelType, type NetworkConfig, type PrecondClassName,
+} from './config';
+export { SongUNet, SONG_UNET_KWARGS, type SongUNetKwargs } from './networks/song-unet';
+export { DhariwalUNet, DHARIWAL_UNET_KWARGS, type DhariwalUNetKwargs } from './networks/dhariwal-unet';
+export type { ParamSpec, TorchLayout } from './layers/param-store';
+export type { InitMode } from './layers/init';

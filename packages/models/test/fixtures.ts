@@ -54,7 +54,10 @@ export function nhwc(f: Fixture, key: string): tf.Tensor4D {
 
 /** NHWC tensor -> NCHW flat values. */
 export function toNCHW(t: tf.Tensor4D): Float32Array {
-  return tf.tidy(() => tf.transpose(t, [0, 3, 1, 2])).dataSync() as Float32Array;
+  const u = tf.transpose(t, [0, 3, 1, 2]);
+  const values = u.dataSync() as Float32Array;
+  u.dispose();
+  return values;
 }
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

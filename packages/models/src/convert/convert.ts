@@ -6,6 +6,7 @@
 import { bytesSource, type ByteSource } from './byte-source';
 import { readSnapshot, type SnapshotNetwork } from './snapshot';
 import { tensorF32Bytes } from './tensor-bytes';
+import { stringifyPythonJson } from '../config';
 import { encodeSafetensorsHeader, type SafetensorsHeaderEntry } from '../io/safetensors';
 
 /** Progress of a conversion. */
@@ -61,7 +62,8 @@ function plan(source: ByteSource, options: ConvertSnapshotOptions): Plan {
   }));
   const metadata = {
     'edm.format': '1',
-    'edm.network': JSON.stringify(contents.network),
+    // Python's JSON: a non-finite kwarg (sigma_max=inf) is written bare, as the loader reads it.
+    'edm.network': stringifyPythonJson(contents.network),
     [SNAPSHOT_METADATA_KEY]: JSON.stringify({ converted_by: 'edm convert', entry: contents.key, ...contents.others }),
   };
   const header = encodeSafetensorsHeader(entries, metadata);

@@ -9,15 +9,13 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /**
  * Converts a keyword-argument value (None, bool, int, float, str, list, tuple, dict with str keys, numpy
- * scalars already decoded) to JSON. Throws a {@link SnapshotError} naming `path` for anything else,
- * including inf / nan and ints beyond 2^53, which JSON cannot carry.
+ * scalars already decoded) to JSON. Non-finite floats stay numbers (the checkpoint writes them bare, as
+ * Python's json.dumps does). Throws a {@link SnapshotError} naming `path` for anything else, including
+ * ints beyond 2^53.
  */
 export function kwargToJson(v: unknown, path: string): Json {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new SnapshotError(`${path} is ${v}: not representable in the checkpoint's JSON config`);
-    return v;
-  }
+  if (v === null || typeof v === 'boolean' || typeof v === 'string' || typeof v === 'number') return v;
+  if (typeof v === 'bigint') throw new SnapshotError(`${path} is the integer ${v}: beyond 2^53, not representable in JSON`);
   if (Array.isArray(v) || v instanceof PyTuple) {
     const items = Array.isArray(v) ? v : v.items;
     return items.map((x, i) => kwargToJson(x, `${path}[${i}]`));

@@ -70,10 +70,18 @@ export class ParamStore {
   private readonly values = new Map<string, tf.Variable>();
   private disposed = false;
 
-  /** Declares a tensor; names must be unique. */
-  declare(spec: ParamSpec): ParamRef {
+  /** Declares a tensor (names must be unique), appended, or placed first when `first`. */
+  declare(spec: ParamSpec, first = false): ParamRef {
     if (this.specs.has(spec.name)) throw new Error(`ParamStore: duplicate parameter name '${spec.name}'`);
-    this.specs.set(spec.name, spec);
+    if (this.values.size > 0) throw new Error(`ParamStore: cannot declare '${spec.name}' after materialize()`);
+    if (first) {
+      const rest = [...this.specs.values()];
+      this.specs.clear();
+      this.specs.set(spec.name, spec);
+      for (const s of rest) this.specs.set(s.name, s);
+    } else {
+      this.specs.set(spec.name, spec);
+    }
     return new ParamRef(this, spec);
   }
 

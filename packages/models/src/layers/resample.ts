@@ -72,8 +72,9 @@ export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number): tf.Tensor
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
     if (pad === 0 && isBox2(f)) {
-      // 4 f = ones(2, 2): nearest-neighbour replication.
-      return tf.reshape(tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, 2, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
+      // 4 f = ones(2, 2): nearest-neighbour replication (two rank-4 tiles: tfjs has no rank-6 tile gradient).
+      const cols = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
+      return tf.reshape(tf.tile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
     }
     const k = f.shape[0]!;
     // Zero insertion: x at even positions, a trailing zero row/column included.
