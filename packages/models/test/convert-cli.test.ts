@@ -11,7 +11,7 @@ import { main } from '../../cli/src/framework/main';
 import { CliError } from '../../cli/src/framework/errors';
 import { convertSnapshot } from '../src/convert/index';
 import { decodeSafetensors } from '../src/io/safetensors';
-import { PickleWriter, Tup } from './convert-pickle-writer';
+import { PickleWriter, Tup, writeSnapshot } from './convert-pickle-writer';
 
 const fixture = fileURLToPath(new URL('../../../test/fixtures/pickles/edm-ddpmpp-tiny.pkl', import.meta.url));
 const pkl = new Uint8Array(readFileSync(fixture));
@@ -88,6 +88,22 @@ describe('edm convert', () => {
     expect(r.err).toContain(`converting ${fixture}`);
     const { metadata } = decodeSafetensors(new Uint8Array(readFileSync(out)));
     expect(JSON.parse(metadata['edm.network']!).kwargs.dropout).toBe(0.13);
+    rmSync(out);
+  });
+
+  it('warns when the written checkpoint has options this @edm/models cannot load', async () => {
+    const input = join(dir, 'future.pkl');
+    writeFileSync(input, writeSnapshot({
+      className: 'VEPrecond',
+      modules: [['model', { className: 'SongUNet', params: [['w', { storage: [1, 2], size: [2] }]] }]],
+      initKwargs: [['model_type', 'SongUNet'], ['img_resolution', 4], ['img_channels', 3], ['new_option', 1]],
+    }));
+    const out = join(dir, 'future.safetensors');
+    const r = await edm(['convert', input, out]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/warning: .*future\.safetensors was written, but this version of @edm\/models cannot load it: .*unknown kwarg 'new_option'/);
+    expect(onlyFiles()).toEqual(['future.pkl', 'future.safetensors']);
+    rmSync(input);
     rmSync(out);
   });
 

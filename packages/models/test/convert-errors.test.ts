@@ -134,9 +134,13 @@ describe('pickles that are not convertible EDM snapshots', () => {
   });
 
   it('constructor arguments JSON cannot carry, or positional ones', () => {
-    expect(run(writeSnapshot(net([['w', ok]], { initKwargs: [['model_type', 'SongUNet'], ['sigma_max', Infinity]] }))))
-      .toThrow(/EDMPrecond kwargs.sigma_max is Infinity: not representable/);
+    expect(run(writeSnapshot(net([['w', ok]], { initKwargs: [['model_type', 'SongUNet'], ['big', new Raw((w) => w.long1(2n ** 64n))]] }))))
+      .toThrow(/EDMPrecond kwargs.big is the integer 18446744073709551616: beyond 2\^53/);
     expect(run(writeSnapshot(net([['w', ok]], { initArgs: [8] })))).toThrow(/was built with positional arguments/);
+    expect(run(writeSnapshot(net([['w', ok]], { initKwargs: [['model_type', 'SongUNet'], ['s', new Raw((w) => w.raw(0x8f))]] }))))
+      .toThrow(/EDMPrecond kwargs.s is a set: expected None, bool, number, str, list, tuple or dict/);
+    expect(run(writeSnapshot(net([['w', ok]], { initKwargs: [['model_type', 'SongUNet'], ['t', new Raw((w) => w.tensor(ok))]] }))))
+      .toThrow(/EDMPrecond kwargs.t is a tensor: expected None, bool, number, str, list, tuple or dict/);
   });
 });
 

@@ -202,6 +202,18 @@ describe('tensor layouts and element types', () => {
     expect(r.tensors.get('model.empty')!.shape).toEqual([0, 4]);
   });
 
+  it("writes a non-finite kwarg bare, as Python's json.dumps does and the loader reads", () => {
+    const ema = wrap([['w', t([2], 1)]]);
+    ema.initKwargs = [['model_type', 'SongUNet'], ['sigma_min', 0.002], ['sigma_max', Infinity]];
+    const r = convertSnapshot(writeSnapshot(ema));
+    const json = decodeSafetensors(r).metadata['edm.network']!;
+    expect(json).toContain('"sigma_max":Infinity');
+    // (1e999 parses to Infinity in plain JSON)
+    expect(JSON.parse(json.replace(/:Infinity/g, ':1e999'))).toEqual({
+      class_name: 'EDMPrecond', kwargs: { model_type: 'SongUNet', sigma_min: 0.002, sigma_max: Infinity },
+    });
+  });
+
   it('decodes numpy f8 scalars, negative ints, big ints and inf in the readable summary', () => {
     const pkl = writeSnapshot(wrap([['w', t([2], 1)]]), { extra: [['extra', new Raw((w) => {
       w.mark().numpyF8(Math.sqrt(0.5)).int(-1).long1(2n ** 70n).float(Infinity).raw(0x74);

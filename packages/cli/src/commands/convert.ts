@@ -5,10 +5,10 @@
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
-  convertSnapshotTo, PickleError, SnapshotError, type ByteSource, type ConvertProgress, type ConvertSummary,
+  convertSnapshotTo, PickleError, resolveConfig, SnapshotError, type ByteSource, type ConvertProgress, type ConvertSummary,
 } from '@edm/models';
 import { defineCommand } from '../framework/command';
-import { CliError, InterruptedError, UsageError } from '../framework/errors';
+import { CliError, errorMessage, InterruptedError, UsageError } from '../framework/errors';
 import { str } from '../framework/options';
 import { TEMP_PREFIX } from '../io/atomic';
 import { Progress } from '../io/progress';
@@ -156,6 +156,11 @@ Examples:
       },
     });
     endBar();
+    try {
+      resolveConfig(summary.network);
+    } catch (e) {
+      ctx.log(`warning: ${output} was written, but this version of @edm/models cannot load it: ${errorMessage(e)}`);
+    }
     const backbone = summary.network.kwargs['model_type'];
     ctx.out(
       `${output}: ${summary.network.class_name}${typeof backbone === 'string' ? ` + ${backbone}` : ''}, ` +
