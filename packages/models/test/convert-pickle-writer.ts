@@ -34,7 +34,8 @@ const ELEMENT_SIZE = { FloatStorage: 4, DoubleStorage: 8, HalfStorage: 2, BFloat
 
 /** Low-level pickle writer: one method per opcode family. */
 export class PickleWriter {
-  private readonly out: number[] = [];
+  private out: number[] = [];
+  private readonly chunks: Uint8Array[] = [];
   private memoCount = 0;
   private readonly memoOfGlobal = new Map<string, number>();
 
@@ -44,7 +45,12 @@ export class PickleWriter {
   }
 
   rawBytes(b: Uint8Array): this {
-    for (const x of b) this.out.push(x);
+    if (b.length < 4096) {
+      for (const x of b) this.out.push(x);
+      return this;
+    }
+    this.chunks.push(new Uint8Array(this.out), b);
+    this.out = [];
     return this;
   }
 
@@ -193,8 +199,17 @@ export class PickleWriter {
     return this;
   }
 
+  /** The pickle so far, as chunks (large byte strings are not copied). */
+  finishChunks(): Uint8Array[] {
+    return [...this.chunks, new Uint8Array(this.out)];
+  }
+
   finish(): Uint8Array {
-    return new Uint8Array(this.out);
+    const chunks = this.finishChunks();
+    const all = new Uint8Array(chunks.reduce((a, c) => a + c.byteLength, 0));
+    let at = 0;
+    for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+    return all;
   }
 }
 
@@ -297,7 +312,20 @@ export function writeModule(w: PickleWriter, m: ModuleSpec): void {
 }
 
 /** A whole snapshot pickle: {ema, loss_fn, augment_pipe, dataset_kwargs} as training_loop.py writes it. */
-export function writeSnapshot(ema: ModuleSpec, opts: { augmentPipe?: boolean; extra?: [string, unknown][] } = {}): Uint8Array {
+export function writeSnapshot(ema: ModuleSpec, opts: SnapshotOptions = {}): Uint8Array {
+  return snapshotWriter(ema, opts).finish();
+}
+
+/** Options of {@link writeSnapshot}. */
+export interface SnapshotOptions {
+  /** Write an AugmentPipe object instead of None. */
+  augmentPipe?: boolean;
+  /** More top-level entries. */
+  extra?: [string, unknown][];
+}
+
+/** {@link writeSnapshot}, returning the writer (its `finishChunks()` avoids one big copy for large files). */
+export function snapshotWriter(ema: ModuleSpec, opts: SnapshotOptions = {}): PickleWriter {
   const w = new PickleWriter();
   w.proto(4).raw(0x95).le(0, 8);
   w.raw(0x7d).memoize().mark();
@@ -313,5 +341,5 @@ export function writeSnapshot(ema: ModuleSpec, opts: { augmentPipe?: boolean; ex
   w.str('dataset_kwargs').value({ class_name: 'training.dataset.ImageFolderDataset', path: 'x.zip', use_labels: true });
   for (const [k, v] of opts.extra ?? []) w.str(k).value(v);
   w.raw(0x75).stop();
-  return w.finish();
+  return w;
 }
