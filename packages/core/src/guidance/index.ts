@@ -1,0 +1,3 @@
+// Guidance as Denoiser wrappers: usable with every sampler (edmSampler, ablationSampler, the k-diffusion family).
+export { classifierFreeGuidance, type ClassifierFreeGuidanceOptions } from './classifier-free';
+export { autoguidance, type AutoguidanceOptions } from './autoguidance';
