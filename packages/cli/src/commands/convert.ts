@@ -119,7 +119,7 @@ dropout included) and its state_dict tensors (F32, PyTorch names and layouts).
 Examples:
   edm convert edm-cifar10-32x32-cond-vp.pkl cifar10-vp.safetensors
   edm convert network-snapshot-200000.pkl net.safetensors --key ema
-  edm generate --net cifar10-vp.safetensors --seeds 0-63`,
+  edm generate --net cifar10-vp.safetensors --seeds 0-63 --grid cifar10.png`,
   positionals: [
     { name: 'input', help: 'The snapshot pickle (network-snapshot-*.pkl or an official edm-*.pkl)' },
     { name: 'output', help: 'The checkpoint to write (.safetensors); replaced if it exists' },
