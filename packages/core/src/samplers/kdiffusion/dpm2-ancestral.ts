@@ -11,7 +11,7 @@ import { runSampler, toD } from './runner';
 export interface Dpm2AncestralOptions extends KSamplerOptions, AncestralOptions {}
 
 /** DPM-2 ancestral: two evaluations and one noise draw per step (one evaluation on the last). */
-export const dpm2AncestralSampler: Sampler<Dpm2AncestralOptions> = (net, latents, options = {}) => {
+export const dpm2AncestralSampler: Sampler<Dpm2AncestralOptions> = async (net, latents, options = {}) => {
   const { eta, sNoise } = resolveAncestral('dpm2AncestralSampler', options);
   return runSampler('dpm2AncestralSampler', net, latents, options, (ctx) => ({
     step(x, i) {

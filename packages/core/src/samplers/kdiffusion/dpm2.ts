@@ -15,7 +15,7 @@ export interface Dpm2Options extends KSamplerOptions, ChurnOptions {}
  * DPM-Solver-2: x_mid = x_hat + (sigma_mid - sigma_hat) d_i, x_{i+1} = x_hat + (sigma_{i+1} - sigma_hat) d_mid.
  * Two evaluations per step (one on the last step to 0).
  */
-export const dpm2Sampler: Sampler<Dpm2Options> = (net, latents, options = {}) => {
+export const dpm2Sampler: Sampler<Dpm2Options> = async (net, latents, options = {}) => {
   const churn = checkChurn('dpm2Sampler', options);
   return runSampler('dpm2Sampler', net, latents, options, (ctx) => ({
     step(x, i) {

@@ -21,7 +21,7 @@ export interface Dpmpp2mSdeOptions extends KSamplerOptions, AncestralOptions {
 }
 
 /** DPM-Solver++(2M) SDE: one evaluation and (when eta > 0) one noise draw per step. */
-export const dpmpp2mSdeSampler: Sampler<Dpmpp2mSdeOptions> = (net, latents, options = {}) => {
+export const dpmpp2mSdeSampler: Sampler<Dpmpp2mSdeOptions> = async (net, latents, options = {}) => {
   const name = 'dpmpp2mSdeSampler';
   const { eta, sNoise } = resolveAncestral(name, options);
   const solverType = checkChoice(name, 'solverType', options.solverType ?? 'midpoint', ['midpoint', 'heun'] as const);

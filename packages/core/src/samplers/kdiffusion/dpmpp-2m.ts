@@ -11,7 +11,7 @@ import { runSampler } from './runner';
 export type Dpmpp2mOptions = KSamplerOptions;
 
 /** DPM-Solver++(2M): one evaluation per step, deterministic. */
-export const dpmpp2mSampler: Sampler<Dpmpp2mOptions> = (net, latents, options = {}) =>
+export const dpmpp2mSampler: Sampler<Dpmpp2mOptions> = async (net, latents, options = {}) =>
   runSampler('dpmpp2mSampler', net, latents, options, (ctx) => {
     let oldDenoised: tf.Tensor4D | null = null;
     return {

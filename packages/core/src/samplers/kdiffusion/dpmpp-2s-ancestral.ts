@@ -14,7 +14,7 @@ import { runSampler } from './runner';
 export interface Dpmpp2sAncestralOptions extends KSamplerOptions, AncestralOptions {}
 
 /** DPM-Solver++(2S) ancestral: two evaluations per step (one on the last step). */
-export const dpmpp2sAncestralSampler: Sampler<Dpmpp2sAncestralOptions> = (net, latents, options = {}) => {
+export const dpmpp2sAncestralSampler: Sampler<Dpmpp2sAncestralOptions> = async (net, latents, options = {}) => {
   const { eta, sNoise } = resolveAncestral('dpmpp2sAncestralSampler', options);
   return runSampler('dpmpp2sAncestralSampler', net, latents, options, (ctx) => ({
     step(x, i) {

@@ -32,7 +32,7 @@ export interface Dpmpp3mSdeOptions extends KSamplerOptions, AncestralOptions {
 }
 
 /** DPM-Solver++(3M) SDE: one evaluation and (when eta > 0) one noise draw per step. */
-export const dpmpp3mSdeSampler: Sampler<Dpmpp3mSdeOptions> = (net, latents, options = {}) => {
+export const dpmpp3mSdeSampler: Sampler<Dpmpp3mSdeOptions> = async (net, latents, options = {}) => {
   const name = 'dpmpp3mSdeSampler';
   const { eta, sNoise } = resolveAncestral(name, options);
   const variant = checkChoice(name, 'variant', options.variant ?? 'kdiffusion', ['kdiffusion', 'taylor'] as const);

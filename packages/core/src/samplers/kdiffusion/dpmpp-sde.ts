@@ -22,7 +22,7 @@ export interface DpmppSdeOptions extends KSamplerOptions, AncestralOptions {
 }
 
 /** DPM-Solver++ SDE: two evaluations and two noise draws per step (one evaluation on the last step). */
-export const dpmppSdeSampler: Sampler<DpmppSdeOptions> = (net, latents, options = {}) => {
+export const dpmppSdeSampler: Sampler<DpmppSdeOptions> = async (net, latents, options = {}) => {
   const name = 'dpmppSdeSampler';
   const { eta, sNoise } = resolveAncestral(name, options);
   const r = checkNumber(name, 'r', options.r ?? 0.5, 'positive');

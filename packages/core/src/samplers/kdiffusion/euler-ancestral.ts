@@ -10,7 +10,7 @@ import { runSampler, toD } from './runner';
 export interface EulerAncestralOptions extends KSamplerOptions, AncestralOptions {}
 
 /** Euler ancestral: one evaluation and (except on the last step) one noise draw per step. */
-export const eulerAncestralSampler: Sampler<EulerAncestralOptions> = (net, latents, options = {}) => {
+export const eulerAncestralSampler: Sampler<EulerAncestralOptions> = async (net, latents, options = {}) => {
   const { eta, sNoise } = resolveAncestral('eulerAncestralSampler', options);
   return runSampler('eulerAncestralSampler', net, latents, options, (ctx) => ({
     step(x, i) {

@@ -11,7 +11,7 @@ import { runSampler, toD } from './runner';
 export interface EulerOptions extends KSamplerOptions, ChurnOptions {}
 
 /** Euler (first order): x_{i+1} = x_hat + (sigma_{i+1} - sigma_hat) d_i. One evaluation per step. */
-export const eulerSampler: Sampler<EulerOptions> = (net, latents, options = {}) => {
+export const eulerSampler: Sampler<EulerOptions> = async (net, latents, options = {}) => {
   const churn = checkChurn('eulerSampler', options);
   return runSampler('eulerSampler', net, latents, options, (ctx) => ({
     step(x, i) {

@@ -14,7 +14,7 @@ export interface HeunOptions extends KSamplerOptions, ChurnOptions {}
  * Heun: x' = x_hat + h d_i, then x_{i+1} = x_hat + h (d_i + d'_i) / 2 with h = sigma_{i+1} - sigma_hat.
  * Two evaluations per step (one on the last step to 0).
  */
-export const heunSampler: Sampler<HeunOptions> = (net, latents, options = {}) => {
+export const heunSampler: Sampler<HeunOptions> = async (net, latents, options = {}) => {
   const churn = checkChurn('heunSampler', options);
   return runSampler('heunSampler', net, latents, options, (ctx) => ({
     step(x, i) {

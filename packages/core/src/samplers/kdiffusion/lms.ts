@@ -41,7 +41,7 @@ export function linearMultistepCoeff(order: number, t: readonly number[], i: num
 }
 
 /** Linear multistep of order `order` (default 4). */
-export const lmsSampler: Sampler<LmsOptions> = (net, latents, options = {}) => {
+export const lmsSampler: Sampler<LmsOptions> = async (net, latents, options = {}) => {
   const order = checkInteger('lmsSampler', 'order', options.order ?? 4, 1);
   if (order > 6) throw new Error(`lmsSampler: option order must be an integer in 1..6, got ${order}`);
   return runSampler('lmsSampler', net, latents, options, (ctx) => {
