@@ -6,7 +6,11 @@ import type { AnyCommand } from '../framework/command';
 type Loader = () => Promise<{ default: AnyCommand }>;
 
 export const commandTable: readonly Loader[] = [
+  () => import('./train'),
+  () => import('./generate'),
   () => import('./dataset'),
+  () => import('./info'),
+  () => import('./bench'),
 ];
 
 /** Loads every command definition. */

@@ -1,0 +1,103 @@
+// edm bench: training images/s and sampling time per image, for the mnist preset's network and the paper's
+// CIFAR-10 DDPM++ network, on the chosen engine. Median of the timed iterations after one warm-up.
+import * as tf from '@tensorflow/tfjs-core';
+import { StackedRandomGenerator, edmSampler } from '@edm/core';
+import { createNetwork } from '@edm/models';
+import { defineCommand } from '../framework/command';
+import { UsageError } from '../framework/errors';
+import { int, str } from '../framework/options';
+import { backendOption, setupBackend } from '../net/backend';
+import { Adam } from '../train/adam';
+import { drawEps, makeLoss } from '../train/losses';
+import { networkConfig, type NetworkConfig } from '../train/network-config';
+import { PRESETS } from '../train/presets';
+import { stepRandom } from '../train/random';
+import { lossAndGrads } from '../train/step';
+
+/** Bench configurations: the network and default batch sizes. */
+const CONFIGS: Record<string, { network: NetworkConfig; trainBatch: number; sampleBatch: number }> = {
+  mnist: {
+    network: networkConfig({
+      arch: 'ddpmpp', precond: 'edm', resolution: 28, channels: 1, labelDim: 10, cbase: PRESETS.mnist.cbase,
+      cres: PRESETS.mnist.cres, blocks: PRESETS.mnist.blocks, attn: PRESETS.mnist.attn, dropout: 0,
+    }),
+    trainBatch: 64,
+    sampleBatch: 64,
+  },
+  cifar10: {
+    network: networkConfig({ arch: 'ddpmpp', precond: 'edm', resolution: 32, channels: 3, labelDim: 0, dropout: 0.13 }),
+    trainBatch: 8,
+    sampleBatch: 8,
+  },
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+export default defineCommand({
+  name: 'bench',
+  summary: 'Benchmark training images/s and sampling time per image (mnist preset, CIFAR-10 DDPM++).',
+  options: {
+    configs: str({ help: 'Comma-separated configs: mnist, cifar10', default: 'mnist,cifar10' }),
+    batch: int({ help: 'Training batch (default: 64 mnist, 8 cifar10)', min: 1 }),
+    sampleBatch: int({ help: 'Sampling batch (default: 64 mnist, 8 cifar10)', min: 1 }),
+    sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, default: 18 }),
+    iters: int({ help: 'Timed iterations after one warm-up', min: 1, default: 3 }),
+    backend: backendOption(),
+  },
+  async run({ options }, ctx) {
+    const names = options.configs.split(',').map((s) => s.trim());
+    for (const n of names) if (!(n in CONFIGS)) throw new UsageError(`--configs: unknown config '${n}'; expected: ${Object.keys(CONFIGS).join(', ')}`);
+    const engine = await setupBackend(options.backend, ctx);
+    for (const name of names) {
+      const conf = CONFIGS[name]!;
+      const net = createNetwork(conf.network);
+      const params = net.parameters();
+      const vars = [...params.values()];
+      const count = vars.reduce((a, v) => a + v.size, 0);
+      const k = conf.network.kwargs;
+      const res = k.img_resolution as number;
+      const ch = k.img_channels as number;
+      const labelDim = k.label_dim as number;
+      const adam = new Adam(params);
+      const { loss, drawRnd } = makeLoss('edm');
+      const b = options.batch ?? conf.trainBatch;
+      const times: number[] = [];
+      for (let it = 0; it <= options.iters; it++) {
+        const g = stepRandom(1, it);
+        const images = tf.tidy(() => tf.clipByValue(tf.randomNormal([b, res, res, ch]), -1, 1) as tf.Tensor4D);
+        const labels = labelDim ? tf.tidy(() => tf.oneHot(tf.range(0, b, 1, 'int32').mod(labelDim) as tf.Tensor1D, labelDim).toFloat() as tf.Tensor2D) : null;
+        const rnd = drawRnd(g, b);
+        const eps = drawEps(g, [b, res, res, ch]);
+        const t0 = performance.now();
+        const { grads } = await lossAndGrads(net, loss, vars, { images, labels, rnd, eps }, b);
+        const byName: tf.NamedTensorMap = {};
+        for (const [pn, v] of params) byName[pn] = grads[v.name]!;
+        adam.apply(byName, 1e-4);
+        await vars[0]!.data();
+        if (it > 0) times.push((performance.now() - t0) / 1000);
+        for (const t of [images, labels, rnd, eps, ...Object.values(grads)]) t?.dispose();
+      }
+      const trainSec = median(times);
+      const sb = options.sampleBatch ?? conf.sampleBatch;
+      const seeds = Array.from({ length: sb }, (_, i) => i);
+      const rng = new StackedRandomGenerator(seeds);
+      const latents = rng.randn([sb, res, res, ch]) as tf.Tensor4D;
+      const classLabels = labelDim ? tf.tidy(() => tf.oneHot(tf.range(0, sb, 1, 'int32').mod(labelDim) as tf.Tensor1D, labelDim).toFloat() as tf.Tensor2D) : null;
+      const t0 = performance.now();
+      const out = await edmSampler(net, latents, { numSteps: options.sampleSteps, classLabels, randnLike: rng.randnLike });
+      await out.data();
+      const sampleSec = (performance.now() - t0) / 1000;
+      for (const t of [latents, classLabels, out]) t?.dispose();
+      adam.dispose();
+      net.dispose();
+      ctx.out(
+        `${name.padEnd(8)} engine ${engine}  params ${(count / 1e6).toFixed(2)} M  ${res}x${res}x${ch}  ` +
+        `train: batch ${b}, ${trainSec.toFixed(3)} s/step, ${(b / trainSec).toFixed(1)} img/s  ` +
+        `sample: ${options.sampleSteps} steps (${2 * options.sampleSteps - 1} NFE), batch ${sb}, ${((sampleSec / sb) * 1000).toFixed(0)} ms/image`,
+      );
+    }
+  },
+});

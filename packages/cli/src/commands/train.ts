@@ -1,0 +1,165 @@
+// edm train: trains a diffusion model with the EDM recipe (the reference's train.py, kebab-case options),
+// into a run folder with config.json, stats.jsonl, EMA snapshots, sample grids and the training state.
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { loadDataset } from '../data/source';
+import { defineCommand } from '../framework/command';
+import { CliError, UsageError } from '../framework/errors';
+import { bool, choice, custom, float, int, intList, str } from '../framework/options';
+import { writeFileAtomic } from '../io/atomic';
+import { backendOption, setupBackend } from '../net/backend';
+import { validateConfig, type TrainConfig } from '../train/config';
+import { trainLoop } from '../train/loop';
+import { ARCHS, PRECONDS, networkConfig } from '../train/network-config';
+import { PRESETS, PRESET_NAMES, TRAIN_DEFAULTS, type PresetValues } from '../train/presets';
+import { STATE_FILE } from '../train/state';
+
+/** `--attn 16,8` or `--attn none`. */
+function parseAttn(raw: string, flag: string): number[] {
+  if (raw.trim().toLowerCase() === 'none') return [];
+  return intList({ help: '' }).parse(raw, flag) as number[];
+}
+
+/** Options that may change when resuming (everything else comes from the run's config.json). */
+const RESUMABLE = new Set(['resume', 'duration', 'backend', 'tick', 'snap', 'dump', 'snapGrid']);
+
+export default defineCommand({
+  name: 'train',
+  summary: 'Train a diffusion model (EDM recipe) on a dataset or MNIST; snapshots, sample grids, exact resume.',
+  description: `Examples:
+  edm train --preset mnist --data mnist --outdir runs                 (the shipped model's recipe)
+  edm dataset --source photos/ --dest photos.zip --resolution 32x32 && edm train --data photos.zip --outdir runs
+  edm train --resume runs/00000-mnist-cond-ddpmpp-edm-batch64         (after Ctrl-C or a crash)
+The run folder holds config.json, stats.jsonl (one line per tick), network-snapshot-NNNNNN.safetensors (EMA
+weights; kimg in the name), samples-NNNNNN.png and training-state.safetensors (for --resume).
+Defaults are the reference train.py's, overridden by --preset where given. Not implemented: the paper's
+augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without augment labels.`,
+  options: {
+    data: str({ help: "Dataset: 'mnist' (built in) or a folder/zip made by 'edm dataset'", metavar: 'PATH' }),
+    outdir: str({ help: 'Where run folders are created', metavar: 'DIR', default: 'training-runs' }),
+    nosubdir: bool({ help: 'Use --outdir itself as the run folder', default: false }),
+    desc: str({ help: 'Extra text for the run folder name' }),
+    preset: choice(PRESET_NAMES, { help: 'Settings for known data (mnist: small conditional net, ~40 min on a CPU)' }),
+    maxImages: int({ help: 'Train on the first N images only', min: 1 }),
+    cond: bool({ help: 'Train class-conditional (needs labels)', showDefault: 'false' }),
+    arch: choice(ARCHS, { help: 'Network architecture', showDefault: 'ddpmpp' }),
+    precond: choice(PRECONDS, { help: 'Preconditioning and loss', showDefault: 'edm' }),
+    duration: float({ help: 'Training duration, Mimg', min: 0, exclusiveMin: true, showDefault: '200' }),
+    batch: int({ help: 'Total batch size', min: 1, showDefault: '512' }),
+    batchGpu: int({ help: 'Limit batch size per pass (gradient accumulation)', min: 1, showDefault: '--batch' }),
+    cbase: int({ help: 'Channel multiplier model_channels', min: 1, showDefault: 'arch default' }),
+    cres: intList({ help: 'Channels per resolution channel_mult', min: 1, showDefault: 'arch default' }),
+    blocks: int({ help: 'Residual blocks per resolution num_blocks', min: 1, showDefault: 'arch default' }),
+    attn: custom('LIST|none', parseAttn, { help: 'Resolutions with self-attention attn_resolutions', showDefault: 'arch default' }),
+    lr: float({ help: 'Learning rate', min: 0, exclusiveMin: true, showDefault: '0.001' }),
+    lrRampup: float({ help: 'Learning rate ramp-up, kimg', min: 0, showDefault: '10000' }),
+    ema: float({ help: 'EMA half-life, Mimg', min: 0, showDefault: '0.5' }),
+    emaRampup: float({ help: 'EMA ramp-up ratio (half-life <= images seen x ratio)', min: 0, default: 0.05 }),
+    dropout: float({ help: 'Dropout probability', min: 0, max: 1, showDefault: '0.13' }),
+    xflip: bool({ help: 'Enable dataset x-flips', showDefault: 'false' }),
+    tick: float({ help: 'How often to print progress, kimg', min: 0, exclusiveMin: true, showDefault: '50' }),
+    snap: int({ help: 'How often to save snapshots + sample grids, ticks', min: 1, showDefault: '50' }),
+    dump: int({ help: 'How often to dump the training state, ticks', min: 1, showDefault: '500' }),
+    snapGrid: int({ help: 'Images in each snapshot sample grid (0 = none)', min: 0, showDefault: '64' }),
+    seed: int({ help: 'Random seed', min: 0, max: 0xffffffff, showDefault: 'random' }),
+    resume: str({ help: 'Resume a run: its folder (or its training-state.safetensors)', metavar: 'PATH' }),
+    dryRun: bool({ help: 'Print the resolved config and exit', default: false }),
+    backend: backendOption(),
+  },
+  async run({ options: o }, ctx) {
+    if (o.resume) {
+      const given = Object.entries(o).filter(([k, v]) => v !== undefined && !RESUMABLE.has(k) &&
+        !['outdir', 'nosubdir', 'dryRun', 'emaRampup'].includes(k));
+      if (given.length) {
+        throw new UsageError(`with --resume the run's config.json is used; these options cannot change: ` +
+          given.map(([k]) => `--${k.replace(/[A-Z]/g, (x) => '-' + x.toLowerCase())}`).join(', '));
+      }
+      const runDir = existsSync(o.resume) && statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
+      const cfgPath = join(runDir, 'config.json');
+      if (!existsSync(join(runDir, STATE_FILE))) throw new CliError(`--resume ${o.resume}: no ${STATE_FILE} in ${runDir}`);
+      if (!existsSync(cfgPath)) throw new CliError(`--resume ${o.resume}: no config.json in ${runDir}`);
+      let cfg: TrainConfig;
+      try {
+        cfg = JSON.parse(readFileSync(cfgPath, 'utf8')) as TrainConfig;
+      } catch (e) {
+        throw new CliError(`${cfgPath}: not valid JSON (${(e as Error).message})`);
+      }
+      if (o.duration !== undefined) cfg.totalNimg = Math.round(o.duration * 1e6);
+      if (o.tick !== undefined) cfg.tickKimg = o.tick;
+      if (o.snap !== undefined) cfg.snapTicks = o.snap;
+      if (o.dump !== undefined) cfg.dumpTicks = o.dump;
+      if (o.snapGrid !== undefined) cfg.snapGrid = o.snapGrid;
+      validateConfig(cfg);
+      if (o.dryRun) {
+        ctx.out(JSON.stringify(cfg, null, 2));
+        return;
+      }
+      writeFileAtomic(cfgPath, JSON.stringify(cfg, null, 2) + '\n');
+      await setupBackend(o.backend, ctx);
+      const ds = loadDataset(cfg.data, cfg.maxImages);
+      await trainLoop(cfg, ds, runDir, ctx, true);
+      return;
+    }
+
+    if (!o.data) throw new UsageError("missing --data: 'mnist' or a dataset folder/zip made by 'edm dataset'");
+    const preset: PresetValues = o.preset ? PRESETS[o.preset] : {};
+    const pick = <K extends keyof PresetValues>(k: K, given: PresetValues[K] | undefined) =>
+      given ?? preset[k] ?? (TRAIN_DEFAULTS as PresetValues)[k];
+    const ds = loadDataset(o.data, o.maxImages);
+    if (ds.width !== ds.height) throw new CliError(`${o.data}: images are ${ds.width}x${ds.height}; training needs square images (edm dataset --resolution)`);
+    const cond = pick('cond', o.cond)!;
+    if (cond && !ds.labels) throw new UsageError(`--cond needs class labels, but ${o.data} has none (no labels in dataset.json)`);
+    const arch = pick('arch', o.arch)!;
+    const precond = pick('precond', o.precond)!;
+    const batch = pick('batch', o.batch)!;
+    const ema = pick('ema', o.ema)!;
+    const cfg: TrainConfig = {
+      data: o.data,
+      maxImages: o.maxImages,
+      cond,
+      arch,
+      precond,
+      network: networkConfig({
+        arch, precond, resolution: ds.width, channels: ds.channels, labelDim: cond ? ds.labelDim : 0,
+        cbase: pick('cbase', o.cbase), cres: pick('cres', o.cres), blocks: pick('blocks', o.blocks),
+        attn: pick('attn', o.attn), dropout: pick('dropout', o.dropout)!,
+      }),
+      totalNimg: Math.round(pick('duration', o.duration)! * 1e6),
+      batch,
+      batchGpu: pick('batchGpu', o.batchGpu) ?? batch,
+      lr: pick('lr', o.lr)!,
+      lrRampupKimg: pick('lrRampup', o.lrRampup)!,
+      emaHalflifeKimg: ema * 1000,
+      emaRampupRatio: o.emaRampup,
+      xflip: pick('xflip', o.xflip)!,
+      tickKimg: pick('tick', o.tick)!,
+      snapTicks: pick('snap', o.snap)!,
+      dumpTicks: pick('dump', o.dump)!,
+      snapGrid: pick('snapGrid', o.snapGrid)!,
+      seed: o.seed ?? Math.floor(Math.random() * 0x100000000) >>> 0,
+      preset: o.preset,
+    };
+    validateConfig(cfg);
+    const dataName = o.data.toLowerCase() === 'mnist' ? 'mnist' : basename(o.data).replace(/\.zip$/i, '');
+    const desc = `${dataName}-${cond ? 'cond' : 'uncond'}-${arch}-${precond}-batch${batch}${o.desc ? `-${o.desc}` : ''}`;
+    let runDir = o.outdir;
+    if (!o.nosubdir) {
+      const ids = existsSync(o.outdir)
+        ? readdirSync(o.outdir).map((d) => /^(\d+)-/.exec(d)).filter((m) => m).map((m) => Number(m![1]))
+        : [];
+      runDir = join(o.outdir, `${String(Math.max(-1, ...ids) + 1).padStart(5, '0')}-${desc}`);
+    }
+    if (o.dryRun) {
+      ctx.out(JSON.stringify({ runDir, ...cfg }, null, 2));
+      return;
+    }
+    if (existsSync(join(runDir, STATE_FILE))) {
+      throw new CliError(`${runDir} already holds a training run; use --resume ${runDir} to continue it, or another --outdir`);
+    }
+    mkdirSync(runDir, { recursive: true });
+    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
+    ctx.log(`run folder: ${runDir}`);
+    await setupBackend(o.backend, ctx);
+    await trainLoop(cfg, ds, runDir, ctx, false);
+  },
+});

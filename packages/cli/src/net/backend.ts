@@ -1,0 +1,33 @@
+// The engine (tfjs backend) for a command: @edm/backend-node picks the best one, or the one named by
+// --backend / EDM_BACKEND, and says why it skipped the others.
+import { useNodeBackend, type NodeBackendReport } from '@edm/backend-node';
+import { choice } from '../framework/options';
+import type { CommandContext } from '../framework/command';
+import { CliError, errorMessage } from '../framework/errors';
+
+/** Engine names accepted by --backend. */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+/** An engine name. */
+export type BackendName = (typeof BACKENDS)[number];
+
+/** The --backend option shared by the commands that compute. */
+export const backendOption = () =>
+  choice(BACKENDS, { help: 'Engine to compute on (default: EDM_BACKEND, else the best available)', showDefault: 'auto' });
+
+/**
+ * Registers the engine and logs which one and why earlier ones were skipped. An engine named with --backend
+ * must start (strict); otherwise @edm/backend-node falls back along its order. Returns the engine name.
+ */
+export async function setupBackend(name: BackendName | undefined, ctx: CommandContext, quiet = false): Promise<string> {
+  let report: NodeBackendReport;
+  try {
+    report = await useNodeBackend(name ? { backend: name, strict: true } : {});
+  } catch (e) {
+    throw new CliError(`could not start the engine${name ? ` '${name}' (--backend)` : ''}: ${errorMessage(e)}`);
+  }
+  if (!quiet) {
+    const skipped = report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
+    ctx.log(`engine: ${report.engine}${skipped ? ` (skipped ${skipped})` : ''}`);
+  }
+  return report.engine;
+}

@@ -1,0 +1,61 @@
+// Adam (Kingma & Ba 2015) as torch.optim.Adam computes it, with its state (first and second moments, step)
+// open for saving and restoring, so a resumed run continues bit-exactly. The learning rate is given per step
+// (train.py's ramp-up). Gradients are cleaned as the reference does before the step:
+// nan_to_num(g, nan=0, posinf=1e5, neginf=-1e5).
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Adam hyper-parameters (torch defaults; the reference trains with betas (0.9, 0.999), eps 1e-8). */
+export interface AdamOptions {
+  /** beta_1, decay of the first moment. */
+  beta1: number;
+  /** beta_2, decay of the second moment. */
+  beta2: number;
+  /** epsilon added to sqrt(v_hat). */
+  eps: number;
+}
+
+/** Adam over named variables. */
+export class Adam {
+  /** First moments m, by parameter name. */
+  readonly m = new Map<string, tf.Variable>();
+  /** Second moments v, by parameter name. */
+  readonly v = new Map<string, tf.Variable>();
+  /** Steps taken (t). */
+  step = 0;
+
+  constructor(readonly params: Map<string, tf.Variable>, readonly opts: AdamOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8 }) {
+    for (const [name, p] of params) {
+      this.m.set(name, tf.variable(tf.zerosLike(p), false, `adam_m/${name}`));
+      this.v.set(name, tf.variable(tf.zerosLike(p), false, `adam_v/${name}`));
+    }
+  }
+
+  /** One update with learning rate `lr` from gradients by parameter name (not disposed here). */
+  apply(grads: Record<string, tf.Tensor>, lr: number): void {
+    this.step++;
+    const { beta1, beta2, eps } = this.opts;
+    const bc1 = 1 - beta1 ** this.step;
+    const bc2 = 1 - beta2 ** this.step;
+    for (const [name, p] of this.params) {
+      const g0 = grads[name];
+      if (!g0) continue;
+      tf.tidy(() => {
+        const noNaN = tf.where(tf.isNaN(g0), tf.zerosLike(g0), g0);
+        const g = tf.where(tf.isInf(noNaN), tf.mul(tf.sign(noNaN), 1e5), noNaN);
+        const m = this.m.get(name)!;
+        const v = this.v.get(name)!;
+        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
+        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
+        m.assign(m1);
+        v.assign(v1);
+        const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), eps);
+        p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), lr / bc1)));
+      });
+    }
+  }
+
+  /** Frees the moments. */
+  dispose(): void {
+    for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
+  }
+}

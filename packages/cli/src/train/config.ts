@@ -1,0 +1,64 @@
+// The resolved configuration of a training run (written to config.json; `--dry-run` prints it). Values come
+// from the command line, else the preset, else the reference train.py defaults.
+import { UsageError } from '../framework/errors';
+import type { NetworkConfig } from './network-config';
+import { ARCHS, PRECONDS } from './network-config';
+
+/** Everything that defines a run. Units as train.py: kimg = thousands of images, Mimg = millions. */
+export interface TrainConfig {
+  /** Dataset: 'mnist', or a folder/zip made by `edm dataset`. */
+  data: string;
+  /** Use only the first N images of the dataset (undefined = all). */
+  maxImages?: number;
+  /** Class-conditional training (train.py --cond). */
+  cond: boolean;
+  /** Backbone and preconditioning (train.py --arch, --precond). */
+  arch: (typeof ARCHS)[number];
+  precond: (typeof PRECONDS)[number];
+  /** The network's constructor config (the checkpoints' `edm.network`). */
+  network: NetworkConfig;
+  /** Training length in images (train.py --duration x 1e6). */
+  totalNimg: number;
+  /** Total batch size per step (train.py --batch). */
+  batch: number;
+  /** Images per forward/backward pass; batch / batchGpu rounds are accumulated (train.py --batch-gpu). */
+  batchGpu: number;
+  /** Adam learning rate after ramp-up (train.py --lr). */
+  lr: number;
+  /** Learning rate ramp-up length, kimg: lr * min(nimg / (rampup * 1000), 1) (train.py lr_rampup_kimg). */
+  lrRampupKimg: number;
+  /** EMA half-life, kimg (train.py --ema x 1000). */
+  emaHalflifeKimg: number;
+  /** EMA ramp-up ratio: half-life <= nimg * ratio (train.py ema_rampup_ratio, 0.05). */
+  emaRampupRatio: number;
+  /** Randomly mirror training images (train.py --xflip). */
+  xflip: boolean;
+  /** Progress tick length, kimg (train.py --tick). */
+  tickKimg: number;
+  /** Ticks between network snapshots + sample grids (train.py --snap). */
+  snapTicks: number;
+  /** Ticks between training-state dumps (train.py --dump); the state is also saved at every snapshot. */
+  dumpTicks: number;
+  /** Images in each snapshot's sample grid (seeds 0..n-1, class = seed mod classes; 0 = none). */
+  snapGrid: number;
+  /** Run seed: data order, noise levels, noise, flips. */
+  seed: number;
+  /** Preset the run started from, if any. */
+  preset?: string;
+}
+
+/** Checks the relations between options (each error names the options). */
+export function validateConfig(c: TrainConfig): void {
+  if (c.batch % c.batchGpu !== 0) {
+    throw new UsageError(`--batch ${c.batch} must be a multiple of --batch-gpu ${c.batchGpu} (gradient accumulation rounds)`);
+  }
+  if (c.totalNimg < c.batch) {
+    throw new UsageError(`--duration is ${c.totalNimg / 1e6} Mimg = ${c.totalNimg} images, less than one batch (${c.batch})`);
+  }
+  const mult = c.network.kwargs.channel_mult as number[];
+  const res = c.network.kwargs.img_resolution as number;
+  const down = 2 ** (mult.length - 1);
+  if (res % down !== 0) {
+    throw new UsageError(`--cres ${mult.join(',')} has ${mult.length} levels: the resolution ${res} must be divisible by ${down}`);
+  }
+}

@@ -1,0 +1,29 @@
+// The loss of each preconditioning (train.py: edm -> EDMLoss, vp -> VPLoss, ve -> VELoss, reference
+// defaults) and its noise-level draw: rnd_normal for EDM, rnd_uniform for VP/VE. The draws are made here from
+// the step's seeded stream and passed to the loss, so a resumed run repeats them exactly.
+import * as tf from '@tensorflow/tfjs-core';
+import { EDMLoss, VELoss, VPLoss, type Loss, type Xoshiro128 } from '@edm/core';
+
+/** A loss plus how to draw its `rnd` input. */
+export interface LossChoice {
+  loss: Loss;
+  /** Draws the [n] noise-level input of the loss. */
+  drawRnd(g: Xoshiro128, n: number): tf.Tensor1D;
+}
+
+/** Builds the loss for a preconditioning name. */
+export function makeLoss(precond: 'edm' | 'vp' | 've'): LossChoice {
+  if (precond === 'edm') {
+    return {
+      loss: new EDMLoss(),
+      drawRnd: (g, n) => tf.tensor1d(g.fillNormal(new Float32Array(n)), 'float32'),
+    };
+  }
+  const loss = precond === 'vp' ? new VPLoss() : new VELoss();
+  return { loss, drawRnd: (g, n) => tf.tensor1d(g.fillUniform(new Float32Array(n)), 'float32') };
+}
+
+/** Standard normal noise eps of the given NHWC shape from the step's stream. */
+export function drawEps(g: Xoshiro128, shape: [number, number, number, number]): tf.Tensor4D {
+  return tf.tensor4d(g.fillNormal(new Float32Array(shape[0] * shape[1] * shape[2] * shape[3])), shape, 'float32');
+}

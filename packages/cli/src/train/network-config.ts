@@ -1,0 +1,62 @@
+// The network and loss a training run builds, as the reference's train.py maps --arch / --precond / --cbase /
+// --cres / --dropout onto the constructor kwargs (the checkpoint's `edm.network` JSON).
+
+/** Backbone architectures of train.py. */
+export const ARCHS = ['ddpmpp', 'ncsnpp', 'adm'] as const;
+/** Preconditionings (and their losses) of train.py. */
+export const PRECONDS = ['edm', 'vp', 've'] as const;
+
+/** A network config as stored in checkpoints: the reference constructor's class and kwargs. */
+export interface NetworkConfig {
+  class_name: 'EDMPrecond' | 'VPPrecond' | 'VEPrecond';
+  kwargs: Record<string, unknown>;
+}
+
+/** What the network is built from. */
+export interface NetworkChoice {
+  arch: (typeof ARCHS)[number];
+  precond: (typeof PRECONDS)[number];
+  /** Image side and channels (from the dataset). */
+  resolution: number;
+  channels: number;
+  /** Classes (0 = unconditional). */
+  labelDim: number;
+  /** model_channels (train.py --cbase); undefined = the arch default. */
+  cbase?: number;
+  /** channel_mult (train.py --cres); undefined = the arch default. */
+  cres?: number[];
+  /** num_blocks; undefined = the arch default (4 for DDPM++/NCSN++, 3 for ADM). */
+  blocks?: number;
+  /** attn_resolutions; undefined = the arch default ([16] for DDPM++/NCSN++, [32, 16, 8] for ADM). */
+  attn?: number[];
+  /** Dropout probability. */
+  dropout: number;
+}
+
+/** The constructor config for a choice (train.py's network_kwargs + the dataset's interface kwargs). */
+export function networkConfig(c: NetworkChoice): NetworkConfig {
+  const arch: Record<string, unknown> =
+    c.arch === 'ddpmpp'
+      ? { model_type: 'SongUNet', embedding_type: 'positional', encoder_type: 'standard', decoder_type: 'standard',
+        channel_mult_noise: 1, resample_filter: [1, 1], model_channels: 128, channel_mult: [2, 2, 2] }
+      : c.arch === 'ncsnpp'
+        ? { model_type: 'SongUNet', embedding_type: 'fourier', encoder_type: 'residual', decoder_type: 'standard',
+          channel_mult_noise: 2, resample_filter: [1, 3, 3, 1], model_channels: 128, channel_mult: [2, 2, 2] }
+        : { model_type: 'DhariwalUNet', model_channels: 192, channel_mult: [1, 2, 3, 4] };
+  if (c.cbase !== undefined) arch.model_channels = c.cbase;
+  if (c.cres !== undefined) arch.channel_mult = c.cres;
+  if (c.blocks !== undefined) arch.num_blocks = c.blocks;
+  if (c.attn !== undefined) arch.attn_resolutions = c.attn;
+  const className = c.precond === 'edm' ? 'EDMPrecond' : c.precond === 'vp' ? 'VPPrecond' : 'VEPrecond';
+  return {
+    class_name: className,
+    kwargs: {
+      img_resolution: c.resolution,
+      img_channels: c.channels,
+      label_dim: c.labelDim,
+      use_fp16: false,
+      ...arch,
+      dropout: c.dropout,
+    },
+  };
+}

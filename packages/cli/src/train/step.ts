@@ -1,0 +1,42 @@
+// One pass of the training objective: the summed per-pixel loss of a batch divided by the step's total batch
+// (the reference's loss.sum().mul(1 / batch_gpu_total).backward()), and its gradients by variable name.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Denoiser, Loss } from '@edm/core';
+
+/** Inputs of one pass. */
+export interface PassInputs {
+  images: tf.Tensor4D;
+  labels: tf.Tensor2D | null;
+  /** Noise-level draw [n] (rnd_normal for EDM, rnd_uniform for VP/VE). */
+  rnd: tf.Tensor1D;
+  /** Standard normal noise like the images. */
+  eps: tf.Tensor4D;
+}
+
+/**
+ * Returns sum(loss) / batchTotal as a number and the gradients keyed by the tf.Variable names (the caller
+ * disposes them). Inputs are not disposed.
+ */
+export async function lossAndGrads(
+  net: Denoiser, loss: Loss, vars: tf.Variable[], inp: PassInputs, batchTotal: number,
+): Promise<{ value: number; grads: tf.NamedTensorMap }> {
+  const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+    const perPixel = loss.call(net, inp.images, { labels: inp.labels, rnd: inp.rnd, eps: inp.eps, training: true });
+    return tf.div(tf.sum(perPixel), batchTotal) as tf.Scalar;
+  }), vars);
+  const v = (await value.data())[0]!;
+  value.dispose();
+  return { value: v, grads };
+}
+
+/** Adds `more` into `acc` (both by name); disposes `more` and the replaced tensors. */
+export function accumulate(acc: tf.NamedTensorMap | null, more: tf.NamedTensorMap): tf.NamedTensorMap {
+  if (acc === null) return more;
+  for (const k of Object.keys(more)) {
+    const prev = acc[k]!;
+    acc[k] = tf.add(prev, more[k]!);
+    prev.dispose();
+    more[k]!.dispose();
+  }
+  return acc;
+}
