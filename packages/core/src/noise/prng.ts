@@ -33,6 +33,17 @@ export class Xoshiro128 {
     if ((this.a | this.b | this.c | this.d) === 0) this.d = 1;
   }
 
+  /** A generator at the raw state words (a, b, c, d), not all zero; for known-answer tests and snapshots. */
+  static fromState(a: number, b: number, c: number, d: number): Xoshiro128 {
+    if (((a | b | c | d) >>> 0) === 0) throw new Error('Xoshiro128.fromState: the state must not be all zero');
+    const g = new Xoshiro128(0);
+    g.a = a | 0;
+    g.b = b | 0;
+    g.c = c | 0;
+    g.d = d | 0;
+    return g;
+  }
+
   /** Next 32-bit unsigned integer. */
   nextUint32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
