@@ -34,6 +34,13 @@ const ELEMENT_SIZE = { FloatStorage: 4, DoubleStorage: 8, HalfStorage: 2, BFloat
 
 /** Low-level pickle writer: one method per opcode family. */
 export class PickleWriter {
+  /**
+   * Protocol the high-level methods write, as CPython does: 4 (MEMOIZE, STACK_GLOBAL, SHORT_BINUNICODE,
+   * EMPTY_SET), 3 (BINPUT, text GLOBAL, BINUNICODE, set([...])) or 2 (also bytes as
+   * _codecs.encode(text, 'latin1') and builtins spelled __builtin__).
+   */
+  constructor(readonly protocol: 2 | 3 | 4 = 4) {}
+
   private out: number[] = [];
   private readonly chunks: Uint8Array[] = [];
   private memoCount = 0;
@@ -63,7 +70,11 @@ export class PickleWriter {
   proto(n: number): this { return this.raw(0x80, n); }
   stop(): this { return this.raw(0x2e); }
   mark(): this { return this.raw(0x28); }
-  memoize(): this { this.memoCount++; return this.raw(0x94); }
+  memoize(): this {
+    const i = this.memoCount++;
+    if (this.protocol >= 4) return this.raw(0x94);
+    return i < 256 ? this.raw(0x71, i) : this.raw(0x72).le(i, 4);
+  }
   binput(i: number): this { return this.raw(0x71, i); }
   binget(i: number): this { return i < 256 ? this.raw(0x68, i) : this.raw(0x6a).le(i, 4); }
   none(): this { return this.raw(0x4e); }
@@ -96,7 +107,7 @@ export class PickleWriter {
 
   str(s: string): this {
     const b = new TextEncoder().encode(s);
-    if (b.length < 256) return this.raw(0x8c, b.length).rawBytes(b);
+    if (b.length < 256 && this.protocol >= 4) return this.raw(0x8c, b.length).rawBytes(b);
     return this.raw(0x58).le(b.length, 4).rawBytes(b);
   }
 
@@ -107,6 +118,12 @@ export class PickleWriter {
   }
 
   bytes(b: Uint8Array): this {
+    if (this.protocol < 3) {
+      if (b.length === 0) return this.global('builtins', 'bytes').raw(0x29, 0x52).memoize();
+      let text = '';
+      for (let i = 0; i < b.length; i += 8192) text += String.fromCharCode(...b.subarray(i, i + 8192));
+      return this.global('_codecs', 'encode').str(text).memoize().str('latin1').memoize().raw(0x86, 0x52).memoize();
+    }
     if (b.length < 256) return this.raw(0x43, b.length).rawBytes(b);
     return this.raw(0x42).le(b.length, 4).rawBytes(b);
   }
@@ -116,9 +133,22 @@ export class PickleWriter {
     const q = `${module}.${name}`;
     const m = this.memoOfGlobal.get(q);
     if (m !== undefined) return this.binget(m);
-    this.str(module).memoize().str(name).memoize().raw(0x93).memoize();
+    if (this.protocol >= 4) this.str(module).memoize().str(name).memoize().raw(0x93).memoize();
+    else this.globalText(this.protocol < 3 && module === 'builtins' ? '__builtin__' : module, name).memoize();
     this.memoOfGlobal.set(q, this.memoCount - 1);
     return this;
+  }
+
+  /** A set of strings: EMPTY_SET + ADDITEMS (protocol 4), else builtins.set([...]). */
+  set(items: string[]): this {
+    if (this.protocol >= 4) {
+      this.raw(0x8f).memoize();
+      if (items.length === 0) return this;
+      this.mark();
+      for (const it of items) this.str(it);
+      return this.raw(0x90);
+    }
+    return this.global('builtins', 'set').value(items).raw(0x85, 0x52).memoize();
   }
 
   /** GLOBAL opcode (text form). */
@@ -221,7 +251,7 @@ export function storageBlob(
 ): Uint8Array {
   const key = opts.key ?? '94773425167632';
   const numel = opts.numel ?? values.length;
-  const w = new PickleWriter();
+  const w = new PickleWriter(2);
   w.proto(2).long1(opts.magic ?? 0x1950a86a20f9469cfc6cn).stop();
   w.proto(2).int(1001).stop();
   w.proto(2).raw(0x7d).binput(0).mark().str2('protocol_version').binput(1).int(1001).str2('little_endian').binput(2)
@@ -290,8 +320,7 @@ export function writeModule(w: PickleWriter, m: ModuleSpec): void {
     w2.str('training').bool(false);
     w2.str('_parameters').orderedDict((m.params ?? []).map(([k, t]) => [k, t === null ? null : new Raw((x) => x.tensor(t))]));
     w2.str('_buffers').orderedDict((m.buffers ?? []).map(([k, t]) => [k, t === null ? null : new Raw((x) => x.tensor({ ...t, parameter: false }))]));
-    w2.str('_non_persistent_buffers_set').raw(0x8f).memoize();
-    if (m.nonPersistent?.length) { w2.mark(); for (const n of m.nonPersistent) w2.str(n); w2.raw(0x90); }
+    w2.str('_non_persistent_buffers_set').set(m.nonPersistent ?? []);
     for (const hooks of ['_backward_hooks', '_forward_hooks', '_forward_pre_hooks', '_state_dict_hooks']) w2.str(hooks).orderedDict([]);
     w2.str('_is_full_backward_hook').none();
     w2.str('_modules').orderedDict((m.modules ?? []).map(([k, c]) => [k, c === null ? null : new Raw((x) => writeModule(x, c))]));
@@ -322,12 +351,15 @@ export interface SnapshotOptions {
   augmentPipe?: boolean;
   /** More top-level entries. */
   extra?: [string, unknown][];
+  /** Pickle protocol of the outer pickle (storage blobs are always protocol 2). Default 4. */
+  protocol?: 2 | 3 | 4;
 }
 
 /** {@link writeSnapshot}, returning the writer (its `finishChunks()` avoids one big copy for large files). */
 export function snapshotWriter(ema: ModuleSpec, opts: SnapshotOptions = {}): PickleWriter {
-  const w = new PickleWriter();
-  w.proto(4).raw(0x95).le(0, 8);
+  const w = new PickleWriter(opts.protocol ?? 4);
+  w.proto(w.protocol);
+  if (w.protocol >= 4) w.raw(0x95).le(0, 8);
   w.raw(0x7d).memoize().mark();
   w.str('ema');
   writeModule(w, ema);

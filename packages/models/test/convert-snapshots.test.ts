@@ -148,6 +148,31 @@ describe('other preconditionings and backbones', () => {
   });
 });
 
+describe('pickle protocols', () => {
+  it('reads the same snapshot written with protocol 2 (latin-1 bytes, BINPUT, text GLOBALs), 3 and 4', () => {
+    const ema: ModuleSpec = {
+      className: 'EDMPrecond',
+      modules: [['model', {
+        className: 'SongUNet',
+        modules: [['enc', { className: 'ModuleDict', container: true, modules: [['8x8_conv', conv(16, 3, 3, 80)]] }],
+          ['norm', { className: 'GroupNorm', params: [['weight', t([16], 81)]], buffers: [['scratch', t([2], 82)], ['kept', t([300], 83)]],
+            nonPersistent: ['scratch'], initKwargs: [['eps', new Raw((w) => w.numpyF8(1e-5))]] }]],
+      }]],
+      initKwargs: [['model_type', 'SongUNet'], ['img_resolution', 8], ['resample_filter', [1, 1]]],
+    };
+    const outputs = ([2, 3, 4] as const).map((protocol) => {
+      const pkl = writeSnapshot(ema, { protocol, augmentPipe: true });
+      expect(pkl[1]).toBe(protocol);
+      return convertSnapshot(pkl);
+    });
+    const { tensors, metadata } = decodeSafetensors(outputs[2]!);
+    expect([...tensors.keys()]).toEqual(['model.enc.8x8_conv.weight', 'model.enc.8x8_conv.bias', 'model.norm.weight', 'model.norm.kept']);
+    expect(Array.from(tensorToFloat32(tensors.get('model.enc.8x8_conv.weight')!))).toEqual(Array.from(values(432, 80)));
+    expect(JSON.parse(metadata['edm.network']!).kwargs).toEqual({ model_type: 'SongUNet', img_resolution: 8, resample_filter: [1, 1] });
+    for (const out of outputs.slice(0, 2)) expect(Buffer.compare(Buffer.from(out), Buffer.from(outputs[2]!))).toBe(0);
+  });
+});
+
 describe('tensor layouts and element types', () => {
   const wrap = (params: [string, TensorSpec][], buffers: [string, TensorSpec | null][] = [], nonPersistent: string[] = []): ModuleSpec => ({
     className: 'EDMPrecond',

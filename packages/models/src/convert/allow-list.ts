@@ -4,16 +4,17 @@
 
 import type { PickleHooks } from './pickle-machine';
 import {
-  ContainerModule, describePy, NumpyDtype, PersistentObject, PyBytes, PyDict, PyGlobal, PyTuple, TorchStorage,
-  TorchTensor,
+  ContainerModule, describePy, NumpyDtype, PersistentObject, PyBytes, PyDict, PyGlobal, type PyKey, PySet, PyTuple,
+  TorchStorage, TorchTensor,
 } from './pickle-values';
 import { parseLegacyStorage } from './torch-storage';
-import { readRange } from './byte-source';
+import { bytesSource, readRange } from './byte-source';
 
 /** The meanings an allowed GLOBAL can have. */
 type Meaning =
   | 'persistent-object' | 'ordered-dict' | 'rebuild-parameter' | 'rebuild-parameter-with-state'
-  | 'rebuild-tensor' | 'load-storage' | 'module-dict' | 'numpy-scalar' | 'numpy-dtype';
+  | 'rebuild-tensor' | 'load-storage' | 'module-dict' | 'numpy-scalar' | 'numpy-dtype'
+  | 'latin1-bytes' | 'empty-bytes' | 'set';
 
 /** Allowed `module.name` -> meaning. */
 export const ALLOWED_GLOBALS: ReadonlyMap<string, Meaning> = new Map<string, Meaning>([
@@ -27,6 +28,15 @@ export const ALLOWED_GLOBALS: ReadonlyMap<string, Meaning> = new Map<string, Mea
   ['numpy.core.multiarray.scalar', 'numpy-scalar'],
   ['numpy._core.multiarray.scalar', 'numpy-scalar'],
   ['numpy.dtype', 'numpy-dtype'],
+  // Protocols 2 and 3 (a snapshot re-pickled with an explicit protocol): bytes are written as
+  // _codecs.encode(latin-1 text, 'latin1') below protocol 3, and sets as set([items]) below protocol 4.
+  ['_codecs.encode', 'latin1-bytes'],
+  ['builtins.bytes', 'empty-bytes'],
+  ['__builtin__.bytes', 'empty-bytes'],
+  ['builtins.set', 'set'],
+  ['__builtin__.set', 'set'],
+  ['builtins.frozenset', 'set'],
+  ['__builtin__.frozenset', 'set'],
 ]);
 
 /** Version of `torch_utils.persistence` this reader understands (persistence.py CURRENT_VERSION). */
@@ -119,6 +129,36 @@ function numpyScalar(a: unknown[]): number | bigint | boolean {
   }
 }
 
+/** `_codecs.encode(text, 'latin1')`: the bytes whose latin-1 decoding is `text` (protocol 2 bytes). */
+function latin1Bytes(a: unknown[]): PyBytes {
+  const [text, encoding] = a;
+  if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1')) {
+    throw new Error(`_codecs.encode is only allowed as encode(str, 'latin1') (protocol 2 bytes), got (${describePy(text)}, ${JSON.stringify(encoding)})`);
+  }
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) throw new Error(`_codecs.encode: character U+${c.toString(16).padStart(4, '0')} at ${i} is not latin-1`);
+    out[i] = c;
+  }
+  return new PyBytes({ source: bytesSource(out), offset: 0, length: out.length });
+}
+
+/** `set(iterable)` / `frozenset(iterable)` of hashable scalars (protocols 2 and 3). */
+function pySet(a: unknown[]): PySet {
+  const s = new PySet();
+  if (a.length === 0) return s;
+  const items = a[0];
+  if (!Array.isArray(items)) throw new Error(`set() expects a list, got ${describePy(items)}`);
+  for (const it of items) {
+    if (!(it === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof it))) {
+      throw new Error(`unsupported set element of type ${describePy(it)}`);
+    }
+    s.items.add(it as PyKey);
+  }
+  return s;
+}
+
 /**
  * Hooks giving each allowed GLOBAL of an EDM snapshot its meaning. `label` names the file in errors
  * (also those of the storage blobs, which are parsed as they are met: header only).
@@ -156,6 +196,9 @@ export function snapshotHooks(label: string): PickleHooks {
           if (typeof descr !== 'string') throw new Error(`${q}: expected a dtype string, got ${describePy(descr)}`);
           return new NumpyDtype(descr);
         }
+        case 'latin1-bytes': return latin1Bytes(args(t, q, [2]));
+        case 'empty-bytes': args(t, q, [0]); return new PyBytes({ source: bytesSource(new Uint8Array(0)), offset: 0, length: 0 });
+        case 'set': return pySet(args(t, q, [0, 1]));
         case 'module-dict':
           throw new Error(`refusing REDUCE on ${q}: it is only created by NEWOBJ`);
       }
