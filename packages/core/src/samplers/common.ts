@@ -90,6 +90,7 @@ export function churnNoise(where: string, options: SamplerOptions & ChurnOptions
       randnLike: (x) => {
         const e = user(x);
         if (e === null || typeof e !== 'object' || e.shape.length !== 4 || e.shape.some((d, i) => d !== x.shape[i])) {
+          if (e !== null && typeof e === 'object' && typeof e.dispose === 'function') e.dispose();
           throw new Error(`${where}: option randnLike must return a tensor shaped like x [${x.shape.join(', ')}], ` +
             `got ${e && Array.isArray(e.shape) ? `[${e.shape.join(', ')}]` : String(e)}`);
         }
