@@ -1,0 +1,182 @@
+// The example app: start WebGPU (WebGL fallback), load the shipped checkpoint or a file, sample with live
+// previews, cancel. The page state is on <body data-state>: starting, loading, ready, sampling, done,
+// cancelled, error (scripts and tests wait on it).
+import { SamplerAbortedError } from '@edm/core';
+import shipped from 'virtual:edm-shipped-model';
+import { backendParams, liveTensors, startBackend, type BackendStatus } from './backend';
+import { loadCheckpointFile, loadCheckpointUrl, type LoadedNetwork } from './checkpoint';
+import { cliLine } from './cli-line';
+import { elements } from './dom';
+import { generate } from './generate';
+import { drawGrid } from './render';
+import { SAMPLERS, samplerById } from './samplers';
+import { parseSettings, type RawSettings } from './settings';
+
+type PageState = 'starting' | 'loading' | 'ready' | 'sampling' | 'done' | 'cancelled' | 'error';
+
+const ui = elements();
+let backend: BackendStatus | null = null;
+let net: LoadedNetwork | null = null;
+let netName = '';
+let running: AbortController | null = null;
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const fmtSigma = (s: number) => (s === 0 ? '0' : s >= 1 ? s.toFixed(3) : s.toPrecision(3));
+
+function setState(state: PageState): void {
+  document.body.dataset.state = state;
+  const idle = state !== 'sampling' && state !== 'loading' && state !== 'starting';
+  ui.sample.disabled = !(idle && net !== null && backend !== null);
+  ui.cancel.disabled = state !== 'sampling';
+  ui.file.disabled = !idle || backend === null;
+  ui.tensors.textContent = backend ? `Live tensors: ${liveTensors()}.` : '';
+}
+
+function showError(text: string): void {
+  ui.error.textContent = text;
+  ui.error.hidden = false;
+  setState('error');
+}
+
+function clearError(): void {
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+}
+
+function readRaw(): RawSettings {
+  return {
+    seed: ui.seed.value, batch: ui.batch.value, classIndex: ui.classIndex.value, steps: ui.steps.value,
+    sampler: ui.sampler.value, sChurn: ui.sChurn.value, sMin: ui.sMin.value, sMax: ui.sMax.value, sNoise: ui.sNoise.value,
+  };
+}
+
+/** Shows the CLI command for the current settings (or nothing while they are invalid). */
+function updateCliLine(): void {
+  if (!net) return;
+  try {
+    const s = parseSettings(readRaw(), net.labelDim);
+    ui.cli.textContent = cliLine(s, samplerById(s.sampler), netName);
+  } catch {
+    ui.cli.textContent = '(fix the settings above)';
+  }
+  ui.churn.disabled = !samplerById(ui.sampler.value).churn;
+}
+
+function useNetwork(loaded: LoadedNetwork, name: string, bytes: number): void {
+  net?.dispose();
+  net = loaded;
+  netName = name;
+  const kind = loaded.labelDim > 0 ? `class-conditional, ${loaded.labelDim} classes` : 'unconditional';
+  ui.model.textContent = `${name} (${(bytes / 1e6).toFixed(2)} MB): ${loaded.imgResolution}x${loaded.imgResolution}x` +
+    `${loaded.imgChannels}, ${kind}`;
+  const previous = ui.classIndex.value;
+  ui.classIndex.replaceChildren(new Option('seed mod classes', 'auto'),
+    ...Array.from({ length: loaded.labelDim }, (_, c) => new Option(String(c), String(c))));
+  ui.classIndex.value = Number(previous) < loaded.labelDim ? previous : 'auto';
+  ui.classIndex.disabled = loaded.labelDim === 0;
+  updateCliLine();
+}
+
+async function loadShipped(): Promise<void> {
+  if (!shipped) {
+    ui.model.textContent = 'No checkpoint was shipped with this build: choose a .safetensors file.';
+    setState('ready');
+    return;
+  }
+  setState('loading');
+  ui.model.textContent = `loading ${shipped.name}…`;
+  try {
+    useNetwork(await loadCheckpointUrl(shipped.path, shipped.name), shipped.name, shipped.bytes);
+    setState('ready');
+  } catch (e) {
+    ui.model.textContent = 'none';
+    showError(message(e));
+  }
+}
+
+async function loadFile(file: File): Promise<void> {
+  clearError();
+  setState('loading');
+  try {
+    useNetwork(await loadCheckpointFile(file), file.name, file.size);
+    setState('ready');
+  } catch (e) {
+    showError(`${message(e)}${net ? `\nStill using ${netName}.` : ''}`);
+  }
+}
+
+async function sample(): Promise<void> {
+  if (!net || !backend || running) return;
+  clearError();
+  let settings;
+  try {
+    settings = parseSettings(readRaw(), net.labelDim);
+  } catch (e) {
+    showError(message(e));
+    return;
+  }
+  const sampler = samplerById(settings.sampler);
+  const shape = { n: settings.batch, size: net.imgResolution, channels: net.imgChannels };
+  const controller = new AbortController();
+  running = controller;
+  setState('sampling');
+  ui.progress.max = settings.steps;
+  ui.progress.value = 0;
+  ui.step.textContent = `Sampling ${settings.batch} image(s), ${settings.steps} steps…`;
+  const t0 = performance.now();
+  const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
+  const timer = setInterval(() => { ui.time.textContent = `${seconds()} s on ${backend!.backend}.`; }, 200);
+  let done = 0;
+  try {
+    const x = await generate(net, sampler, settings, {
+      signal: controller.signal,
+      onStep: async ({ i, steps, sigma, sigmaNext, denoised }) => {
+        done = i + 1;
+        drawGrid(ui.canvas, denoised, shape);
+        ui.progress.value = done;
+        ui.step.textContent = `Step ${done}/${steps}: sigma ${fmtSigma(sigma)} → ${fmtSigma(sigmaNext)} (denoised estimate shown)`;
+        ui.time.textContent = `${seconds()} s on ${backend!.backend}.`;
+        // Let the browser paint the preview and handle a Cancel click before the next step.
+        await new Promise<void>((resolve) => { requestAnimationFrame(() => resolve()); setTimeout(resolve, 50); });
+      },
+    });
+    drawGrid(ui.canvas, x, shape);
+    ui.step.textContent = `Done: ${settings.batch} image(s), ${settings.steps} steps (final x_N shown).`;
+    ui.time.textContent = `Total ${seconds()} s on ${backend.backend}.`;
+    setState('done');
+  } catch (e) {
+    if (e instanceof SamplerAbortedError || controller.signal.aborted) {
+      ui.step.textContent = `Cancelled after ${done} of ${settings.steps} steps.`;
+      ui.time.textContent = `${seconds()} s on ${backend.backend}.`;
+      setState('cancelled');
+    } else {
+      showError(`Sampling failed: ${message(e)}`);
+    }
+  } finally {
+    clearInterval(timer);
+    running = null;
+    setState((document.body.dataset.state as PageState | undefined) ?? 'ready');
+  }
+}
+
+async function start(): Promise<void> {
+  for (const c of SAMPLERS) ui.sampler.add(new Option(c.label, c.id));
+  ui.form.addEventListener('submit', (ev) => { ev.preventDefault(); void sample(); });
+  ui.cancel.addEventListener('click', () => running?.abort());
+  ui.form.addEventListener('input', updateCliLine);
+  ui.file.addEventListener('change', () => {
+    const file = ui.file.files?.[0];
+    if (file) void loadFile(file);
+  });
+  try {
+    backend = await startBackend(backendParams(location.search));
+    ui.backend.textContent = backend.summary;
+  } catch (e) {
+    ui.backend.textContent = 'none';
+    showError(`No compute backend: ${message(e)}\nThis page needs WebGPU or WebGL 2 (enable hardware acceleration, or try another browser).`);
+    return;
+  }
+  await loadShipped();
+}
+
+void start();
