@@ -51,8 +51,11 @@ export function fromTorch(values: Float32Array, torchShape: number[], layout: To
 
 /** Row-major PyTorch-layout values of a tensor in our layout. */
 export function toTorch(t: tf.Tensor, layout: TorchLayout): Float32Array {
-  const values = tf.tidy(() => (layout === 'same' ? t.clone() : tf.transpose(t, INV_PERM[layout]))).dataSync();
-  return new Float32Array(values);
+  if (layout === 'same') return new Float32Array(t.dataSync());
+  const u = tf.transpose(t, INV_PERM[layout]);
+  const values = new Float32Array(u.dataSync());
+  u.dispose();
+  return values;
 }
 
 /** Handle a module keeps for one declared tensor; `value` is valid after materialize. */
