@@ -137,14 +137,71 @@ describe('wasm convolution gradient kernels', () => {
     });
   }
 
-  it('leaves other backends unchanged and leaks no tensors', async () => {
+  const MATMUL_CASES: { name: string; a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { name: 'attention q k^T [8,256,64]', a: [8, 256, 64], b: [8, 256, 64], transposeA: false, transposeB: true },
+    { name: 'attention w v [8,256,256]x[8,256,64]', a: [8, 256, 256], b: [8, 256, 64], transposeA: false, transposeB: false },
+    { name: 'gradient a^T b [4,40,24]x[4,40,32]', a: [4, 40, 24], b: [4, 40, 32], transposeA: true, transposeB: false },
+    { name: 'both transposed, rank 4', a: [2, 3, 20, 18], b: [2, 3, 30, 20], transposeA: true, transposeB: true },
+    { name: 'broadcast a single matrix', a: [1, 32, 24], b: [5, 24, 40], transposeA: false, transposeB: false },
+    { name: 'single product (original path)', a: [1, 50, 40], b: [1, 40, 30], transposeA: false, transposeB: false },
+    { name: 'tiny products (original path)', a: [6, 3, 4], b: [6, 5, 4], transposeA: false, transposeB: true },
+  ];
+  for (const c of MATMUL_CASES) {
+    it(`BatchMatMul = tfjs wasm kernel and cpu (${c.name})`, async () => {
+      const a = { shape: c.a, data: values(c.a.reduce((x, y) => x * y), 13) };
+      const b = { shape: c.b, data: values(c.b.reduce((x, y) => x * y), 14) };
+      const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
+      const ref = await runKernelOn('cpu', 'BatchMatMul', { a, b }, attrs);
+      const got = await runKernelOn('wasm', 'BatchMatMul', { a, b }, attrs);
+      expect(got.shape).toEqual(ref.shape);
+      const vsCpu = maxAbsDiff(got.data, ref.data);
+      expect(vsCpu.diff).toBeLessThanOrEqual(TOL * Math.max(1, vsCpu.scale));
+      const original = replacedWasmKernel('BatchMatMul')!;
+      const ts = { a: tf.tensor(a.data, a.shape), b: tf.tensor(b.data, b.shape) };
+      const theirs = tf.engine().makeTensorFromTensorInfo(
+        original.kernelFunc({ inputs: ts, backend: tf.backend(), attrs: attrs as never }) as tf.TensorInfo);
+      const vsOriginal = maxAbsDiff(got.data, (await theirs.data()) as Float32Array);
+      expect(vsOriginal.diff).toBeLessThanOrEqual(TOL * Math.max(1, vsOriginal.scale));
+      tf.dispose([theirs, ts.a, ts.b]);
+    });
+  }
+
+  const TILE_CASES: { name: string; shape: number[]; reps: number[]; dtype: 'float32' | 'int32' }[] = [
+    { name: 'nearest-neighbour columns [128,16,1,64] x [1,1,2,1]', shape: [128, 16, 1, 64], reps: [1, 1, 2, 1], dtype: 'float32' },
+    { name: 'several axes, rank 3', shape: [2, 3, 5], reps: [3, 1, 2], dtype: 'float32' },
+    { name: 'rank 6', shape: [2, 3, 1, 4, 1, 2], reps: [1, 1, 2, 1, 2, 1], dtype: 'float32' },
+    { name: 'int32 rows', shape: [4, 3], reps: [2, 1], dtype: 'int32' },
+    { name: 'many copies (original path)', shape: [3, 2], reps: [40, 1], dtype: 'float32' },
+  ];
+  for (const c of TILE_CASES) {
+    it(`Tile = tfjs wasm kernel, bit for bit (${c.name})`, async () => {
+      await tf.setBackend('wasm');
+      const x = tf.tensor(Array.from(values(c.shape.reduce((p, q) => p * q), 15), (v) => (c.dtype === 'int32' ? Math.round(v * 100) : v)),
+        c.shape, c.dtype);
+      const ours = tf.tile(x, c.reps);
+      const original = replacedWasmKernel('Tile')!;
+      const theirs = tf.engine().makeTensorFromTensorInfo(
+        original.kernelFunc({ inputs: { x }, backend: tf.backend(), attrs: { reps: c.reps } as never }) as tf.TensorInfo);
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(ours.dtype).toBe(c.dtype);
+      expect(Array.from(await ours.data())).toEqual(Array.from(await theirs.data()));
+      tf.dispose([x, ours, theirs]);
+    });
+  }
+
+  it('leaves other backends unchanged; a training step through every replaced kernel leaks no tensors', async () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc);
     await tf.setBackend('wasm');
     const x = tf.tensor4d(values(2 * 8 * 8 * 3, 11), [2, 8, 8, 3]);
     const w = tf.variable(tf.tensor4d(values(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]));
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) {
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.conv2d(tf.depthwiseConv2d(x, tf.ones([2, 2, 3, 1]), 2, 'valid'), w as tf.Tensor4D, 1, 'same'))));
+      const { value, grads } = tf.variableGrads(() => {
+        const y = tf.conv2d(tf.depthwiseConv2d(x, tf.ones([2, 2, 3, 1]), 2, 'valid'), w as tf.Tensor4D, 1, 'same'); // [2,4,4,4]
+        const up = tf.reshape(tf.tile(tf.reshape(y, [8, 4, 1, 4]), [1, 1, 2, 1]), [2, 4, 8, 4]);
+        const seq = tf.reshape(up, [2, 32, 4]);
+        return tf.sum(tf.square(tf.matMul(seq, seq, false, true))) as tf.Scalar;
+      });
       tf.dispose([value, grads]);
     }
     expect(tf.memory().numTensors).toBe(before);

@@ -2,9 +2,11 @@
 // gradient for all, so these change nothing on other backends. Each replaced kernel is kept
 // (`replacedWasmKernel`) so the tests can prove ours computes what it replaces.
 import * as tf from '@tensorflow/tfjs-core';
+import { fastBatchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
+import { concatTile } from './tile';
 
 /** The kernels we register for 'wasm', by tfjs kernel name. */
 export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
@@ -16,26 +18,44 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   Conv2DBackpropInput: conv2dBackpropInputKernel,
 };
 
+/** The kernels we wrap: ours decides per call whether the original (passed in) does the work. */
+export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelFunc) => tf.KernelFunc>> = {
+  // Batched/transposed products split into XNNPACK's fast single-product path (attention, matMul gradients).
+  BatchMatMul: fastBatchMatMul,
+  // Block copies instead of a per-element loop (nearest-neighbour upsampling).
+  Tile: concatTile,
+};
+
 const replaced = new Map<string, tf.KernelConfig>();
 const ours = new Set<tf.KernelFunc>(Object.values(WASM_KERNELS));
 
+function install(kernelName: string, kernelFunc: tf.KernelFunc, existing: tf.KernelConfig | undefined): void {
+  if (existing) {
+    replaced.set(kernelName, existing);
+    tf.unregisterKernel(kernelName, 'wasm');
+  }
+  ours.add(kernelFunc);
+  // The replaced kernel's setup (it binds its wasm function when the backend starts) is kept, so the
+  // original stays callable.
+  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc,
+    ...(existing?.setupFunc ? { setupFunc: existing.setupFunc } : {}),
+    ...(existing?.disposeFunc ? { disposeFunc: existing.disposeFunc } : {}) });
+}
+
 /**
- * Registers {@link WASM_KERNELS} for the 'wasm' backend (idempotent). Call after importing
+ * Registers {@link WASM_KERNELS} and {@link WASM_KERNEL_WRAPPERS} for the 'wasm' backend (idempotent). Call after importing
  * `@tensorflow/tfjs-backend-wasm`, so that the kernels it ships are the ones replaced.
  */
 export function registerWasmKernels(): void {
   for (const [kernelName, kernelFunc] of Object.entries(WASM_KERNELS)) {
     const existing = tf.getKernel(kernelName, 'wasm');
     if (existing && ours.has(existing.kernelFunc)) continue;
-    if (existing) {
-      replaced.set(kernelName, existing);
-      tf.unregisterKernel(kernelName, 'wasm');
-    }
-    // The replaced kernel's setup (it binds its wasm function when the backend starts) is kept, so the
-    // original stays callable for comparison.
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc,
-      ...(existing?.setupFunc ? { setupFunc: existing.setupFunc } : {}),
-      ...(existing?.disposeFunc ? { disposeFunc: existing.disposeFunc } : {}) });
+    install(kernelName, kernelFunc, existing);
+  }
+  for (const [kernelName, wrap] of Object.entries(WASM_KERNEL_WRAPPERS)) {
+    const existing = tf.getKernel(kernelName, 'wasm');
+    if (!existing || ours.has(existing.kernelFunc)) continue;
+    install(kernelName, wrap(existing.kernelFunc), existing);
   }
 }
 

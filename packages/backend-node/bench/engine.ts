@@ -1,0 +1,88 @@
+// One engine, one network: forward b1, forward b8 and a training step at b8 (EDM loss, backward, Adam),
+// medians after a warm-up; prints one JSON line. Run by bench/index.ts in a fresh process per engine so that
+// peak RSS is the engine's own.
+import * as tf from '@tensorflow/tfjs-core';
+import { EDMLoss } from '@edm/core';
+import { createNetwork } from '@edm/models';
+import { useNodeBackend, replacedWasmKernel } from '@edm/backend-node';
+import type { NodeEngine } from '@edm/backend-node';
+import { SWIFTSHADER_ICD } from '@edm/backend-webgpu/node';
+import { CONFIGS } from './configs';
+
+const [engine, configName, runsArg] = process.argv.slice(2) as [NodeEngine, string, string];
+const runs = Number(runsArg);
+const config = CONFIGS[configName];
+if (!config) throw new Error(`bench: unknown config '${configName}'`);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  await fn(); // warm-up (shader compilation, allocation)
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+const report = await useNodeBackend({ backend: engine, strict: true, allowSoftwareAdapter: true,
+  webgpu: { vulkanICD: SWIFTSHADER_ICD } });
+const net = createNetwork(config.network, { seed: 0 });
+const vars = [...net.parameters().values()];
+const params = vars.reduce((a, v) => a + v.size, 0);
+
+const forward = (batch: number) => async () => {
+  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = net.forward(x, 1.5);
+  await y.data();
+  tf.dispose([x, y]);
+};
+
+const loss = new EDMLoss();
+const optimizer = tf.train.adam(2e-4);
+const images = tf.randomUniform([8, 32, 32, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+const trainStep = async () => {
+  const cost = optimizer.minimize(() => tf.mean(loss.call(net, images)) as tf.Scalar, true, vars);
+  await cost!.data();
+  cost!.dispose();
+};
+
+const forwardB1 = await time(forward(1));
+const forwardB8 = await time(forward(8));
+const tensorsBefore = tf.memory().numTensors;
+const trainB8 = await time(trainStep);
+const tensorGrowth = tf.memory().numTensors - tensorsBefore;
+
+// wasm only: the Conv2DBackpropInput we register vs the tfjs kernel it replaces, on a 64->64 3x3 layer, b8 32x32.
+let convInput: { ours: number; tfjs: number } | undefined;
+if (engine === 'wasm' && replacedWasmKernel('Conv2DBackpropInput')) {
+  const dy = tf.randomNormal([8, 32, 32, 64], 0, 1, 'float32', 3);
+  const filter = tf.randomNormal([3, 3, 64, 64], 0, 1, 'float32', 4);
+  const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [8, 32, 32, 64] };
+  const ours = await time(async () => {
+    const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
+    await dx.data();
+    dx.dispose();
+  });
+  const original = replacedWasmKernel('Conv2DBackpropInput')!;
+  const tfjs = await time(async () => {
+    const info = original.kernelFunc({ inputs: { dy, filter }, backend: tf.backend(), attrs: attrs as never }) as tf.TensorInfo;
+    const dx = tf.engine().makeTensorFromTensorInfo(info);
+    await dx.data();
+    dx.dispose();
+  });
+  convInput = { ours, tfjs };
+  tf.dispose([dy, filter]);
+}
+
+console.log(JSON.stringify({
+  engine, backend: report.backend, adapter: report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}` : undefined,
+  config: configName, params, runs, forwardB1, forwardB8, trainB8, tensorGrowth,
+  peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), convInput,
+}));
+process.exit(0);
