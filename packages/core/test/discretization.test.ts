@@ -137,7 +137,7 @@ describe('the noise levels the reference samplers gave the network (fixture net_
     expectSigmas(net.calls, fx.info['fixture.sample.heun']!.params!.net_sigmas!, 1e-13);
     const churnNet = new GaussianDenoiser(0.5, 8, 3);
     const noise = fx.tensor('fixture.sample.heun_churn.noise');
-    const draws = tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(noise.data), noise.shape), [0, 1, 3, 4, 2])) as tf.Tensor5D;
+    const draws = tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(noise.data), noise.shape) as tf.Tensor, [0, 1, 3, 4, 2])) as tf.Tensor5D;
     const randnLike = replayNoise(draws);
     (await edmSampler(churnNet, x, { numSteps: 6, sChurn: 40, sMin: 0.05, sMax: 50, sNoise: 1.003, randnLike })).dispose();
     expectSigmas(churnNet.calls, fx.info['fixture.sample.heun_churn']!.params!.net_sigmas!, 1e-13);

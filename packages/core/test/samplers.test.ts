@@ -20,7 +20,7 @@ const fx = loadFixture();
 const latentsNhwc = nchwToNhwc(fx.tensor('fixture.latents'));
 const noiseDraws = () => {
   const t = fx.tensor('fixture.sample.heun_churn.noise');
-  return tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(t.data), t.shape), [0, 1, 3, 4, 2])) as tf.Tensor5D;
+  return tf.tidy(() => tf.transpose(tf.tensor(Float32Array.from(t.data), t.shape) as tf.Tensor, [0, 1, 3, 4, 2])) as tf.Tensor5D;
 };
 
 describe('Algorithm 2 (stochastic Heun) on Gaussian data', () => {
