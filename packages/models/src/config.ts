@@ -98,7 +98,7 @@ export function resolveConfig(config: unknown): ResolvedConfig {
 }
 
 // JSON with Python's non-finite numbers (json.dumps writes Infinity, -Infinity, NaN bare).
-const NONFINITE = '\u0000edm-nonfinite:';
+const NONFINITE = '__edm_nonfinite__:';
 
 /** JSON.parse that also accepts Python's bare Infinity / -Infinity / NaN. */
 export function parsePythonJson(text: string): unknown {
@@ -109,5 +109,5 @@ export function parsePythonJson(text: string): unknown {
 /** JSON.stringify writing non-finite numbers bare, as Python's json.dumps does. */
 export function stringifyPythonJson(value: unknown): string {
   const text = JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? `${NONFINITE}${v}` : v));
-  return text.replace(new RegExp(`"${NONFINITE.replace('\u0000', '\\\\u0000')}(-?Infinity|NaN)"`, 'g'), '$1');
+  return text.replace(new RegExp(`"${NONFINITE}(-?Infinity|NaN)"`, 'g'), '$1');
 }
