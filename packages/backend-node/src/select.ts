@@ -27,14 +27,15 @@ export function parseEngine(name: string, from: string): NodeEngine {
   return engine;
 }
 
-async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftware: boolean): Promise<WebGPUAdapterSummary | undefined> {
+async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftware: boolean, automatic: boolean):
+  Promise<WebGPUAdapterSummary | undefined> {
   switch (engine) {
     case 'tensorflow-gpu':
       return void (await startTensorflow(true));
     case 'tensorflow':
       return void (await startTensorflow(false));
     case 'webgpu':
-      return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware });
+      return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware }, automatic);
     case 'wasm':
       return void (await startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined)));
     case 'cpu':
@@ -65,7 +66,7 @@ export async function useNodeBackend(options: NodeBackendOptions = {}): Promise<
   const skipped: SkippedEngine[] = [];
   for (const engine of candidates) {
     try {
-      const adapter = await start(engine, options, allowSoftware);
+      const adapter = await start(engine, options, allowSoftware, engine !== named);
       const backend = tf.getBackend();
       log(`edm: using ${engine} (tfjs backend '${backend}'${adapter ? `, adapter ${adapter.vendor} ${adapter.architecture}` : ''})` +
         (source === 'auto' ? '' : ` [${source === 'env' ? 'EDM_BACKEND' : 'backend option'}]`));
