@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { convertSnapshot, PickleError, SnapshotError, TruncatedPickleError } from '../src/convert/index';
+import { bytesSource, convertSnapshot, convertSnapshotTo, PickleError, SnapshotError, TruncatedPickleError } from '../src/convert/index';
 import { PickleWriter, Raw, storageBlob, Tup, writeSnapshot, type ModuleSpec, type TensorSpec } from './convert-pickle-writer';
 
 const pkl = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../test/fixtures/pickles/edm-ddpmpp-tiny.pkl', import.meta.url))));
@@ -163,8 +163,11 @@ describe('malformed tensors and storage blobs', () => {
       .toThrow(/_rebuild_tensor_v2|REDUCE: tensor of size \(2, 2\), stride \(2, 1\), offset 0 reaches element 3 of a storage of 3/);
   });
 
-  it('an integer tensor, named', () => {
-    expect(run(writeSnapshot(net([['steps', { storage: [1, 2], size: [2], storageType: 'LongStorage' }]]))))
-      .toThrow("tensor 'model.steps' is int64 (torch.LongStorage): only floating-point tensors can be converted to F32");
+  it('an integer tensor, named, before anything is written', async () => {
+    const pickle = writeSnapshot(net([['w', ok], ['steps', { storage: [1, 2], size: [2], storageType: 'LongStorage' }]]));
+    expect(run(pickle)).toThrow("tensor 'model.steps' is int64 (torch.LongStorage): only floating-point tensors can be converted to F32");
+    const chunks: Uint8Array[] = [];
+    await expect(convertSnapshotTo(bytesSource(pickle), (c) => { chunks.push(c); })).rejects.toThrow(/model.steps/);
+    expect(chunks).toHaveLength(0);
   });
 });

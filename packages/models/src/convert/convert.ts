@@ -5,7 +5,7 @@
 
 import { bytesSource, type ByteSource } from './byte-source';
 import { readSnapshot, type SnapshotNetwork } from './snapshot';
-import { tensorF32Bytes } from './tensor-bytes';
+import { checkFloatTensor, tensorF32Bytes } from './tensor-bytes';
 import { stringifyPythonJson } from '../config';
 import { encodeSafetensorsHeader, type SafetensorsHeaderEntry } from '../io/safetensors';
 
@@ -57,6 +57,7 @@ function plan(source: ByteSource, options: ConvertSnapshotOptions): Plan {
     ...(options.label !== undefined && { label: options.label }),
     ...(onProgress && { onRead: (done: number, total: number) => onProgress({ phase: 'read', done, total }) }),
   });
+  for (const { name, tensor } of contents.tensors) checkFloatTensor(tensor, name);
   const entries: SafetensorsHeaderEntry[] = contents.tensors.map(({ name, tensor }) => ({
     name, dtype: 'F32', shape: [...tensor.size], byteLength: 4 * tensor.numel,
   }));

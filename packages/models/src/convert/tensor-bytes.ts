@@ -24,6 +24,14 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** Throws a {@link SnapshotError} naming `name` unless the tensor is floating-point (convertible to F32). */
+export function checkFloatTensor(t: TorchTensor, name: string): void {
+  const { storage } = t;
+  if (!['float32', 'float64', 'float16', 'bfloat16'].includes(storage.dtype)) {
+    throw new SnapshotError(`tensor '${name}' is ${storage.dtype} (torch.${storage.storageType}): only floating-point tensors can be converted to F32`);
+  }
+}
+
 /**
  * The tensor's elements as F32 little-endian bytes. For a contiguous float32 tensor this is the source's
  * own bytes (a view when the source is in memory: do not modify it). Throws a {@link SnapshotError} naming
@@ -33,9 +41,7 @@ export function tensorF32Bytes(t: TorchTensor, name: string): Uint8Array {
   const { storage } = t;
   const es = storage.elementSize;
   const n = t.numel;
-  if (!['float32', 'float64', 'float16', 'bfloat16'].includes(storage.dtype)) {
-    throw new SnapshotError(`tensor '${name}' is ${storage.dtype} (torch.${storage.storageType}): only floating-point tensors can be converted to F32`);
-  }
+  checkFloatTensor(t, name);
   if (n === 0) return new Uint8Array(0);
   const last = t.storageOffset + t.size.reduce((acc, d, i) => acc + (d - 1) * t.stride[i]!, 0);
   const span = readRange({
