@@ -44,3 +44,9 @@ export { recordNoise, replayNoise, type ReplayNoise } from './noise/replay';
 
 // EMA.
 export { EMA, emaBeta, type EMAOptions } from './ema';
+
+// k-diffusion samplers, k-diffusion noise schedules (sigmas arrays) and guidance wrappers (issue 7; their
+// modules document them).
+export * from './samplers/kdiffusion';
+export * from './schedules';
+export * from './guidance';

@@ -28,9 +28,10 @@ export interface SamplerOptions {
   classLabels?: tf.Tensor2D | null;
   /**
    * Standard-normal noise shaped like x (the reference's `randn_like`), for the stochastic parts (S_churn).
-   * Called once per step, in step order, so recorded draws can be replayed. The sampler disposes what it
-   * returns. Default: seeded per-sample noise (`StackedRandomGenerator`) continuing from the latents' seeds
-   * when the sampler is given a generator, else a generator seeded with 0..N-1.
+   * Called once per step, in step order, so recorded draws can be replayed (`replayNoise`); the sampler
+   * disposes what it returns. Pass `generator.randnLike` of the `StackedRandomGenerator` that drew the
+   * latents to reproduce the reference's generate.py. Default: per-sample seeded noise (a
+   * `StackedRandomGenerator` on stream 1 over the sampler's `seeds`, else 0..N-1), drawn only where used.
    */
   randnLike?: (x: tf.Tensor4D) => tf.Tensor4D;
   /** Called after each step; may return a promise (for example to draw a preview), which is awaited. */
