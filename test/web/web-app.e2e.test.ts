@@ -1,0 +1,214 @@
+// End to end: build examples/web with Vite, serve the build on 127.0.0.1, drive headless Debian Chromium,
+// and check that (a) sampling draws live previews and the final images on the canvas, (b) the canvas pixels
+// equal the grid `edm generate` (the built CLI) writes for the same checkpoint, seeds, class and options,
+// (c) Cancel stops sampling and leaks no tensor, (d) a corrupt file shows an error on the page.
+// Saves a screenshot of the page to docs/web-example.png (shown in examples/web/README.md).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { edmDiscretization } from '@edm/core';
+import { createNetwork, saveNetwork } from '@edm/models';
+import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser';
+import { buildWebApp, requireBuilt, runNode } from './processes';
+import { serveStatic, type StaticServer } from './serve';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SHIPPED = join(root, 'packages/cli/models/mnist-cond.safetensors');
+const CLI = join(root, 'packages/cli/dist/cli.js');
+const SCREENSHOT = join(root, 'docs/web-example.png');
+
+// One request, small enough for a CPU-only machine (SwiftShader WebGL in the browser, cpu in Node), with
+// churn on so the seeded noise path is compared too.
+const REQUEST = { seed: 10, batch: 4, classIndex: 7, steps: 6, sChurn: 10, sMin: 0.05, sMax: 50, sNoise: 1.003 };
+const SEEDS = `${REQUEST.seed}-${REQUEST.seed + REQUEST.batch - 1}`;
+
+let work: string;
+let checkpoint: string;
+let server: StaticServer;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+let cliGrid: Promise<PNG>;
+const pageErrors: string[] = [];
+
+/** A class-conditional MNIST-shaped DDPM++ (the mnist preset's shape), random weights: used only when
+ * this checkout has no shipped model. */
+async function randomMnistCheckpoint(path: string): Promise<void> {
+  await tf.setBackend('cpu');
+  const net = createNetwork({ class_name: 'EDMPrecond', kwargs: { img_resolution: 28, img_channels: 1, label_dim: 10,
+    use_fp16: false, model_type: 'SongUNet', embedding_type: 'positional', encoder_type: 'standard', decoder_type: 'standard',
+    channel_mult_noise: 1, resample_filter: [1, 1], model_channels: 16, channel_mult: [1, 2, 2], num_blocks: 2,
+    attn_resolutions: [], dropout: 0 } }, { seed: 3 });
+  writeFileSync(path, saveNetwork(net));
+  net.dispose();
+}
+
+const state = () => page.evaluate(() => document.body.dataset.state);
+const waitState = (states: string[], timeout: number) =>
+  page.waitForFunction((s) => s.includes(document.body.dataset.state ?? ''), states, { timeout, polling: 250 });
+/** Clicks a button from page script: a Playwright pointer click waits for input acks a busy page may delay. */
+const press = (id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
+const text = async (sel: string) => ((await page.textContent(sel)) ?? '').trim();
+
+async function canvasPixels(): Promise<{ width: number; height: number; rgba: number[] }> {
+  return page.evaluate(() => {
+    const c = document.getElementById('grid') as HTMLCanvasElement;
+    return { width: c.width, height: c.height, rgba: Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data) };
+  });
+}
+
+beforeAll(async () => {
+  requireBuilt(root, ['packages/core/dist/index.js', 'packages/models/dist/index.js', 'packages/backend-webgpu/dist/index.js', 'packages/cli/dist/cli.js']);
+  work = mkdtempSync(join(tmpdir(), 'edm-web-e2e-'));
+  checkpoint = SHIPPED;
+  if (!existsSync(SHIPPED)) {
+    checkpoint = join(work, 'random-mnist.safetensors');
+    await randomMnistCheckpoint(checkpoint);
+  }
+  // The CLI's images, computed while the app builds and the browser samples.
+  const gridPath = join(work, 'cli-grid.png');
+  cliGrid = runNode([CLI, 'generate', '--net', checkpoint, '--seeds', SEEDS, '--class', String(REQUEST.classIndex),
+    '--steps', String(REQUEST.steps), '--s-churn', String(REQUEST.sChurn), '--s-min', String(REQUEST.sMin),
+    '--s-max', String(REQUEST.sMax), '--s-noise', String(REQUEST.sNoise), '--grid', gridPath, '--backend', 'cpu'],
+  { cwd: work, what: 'edm generate' }).then(() => PNG.sync.read(readFileSync(gridPath)));
+  cliGrid.catch(() => undefined); // awaited (and reported) by the parity test
+  const dist = join(work, 'dist');
+  await buildWebApp(root, dist, checkpoint);
+  server = await serveStatic(dist);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('examples/web in headless Chromium', () => {
+  it('starts a backend, says which, and loads the shipped checkpoint', async () => {
+    await waitState(['ready', 'error'], 60_000);
+    expect(await text('#error')).toBe('');
+    expect(await state()).toBe('ready');
+    expect(await text('#backend')).toMatch(/^(WebGPU on .+|WebGL fallback \(.+\); renderer: .+)$/);
+    expect(await text('#model')).toContain(`${basename(checkpoint)} (`);
+    expect(await text('#model')).toContain('28x28x1, class-conditional, 10 classes');
+  });
+
+  it('(d) shows an error on the page for a corrupt file, and keeps the loaded model', async () => {
+    const cases = [
+      { name: 'corrupt.safetensors', bytes: Buffer.from('this is not a safetensors file, just some text'), why: /not a valid edm checkpoint: .+/ },
+      { name: 'truncated.safetensors', bytes: readFileSync(checkpoint).subarray(0, 4096), why: /not a valid edm checkpoint: .+/ },
+    ];
+    for (const c of cases) {
+      await page.setInputFiles('#file', { name: c.name, mimeType: 'application/octet-stream', buffer: c.bytes });
+      await waitState(['error'], 30_000);
+      expect(await page.isVisible('#error')).toBe(true);
+      const shown = await text('#error');
+      expect(shown.startsWith(`${c.name}: `)).toBe(true);
+      expect(shown).toMatch(c.why);
+      expect(shown).toContain(`Still using ${basename(checkpoint)}.`);
+      expect(await page.isEnabled('#sample')).toBe(true);
+    }
+  });
+
+  it('(a, b) samples with live previews; the canvas equals edm generate\'s grid', async () => {
+    await page.fill('#seed', String(REQUEST.seed));
+    await page.fill('#batch', String(REQUEST.batch));
+    await page.selectOption('#class', String(REQUEST.classIndex));
+    await page.fill('#steps', String(REQUEST.steps));
+    await page.selectOption('#sampler', 'heun');
+    await page.fill('#sChurn', String(REQUEST.sChurn));
+    await page.fill('#sMin', String(REQUEST.sMin));
+    await page.fill('#sMax', String(REQUEST.sMax));
+    await page.fill('#sNoise', String(REQUEST.sNoise));
+    // The page tells the user the CLI command that makes the same images: the one this test runs.
+    expect(await text('#cli')).toBe(`edm generate --net ${basename(checkpoint)} --seeds ${SEEDS} --class ${REQUEST.classIndex} ` +
+      `--steps ${REQUEST.steps} --s-churn ${REQUEST.sChurn} --s-min ${REQUEST.sMin} --s-max ${REQUEST.sMax} ` +
+      `--s-noise ${REQUEST.sNoise} --grid grid.png`);
+    // Record what the page shows at each step: the step line and the canvas.
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: { step: string; canvas: string }[] };
+      w.seen = [];
+      const step = document.getElementById('step')!;
+      const canvas = document.getElementById('grid') as HTMLCanvasElement;
+      new MutationObserver(() => w.seen.push({ step: step.textContent ?? '', canvas: canvas.toDataURL() }))
+        .observe(step, { childList: true, characterData: true, subtree: true });
+    });
+    await press('sample');
+    await waitState(['done', 'error', 'cancelled'], 170_000);
+    expect(await text('#error')).toBe('');
+    expect(await state()).toBe('done');
+    expect(await text('#step')).toBe(`Done: ${REQUEST.batch} image(s), ${REQUEST.steps} steps (final x_N shown).`);
+    expect(await text('#time')).toMatch(/^Total \d+\.\d s on web(gpu|gl)\.$/);
+    expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(REQUEST.steps);
+
+    // Live previews: one per step, with the step's noise levels t_i -> t_{i+1} (EDM discretization, eq. 5).
+    const seen = await page.evaluate(() => (window as unknown as { seen: { step: string; canvas: string }[] }).seen);
+    const steps = seen.map((s) => /^Step (\d+)\/(\d+): sigma ([\d.e-]+) → ([\d.e-]+)/.exec(s.step)).filter((m) => m !== null);
+    const t = edmDiscretization(REQUEST.steps);
+    expect(steps.map((m) => Number(m[1]))).toEqual(Array.from({ length: REQUEST.steps }, (_, i) => i + 1));
+    // The page prints sigma with 3 decimals (>= 1) or 3 significant digits (< 1).
+    const close = (shown: string, want: number) => Math.abs(Number(shown) - want) <= Math.max(5e-4, 5e-3 * want);
+    steps.forEach((m, i) => {
+      expect(close(m[3]!, t[i]!), `step ${i + 1}: sigma ${m[3]} vs t_${i} = ${t[i]}`).toBe(true);
+      expect(close(m[4]!, t[i + 1]!), `step ${i + 1}: next sigma ${m[4]} vs t_${i + 1} = ${t[i + 1]}`).toBe(true);
+    });
+    const previews = new Set(seen.filter((s) => s.step.startsWith('Step ')).map((s) => s.canvas));
+    expect(previews.size).toBeGreaterThanOrEqual(REQUEST.steps - 1); // the denoised estimate changes step to step
+
+    // (a) The canvas holds the grid of images (2 x 2 of 28 x 28), not a blank.
+    const shown = await canvasPixels();
+    expect([shown.width, shown.height]).toEqual([56, 56]);
+    const gray = shown.rgba.filter((_, k) => k % 4 === 0);
+    const mean = gray.reduce((a, b) => a + b, 0) / gray.length;
+    const std = Math.sqrt(gray.reduce((a, b) => a + (b - mean) ** 2, 0) / gray.length);
+    expect(std).toBeGreaterThan(20);
+    const box = await page.locator('#grid').boundingBox();
+    expect(box!.width).toBeGreaterThan(200); // enlarged on the page (pixelated), not 56 px
+    await page.screenshot({ path: SCREENSHOT });
+
+    // (b) Pixel for pixel against `edm generate` in Node (cpu backend): the same 8-bit values, up to float
+    // rounding between the browser's GPU backend and tfjs-cpu.
+    const png = await cliGrid;
+    expect([png.width, png.height]).toEqual([shown.width, shown.height]);
+    const diffs: number[] = [];
+    for (let k = 0; k < png.width * png.height; k++) {
+      for (let ch = 0; ch < 3; ch++) diffs.push(Math.abs(png.data[k * 4 + ch]! - shown.rgba[k * 4 + ch]!));
+      expect(shown.rgba[k * 4 + 3]).toBe(255);
+    }
+    const maxDiff = Math.max(...diffs);
+    const within1 = diffs.filter((d) => d <= 1).length / diffs.length;
+    console.log(`web vs CLI: max |diff| ${maxDiff}/255, ${(within1 * 100).toFixed(2)}% of values within 1, backend: ${await text('#backend')}`);
+    expect(maxDiff).toBeLessThanOrEqual(4);
+    expect(within1).toBeGreaterThanOrEqual(0.99);
+  }, 180_000);
+
+  it('(c) Cancel stops sampling between steps and leaks no tensor', async () => {
+    const live = async () => Number(/Live tensors: (\d+)/.exec(await text('#tensors'))?.[1]);
+    const before = await live();
+    expect(before).toBeGreaterThan(0);
+    await page.fill('#steps', '200');
+    await press('sample');
+    await page.waitForFunction(() => /^Step [2-9]\d*\/200/.test(document.getElementById('step')!.textContent ?? ''), null, { timeout: 60_000, polling: 100 });
+    await press('cancel');
+    await waitState(['cancelled', 'done', 'error'], 30_000);
+    expect(await state()).toBe('cancelled');
+    const m = /^Cancelled after (\d+) of 200 steps\.$/.exec(await text('#step'));
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(2);
+    expect(Number(m![1])).toBeLessThan(200);
+    expect(await text('#error')).toBe('');
+    expect(await live()).toBe(before);
+    expect(await page.isEnabled('#sample')).toBe(true);
+    expect(await page.isDisabled('#cancel')).toBe(true);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
