@@ -34,7 +34,9 @@ export async function startWasm(wasmPath: string | undefined): Promise<void> {
     why = e instanceof Error ? e.message : String(e);
   }
   if (!ok || tf.getBackend() !== 'wasm') {
-    throw new EngineUnavailable('init-failed', `wasm did not start (wasm files from ${wasmPath ?? defaultWasmDir() ?? 'default'}): ${why}`);
+    const from = wasmPath ?? defaultWasmDir();
+    throw new EngineUnavailable('init-failed', `wasm did not start (.wasm files from ${from ?? 'next to the bundle: ' +
+      '@tensorflow/tfjs-backend-wasm cannot be resolved from here; set wasmPath or EDM_WASM_PATH to its dist/ folder'}): ${why}`);
   }
 }
 
