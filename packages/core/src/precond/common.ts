@@ -46,6 +46,7 @@ export type PrecondClassName = 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPM
 
 /** Base of the preconditionings: shape checks, labels, sigma broadcasting, eq. 7. */
 export abstract class Precond implements Denoiser {
+  /** The reference's class name (`class_name` in checkpoints). */
   abstract readonly className: PrecondClassName;
   abstract readonly sigmaMin: number;
   abstract readonly sigmaMax: number;
@@ -58,6 +59,10 @@ export abstract class Precond implements Denoiser {
   /** Channels the backbone outputs (imgChannels; 2 imgChannels for iDDPM). */
   protected readonly outChannels: number;
 
+  /**
+   * @param model the backbone F_theta, called as F(c_in x, c_noise, classLabels, augmentLabels).
+   * @param outChannelsFactor backbone output channels per image channel (2 for iDDPM).
+   */
   constructor(readonly model: Backbone, opts: PrecondOptions, className: string, outChannelsFactor = 1) {
     if (model === null || typeof model !== 'object' || typeof (model as Backbone).apply !== 'function') {
       throw new Error(`${className}: model must be a Backbone with an apply(x, noiseLabels, classLabels, ` +
@@ -81,7 +86,11 @@ export abstract class Precond implements Denoiser {
     return sigma;
   }
 
-  /** The coefficients c_skip, c_out, c_in, c_noise at one noise level (computed by the forward path). */
+  /**
+   * The coefficients c_skip, c_out, c_in, c_noise at one noise level, computed by the same tensor code as
+   * `forward` (float32) and read back synchronously: for tests and inspection, not for WebGPU in Node
+   * (where `dataSync` throws; use `coefficientTensors` there).
+   */
   coefficients(sigma: number): Coefficients {
     const [cSkip, cOut, cIn, cNoise] = tf.tidy(() => {
       const c = this.coefficientTensors(tf.tensor1d([sigma], 'float32'));
