@@ -42,7 +42,7 @@ export function checkChoice<T extends string>(where: string, name: string, value
   return value as T;
 }
 
-/** Throws unless sigmaMin < sigmaMax (both > 0; sigmaMax may be Infinity where `allowInfinity`). */
+/** Throws unless 0 < sigmaMin < sigmaMax (sigmaMin = 0 allowed with `allowZeroMin`; sigmaMax may be Infinity). */
 export function checkSigmaRange(where: string, sigmaMin: unknown, sigmaMax: unknown, allowZeroMin = false): void {
   if (typeof sigmaMin !== 'number' || !Number.isFinite(sigmaMin) || sigmaMin < 0 || (!allowZeroMin && sigmaMin === 0)) {
     throw new Error(`${where}: option sigmaMin must be a finite number ${allowZeroMin ? '>= 0' : '> 0'}, ` +
