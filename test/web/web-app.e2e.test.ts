@@ -173,7 +173,7 @@ describe('examples/web in headless Chromium', () => {
     expect(std).toBeGreaterThan(20);
     const box = await page.locator('#grid').boundingBox();
     expect(box!.width).toBeGreaterThan(200); // enlarged on the page (pixelated), not 56 px
-    await page.screenshot({ path: SCREENSHOT });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     // (b) Pixel for pixel against `edm generate` in Node (cpu backend): the same 8-bit values, up to float
     // rounding between the browser's GPU backend and tfjs-cpu.
