@@ -10,6 +10,17 @@ export default defineConfig({
     // tfjs-core, its WebGPU and WebGL backends and our packages make one ~1 MB chunk (about 250 kB gzip).
     chunkSizeWarningLimit: 2000,
   },
+  // Dev server: pre-bundle tfjs-core together with the deep files @edm/core imports for their side effects
+  // (gradient and chained-op registration) and the backends, so they share one tfjs-core module instance.
+  optimizeDeps: {
+    include: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-core/dist/register_all_gradients',
+      '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
+      '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-webgl',
+    ],
+  },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
 });

@@ -1,6 +1,9 @@
 // The example app: start WebGPU (WebGL fallback), load the shipped checkpoint or a file, sample with live
 // previews, cancel. The page state is on <body data-state>: starting, loading, ready, sampling, done,
 // cancelled, error (scripts and tests wait on it).
+// tfjs-core first: its flags must be registered before @edm/core's tfjs-core side-effect imports run (the
+// Vite dev server serves them as separate pre-bundled modules, evaluated in import order).
+import '@tensorflow/tfjs-core';
 import { SamplerAbortedError } from '@edm/core';
 import shipped from 'virtual:edm-shipped-model';
 import { backendParams, liveTensors, startBackend, type BackendStatus } from './backend';
