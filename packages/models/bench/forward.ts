@@ -1,0 +1,92 @@
+// Benchmark (numbers printed, not a timed test): the paper's CIFAR-10 DDPM++ (EDMPrecond + SongUNet,
+// model_channels 128, channel_mult [2,2,2], 4 blocks, attention at 16, 32x32, ~56M parameters):
+//   forward D(x; sigma) at batch 1 and 8, and one training step at batch 8 (EDM loss, backward, Adam),
+//   median of EDM_BENCH_REPEATS (default 5) after one warm-up, plus peak RSS.
+// Backend: @edm/backend-node's choice (EDM_BACKEND=cpu|wasm|webgpu|... to force one), cpu if that package
+// cannot load. EDM_BENCH_TRAIN=0 skips the training step (slow on engines without a fast conv filter gradient).
+//   npm run bench -w @edm/models
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { EDMLoss } from '@edm/core';
+import { createNetwork } from '@edm/models';
+
+async function selectBackend(): Promise<string> {
+  try {
+    const name = '@edm/backend-node';
+    const mod = (await import(name)) as { useNodeBackend: (o?: object) => Promise<{ engine: string; backend: string }> };
+    const report = await mod.useNodeBackend({ log: (line: string) => console.log(`  backend: ${line}`) });
+    return `${report.engine} (tfjs backend '${report.backend}')`;
+  } catch (e) {
+    const wanted = process.env.EDM_BACKEND?.trim() || 'cpu';
+    console.log(`  @edm/backend-node unavailable (${(e as Error).message.split('\n')[0]}); using tfjs backend '${wanted}'`);
+    await tf.setBackend(wanted);
+    await tf.ready();
+    return wanted;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function time(label: string, repeats: number, run: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await run(); // warm-up
+  console.log(`  ${label}: warm-up ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await run();
+    times.push((performance.now() - t) / 1000);
+  }
+  const m = median(times);
+  console.log(`  ${label}: median ${m.toFixed(3)} s of ${repeats} [${times.map((t) => t.toFixed(2)).join(', ')}]`);
+  return m;
+}
+
+const repeats = Number(process.env.EDM_BENCH_REPEATS ?? 5);
+console.log('@edm/models bench: CIFAR-10 DDPM++ (EDMPrecond + SongUNet, 32x32)');
+const backend = await selectBackend();
+console.log(`  engine: ${backend}`);
+const net = createNetwork({
+  class_name: 'EDMPrecond',
+  kwargs: {
+    img_resolution: 32, img_channels: 3, label_dim: 0, model_type: 'SongUNet', embedding_type: 'positional',
+    encoder_type: 'standard', decoder_type: 'standard', channel_mult_noise: 1, resample_filter: [1, 1],
+    model_channels: 128, channel_mult: [2, 2, 2], dropout: 0.13,
+  },
+});
+console.log(`  parameters: ${(net.parameterCount() / 1e6).toFixed(2)} M`);
+
+const results: Record<string, number> = {};
+for (const batch of [1, 8]) {
+  const x = tf.randomNormal([batch, 32, 32, 3]) as tf.Tensor4D;
+  const sigma = tf.fill([batch], 2.5);
+  results[`forward_b${batch}`] = await time(`forward, batch ${batch}`, repeats, async () => {
+    const d = net.forward(x, sigma);
+    await d.data();
+    d.dispose();
+  });
+  tf.dispose([x, sigma]);
+}
+
+if (process.env.EDM_BENCH_TRAIN !== '0') {
+  const images = tf.randomUniform([8, 32, 32, 3], -1, 1) as tf.Tensor4D;
+  const loss = new EDMLoss();
+  const optimizer = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const vars = [...net.parameters().values()];
+  const before = tf.memory().numTensors;
+  results.train_b8 = await time('training step (loss, backward, Adam), batch 8', repeats, async () => {
+    const value = optimizer.minimize(() => tf.mean(loss.call(net, images, { training: true })) as tf.Scalar, true, vars);
+    await value!.data();
+    value!.dispose();
+  });
+  console.log(`  tensors after training steps: ${tf.memory().numTensors - before} more than before (Adam moments: ${2 * vars.length})`);
+  images.dispose();
+  optimizer.dispose();
+}
+const rssMiB = process.resourceUsage().maxRSS / 1024;
+console.log(`  peak RSS: ${rssMiB.toFixed(0)} MiB`);
+console.log(`RESULT ${JSON.stringify({ engine: backend, ...results, peak_rss_mib: Math.round(rssMiB) })}`);
+net.dispose();
