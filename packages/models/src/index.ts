@@ -22,3 +22,6 @@ export { SongUNet, SONG_UNET_KWARGS, type SongUNetKwargs } from './networks/song
 export { DhariwalUNet, DHARIWAL_UNET_KWARGS, type DhariwalUNetKwargs } from './networks/dhariwal-unet';
 export type { ParamSpec, TorchLayout } from './layers/param-store';
 export type { InitMode } from './layers/init';
+
+// NVlabs snapshot (.pkl) -> checkpoint converter (src/convert, its own README).
+export * from './convert/index';

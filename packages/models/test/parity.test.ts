@@ -66,7 +66,7 @@ describe.each(FIXTURES)('parity with the NVlabs reference: %s', (name) => {
     const latents = nhwc(f, 'fixture.latents');
     const noise = tf.tidy(() => {
       const { values, shape } = raw(f, 'fixture.sample.heun_churn.noise');
-      return tf.transpose(tf.tensor(values, shape), [0, 1, 3, 4, 2]) as tf.Tensor5D;
+      return tf.transpose(tf.tensor5d(values, shape as [number, number, number, number, number]), [0, 1, 3, 4, 2]);
     });
     const randnLike = replayNoise(noise);
     const out = await edmSampler(net, latents, {
