@@ -8,8 +8,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 /** The browser the tests drive (Debian `chromium`; `.ci/run` installs it). */
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Launches headless Chromium with a fresh user-data-dir; close() also removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** Launches headless Chromium with a fresh user-data-dir (plus `extraArgs`); close() also removes the profile. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does`);
   const profile = mkdtempSync(join(tmpdir(), 'edm-web-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -17,7 +17,7 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     headless: true,
     viewport: { width: 1100, height: 760 },
     args: ['--enable-unsafe-webgpu', '--no-sandbox', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-sync'],
+      '--no-first-run', '--disable-sync', ...extraArgs],
   });
   return {
     context,
