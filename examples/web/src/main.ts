@@ -104,6 +104,7 @@ async function loadFile(file: File): Promise<void> {
     useNetwork(await loadCheckpointFile(file), file.name, file.size);
     setState('ready');
   } catch (e) {
+    ui.file.value = ''; // the picker should not name a file that was not loaded
     showError(`${message(e)}${net ? `\nStill using ${netName}.` : ''}`);
   }
 }
