@@ -1,10 +1,11 @@
 // End to end: build examples/web with Vite, serve the build on 127.0.0.1, drive headless Debian Chromium,
 // and check that (a) sampling draws live previews and the final images on the canvas, (b) the canvas pixels
-// equal the grid `edm generate` (the built CLI) writes for the same checkpoint, seeds, class and options,
+// equal the grid `edm generate` (the built CLI) writes for the same checkpoint, seeds, class and options
+// (on the page's default backend, and on WebGPU with the NVlabs fixture net picked from disk),
 // (c) Cancel stops sampling and leaks no tensor, (d) a corrupt file shows an error on the page, and so does
 // a browser with neither WebGPU nor WebGL.
 // Saves a screenshot of the page to docs/web-example.png (shown in examples/web/README.md).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHIPPED = join(root, 'packages/cli/models/mnist-cond.safetensors');
 const CLI = join(root, 'packages/cli/dist/cli.js');
 const SCREENSHOT = join(root, 'docs/web-example.png');
+const FIXTURE = join(root, 'test/fixtures/edm_ddpmpp.safetensors'); // 8x8 RGB, unconditional (NVlabs reference net)
 
 // One request, small enough for a CPU-only machine (SwiftShader WebGL in the browser, cpu in Node), with
 // churn on so the seeded noise path is compared too.
@@ -35,6 +37,7 @@ let server: StaticServer;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let cliGrid: Promise<PNG>;
+let fixtureGrid: Promise<PNG>;
 const pageErrors: string[] = [];
 
 /** A class-conditional MNIST-shaped DDPM++ (the mnist preset's shape), random weights: used only when
@@ -56,8 +59,22 @@ const waitState = (states: string[], timeout: number) =>
 const press = (id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLButtonElement).click(), id);
 const text = async (sel: string) => ((await page.textContent(sel)) ?? '').trim();
 
-async function canvasPixels(): Promise<{ width: number; height: number; rgba: number[] }> {
-  return page.evaluate(() => {
+/** Compares the canvas with a CLI grid PNG (RGB); returns the largest difference and the share within 1. */
+function compareWithCli(shown: { width: number; height: number; rgba: number[] }, png: PNG, what: string): { maxDiff: number; within1: number } {
+  expect([png.width, png.height]).toEqual([shown.width, shown.height]);
+  const diffs: number[] = [];
+  for (let k = 0; k < png.width * png.height; k++) {
+    for (let ch = 0; ch < 3; ch++) diffs.push(Math.abs(png.data[k * 4 + ch]! - shown.rgba[k * 4 + ch]!));
+    expect(shown.rgba[k * 4 + 3]).toBe(255);
+  }
+  const maxDiff = Math.max(...diffs);
+  const within1 = diffs.filter((d) => d <= 1).length / diffs.length;
+  console.log(`${what}: max |diff| ${maxDiff}/255, ${(within1 * 100).toFixed(2)}% of values within 1`);
+  return { maxDiff, within1 };
+}
+
+async function canvasPixels(p: Page = page): Promise<{ width: number; height: number; rgba: number[] }> {
+  return p.evaluate(() => {
     const c = document.getElementById('grid') as HTMLCanvasElement;
     return { width: c.width, height: c.height, rgba: Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data) };
   });
@@ -77,7 +94,12 @@ beforeAll(async () => {
     '--steps', String(REQUEST.steps), '--s-churn', String(REQUEST.sChurn), '--s-min', String(REQUEST.sMin),
     '--s-max', String(REQUEST.sMax), '--s-noise', String(REQUEST.sNoise), '--grid', gridPath, '--backend', 'cpu'],
   { cwd: work, what: 'edm generate' }).then(() => PNG.sync.read(readFileSync(gridPath)));
-  cliGrid.catch(() => undefined); // awaited (and reported) by the parity test
+  const fixturePath = join(work, 'fixture-grid.png');
+  fixtureGrid = cliGrid.catch(() => undefined).then(() => runNode([CLI, 'generate', '--net', FIXTURE, '--seeds', '0-1',
+    '--steps', '4', '--s-churn', '10', '--grid', fixturePath, '--backend', 'cpu'], { cwd: work, what: 'edm generate (fixture)' }))
+    .then(() => PNG.sync.read(readFileSync(fixturePath)));
+  cliGrid.catch(() => undefined); // awaited (and reported) by the parity tests
+  fixtureGrid.catch(() => undefined);
   const dist = join(work, 'dist');
   await buildWebApp(root, dist, checkpoint);
   server = await serveStatic(dist);
@@ -178,16 +200,7 @@ describe('examples/web in headless Chromium', () => {
 
     // (b) Pixel for pixel against `edm generate` in Node (cpu backend): the same 8-bit values, up to float
     // rounding between the browser's GPU backend and tfjs-cpu.
-    const png = await cliGrid;
-    expect([png.width, png.height]).toEqual([shown.width, shown.height]);
-    const diffs: number[] = [];
-    for (let k = 0; k < png.width * png.height; k++) {
-      for (let ch = 0; ch < 3; ch++) diffs.push(Math.abs(png.data[k * 4 + ch]! - shown.rgba[k * 4 + ch]!));
-      expect(shown.rgba[k * 4 + 3]).toBe(255);
-    }
-    const maxDiff = Math.max(...diffs);
-    const within1 = diffs.filter((d) => d <= 1).length / diffs.length;
-    console.log(`web vs CLI: max |diff| ${maxDiff}/255, ${(within1 * 100).toFixed(2)}% of values within 1, backend: ${await text('#backend')}`);
+    const { maxDiff, within1 } = compareWithCli(shown, await cliGrid, `web (${await text('#backend')}) vs CLI`);
     expect(maxDiff).toBeLessThanOrEqual(4);
     expect(within1).toBeGreaterThanOrEqual(0.99);
   }, 180_000);
@@ -212,6 +225,37 @@ describe('examples/web in headless Chromium', () => {
     expect(await page.isDisabled('#cancel')).toBe(true);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('(b) on WebGPU too (?software=1 accepts SwiftShader): an RGB checkpoint picked from disk equals edm generate', async () => {
+    const gpu = await browser.context.newPage();
+    gpu.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await gpu.goto(`${server.url}?software=1`);
+      await gpu.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60_000, polling: 250 });
+      expect(((await gpu.textContent('#backend')) ?? '').trim()).toMatch(/^WebGPU on .+, (software|hardware)$/);
+      await gpu.setInputFiles('#file', FIXTURE);
+      await gpu.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30_000, polling: 100 });
+      expect(((await gpu.textContent('#model')) ?? '').trim()).toMatch(/^edm_ddpmpp\.safetensors \(.+\): 8x8x3, unconditional$/);
+      expect(await gpu.isDisabled('#class')).toBe(true);
+      await gpu.fill('#seed', '0');
+      await gpu.fill('#batch', '2');
+      await gpu.fill('#steps', '4');
+      await gpu.fill('#sChurn', '10');
+      expect(((await gpu.textContent('#cli')) ?? '').trim())
+        .toBe('edm generate --net edm_ddpmpp.safetensors --seeds 0-1 --steps 4 --s-churn 10 --grid grid.png');
+      await gpu.evaluate(() => (document.getElementById('sample') as HTMLButtonElement).click());
+      await gpu.waitForFunction(() => !['sampling'].includes(document.body.dataset.state ?? ''), null, { timeout: 120_000, polling: 250 });
+      expect(((await gpu.textContent('#error')) ?? '').trim()).toBe('');
+      expect(((await gpu.textContent('#time')) ?? '').trim()).toMatch(/ on webgpu\.$/);
+      const shown = await canvasPixels(gpu);
+      expect([shown.width, shown.height]).toEqual([16, 8]);
+      const { maxDiff, within1 } = compareWithCli(shown, await fixtureGrid, 'web (WebGPU) vs CLI, fixture net');
+      expect(maxDiff).toBeLessThanOrEqual(4);
+      expect(within1).toBeGreaterThanOrEqual(0.99);
+    } finally {
+      await gpu.close();
+    }
+  }, 150_000);
 
   it('(d) says so on the page when the browser has neither WebGPU nor WebGL', async () => {
     // No GPU process and no software rasteriser: navigator.gpu has no adapter and WebGL cannot start.
