@@ -113,13 +113,14 @@ async function sample(): Promise<void> {
   if (!net || !backend || running) return;
   clearError();
   let settings;
+  let sampler;
   try {
     settings = parseSettings(readRaw(), net.labelDim);
+    sampler = samplerById(settings.sampler);
   } catch (e) {
     showError(message(e));
     return;
   }
-  const sampler = samplerById(settings.sampler);
   const shape = { n: settings.batch, size: net.imgResolution, channels: net.imgChannels };
   const controller = new AbortController();
   running = controller;
