@@ -30,7 +30,17 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function time(label: string, repeats: number, run: () => Promise<void>): Promise<number> {
+async function time(label: string, repeats: number, run: () => Promise<void>): Promise<number | null> {
+  try {
+    return await timeOrThrow(label, repeats, run);
+  } catch (e) {
+    // For example the wasm engine's 4 GiB heap running out: report it and go on.
+    console.log(`  ${label}: FAILED (${(e as Error).message.split('\n')[0]})`);
+    return null;
+  }
+}
+
+async function timeOrThrow(label: string, repeats: number, run: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
   await run(); // warm-up
   console.log(`  ${label}: warm-up ${((performance.now() - t0) / 1000).toFixed(2)} s`);
@@ -59,7 +69,7 @@ const net = createNetwork({
 });
 console.log(`  parameters: ${(net.parameterCount() / 1e6).toFixed(2)} M`);
 
-const results: Record<string, number> = {};
+const results: Record<string, number | null> = {};
 for (const batch of [1, 8]) {
   const x = tf.randomNormal([batch, 32, 32, 3]) as tf.Tensor4D;
   const sigma = tf.fill([batch], 2.5);

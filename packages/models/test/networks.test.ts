@@ -171,7 +171,7 @@ describe.each(CASES)('%s', (_label, config) => {
     net.dispose();
     back.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 300_000); // five forward passes and a save/load on a shared 2-core machine
 });
 
 describe('training mode', () => {
