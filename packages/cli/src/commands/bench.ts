@@ -31,6 +31,13 @@ const CONFIGS: Record<string, { network: NetworkConfig; trainBatch: number; samp
   },
 };
 
+/** One-hot labels 0, 1, ..., labelDim - 1, 0, ... for n images (null when unconditional). */
+function oneHotLabels(n: number, labelDim: number): tf.Tensor2D | null {
+  if (labelDim === 0) return null;
+  const idx = Array.from({ length: n }, (_, i) => i % labelDim);
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(idx, 'int32'), labelDim).toFloat() as tf.Tensor2D);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -68,7 +75,7 @@ export default defineCommand({
       for (let it = 0; it <= options.iters; it++) {
         const g = stepRandom(1, it);
         const images = tf.tidy(() => tf.clipByValue(tf.randomNormal([b, res, res, ch]), -1, 1) as tf.Tensor4D);
-        const labels = labelDim ? tf.tidy(() => tf.oneHot(tf.range(0, b, 1, 'int32').mod(labelDim) as tf.Tensor1D, labelDim).toFloat() as tf.Tensor2D) : null;
+        const labels = oneHotLabels(b, labelDim);
         const rnd = drawRnd(g, b);
         const eps = drawEps(g, [b, res, res, ch]);
         const t0 = performance.now();
@@ -85,7 +92,7 @@ export default defineCommand({
       const seeds = Array.from({ length: sb }, (_, i) => i);
       const rng = new StackedRandomGenerator(seeds);
       const latents = rng.randn([sb, res, res, ch]) as tf.Tensor4D;
-      const classLabels = labelDim ? tf.tidy(() => tf.oneHot(tf.range(0, sb, 1, 'int32').mod(labelDim) as tf.Tensor1D, labelDim).toFloat() as tf.Tensor2D) : null;
+      const classLabels = oneHotLabels(sb, labelDim);
       const t0 = performance.now();
       const out = await edmSampler(net, latents, { numSteps: options.sampleSteps, classLabels, randnLike: rng.randnLike });
       await out.data();

@@ -11,6 +11,7 @@ export const commandTable: readonly Loader[] = [
   () => import('./dataset'),
   () => import('./info'),
   () => import('./bench'),
+  () => import('./convert'),
 ];
 
 /** Loads every command definition. */

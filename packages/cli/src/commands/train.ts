@@ -20,8 +20,11 @@ function parseAttn(raw: string, flag: string): number[] {
   return intList({ help: '' }).parse(raw, flag) as number[];
 }
 
-/** Options that may change when resuming (everything else comes from the run's config.json). */
-const RESUMABLE = new Set(['resume', 'duration', 'backend', 'tick', 'snap', 'dump', 'snapGrid']);
+/**
+ * Options that may change when resuming (everything else comes from the run's config.json). Changing --lr
+ * (e.g. after a NaN stop) makes the run differ from an uninterrupted one from that point on.
+ */
+const RESUMABLE = new Set(['resume', 'duration', 'backend', 'tick', 'snap', 'dump', 'snapGrid', 'lr']);
 
 export default defineCommand({
   name: 'train',
@@ -89,6 +92,7 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
       if (o.snap !== undefined) cfg.snapTicks = o.snap;
       if (o.dump !== undefined) cfg.dumpTicks = o.dump;
       if (o.snapGrid !== undefined) cfg.snapGrid = o.snapGrid;
+      if (o.lr !== undefined) cfg.lr = o.lr;
       validateConfig(cfg);
       if (o.dryRun) {
         ctx.out(JSON.stringify(cfg, null, 2));

@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StackedRandomGenerator, ablationSampler, edmSampler, type Denoiser } from '@edm/core';
 import { batchToImages, type Image8 } from '../io/image';
+import { yieldToEventLoop } from '../util/yield';
 
 /** Sampler settings (camelCase of generate.py's options); undefined = the sampler's default. */
 export interface SampleSettings {
@@ -74,7 +75,10 @@ export async function generateImages(net: Denoiser, seeds: readonly number[], op
         classLabels,
         randnLike: rnd.randnLike,
         signal,
-        onStep: ({ i }) => opts.onStep?.(b * steps + i + 1, total),
+        onStep: async ({ i }) => {
+          opts.onStep?.(b * steps + i + 1, total);
+          await yieldToEventLoop(); // lets Ctrl-C abort between steps
+        },
       });
     } finally {
       latents.dispose();

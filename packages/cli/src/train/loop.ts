@@ -21,6 +21,7 @@ import type { TrainConfig } from './config';
 import { drawEps, makeLoss } from './losses';
 import { stepRandom } from './random';
 import { accumulate, lossAndGrads } from './step';
+import { yieldToEventLoop } from '../util/yield';
 import { STATE_FILE, readState, saveState, type Counters, type StateTensors } from './state';
 import { appendStats, truncateStats, type TickStats } from './stats';
 
@@ -84,7 +85,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
     if (cfg.snapGrid > 0) {
       const seeds = Array.from({ length: cfg.snapGrid }, (_, i) => i);
       const images = await generateImages(emaNet, seeds, { batch: Math.min(cfg.snapGrid, 64) });
-      const cols = cfg.cond && ds.labelDim > 0 && ds.labelDim <= 16 ? ds.labelDim : undefined;
+      const cols = cfg.cond && ds.labelDim > 0 && ds.labelDim <= 16 ? Math.min(ds.labelDim, cfg.snapGrid) : undefined;
       grid = join(runDir, gridName(c.nimg));
       writeFileAtomic(grid, encodePng(makeGrid(images, cols)));
     }
@@ -177,6 +178,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
       tickNimg0 = c.nimg;
     }
     if (done) break;
+    await yieldToEventLoop();
     if (ctx.signal.aborted) {
       progress.finish();
       await save('interrupted');
