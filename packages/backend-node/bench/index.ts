@@ -1,6 +1,7 @@
 // npm run bench -w @edm/backend-node: forward and training-step figures of the issue-8 networks on every
 // engine available here (cpu, wasm, WebGPU on SwiftShader), each engine in its own process, as a table
 // next to the PyTorch reference. Options: --engines cpu,wasm,webgpu  --configs small,cifar10  --runs 5
+// --timeout 900 (seconds per engine; the cpu backend's training step takes minutes).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ function arg(name: string, fallback: string): string {
 const engines = arg('engines', `cpu,wasm${existsSync(SWIFTSHADER_ICD) ? ',webgpu' : ''}`).split(',');
 const configs = arg('configs', 'small').split(',');
 const runs = arg('runs', '5');
+const timeoutS = Number(arg('timeout', '900'));
 const child = fileURLToPath(new URL('./engine.ts', import.meta.url));
 
 interface Result {
@@ -34,10 +36,12 @@ for (const config of configs) {
   for (const engine of engines) {
     let r: Result;
     try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', child, engine, config, runs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(process.execPath, ['--import', 'tsx', child, engine, config, runs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000 });
       r = JSON.parse(out.trim().split('\n').at(-1)!) as Result;
     } catch (e) {
-      rows.push(`| ${engine} | failed: ${(e as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(e)} | | | | | |`);
+      const err = e as { stderr?: string; signal?: string };
+      const why = err.signal === 'SIGTERM' ? `timed out after ${timeoutS} s (--timeout)` : err.stderr?.trim().split('\n').at(-1) ?? String(e);
+      rows.push(`| ${engine} | failed: ${why} | | | | | |`);
       continue;
     }
     const name = r.adapter ? `${r.engine} (${r.adapter})` : r.engine;
