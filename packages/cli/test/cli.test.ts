@@ -35,6 +35,8 @@ describe('edm train: a short real run', () => {
     expect(stats.map((s) => s.step)).toEqual([1, 6, 11, 16, 21, 26, 30]);
     expect(stats.at(-1)!.kimg).toBeCloseTo(0.24, 9);
     for (const s of stats) expect(Number.isFinite(s.loss) && s.images_per_sec > 0 && s.rss_mib > 0).toBe(true);
+    // No tensor leaks: the live tensor count is the same at every tick after the first.
+    expect(new Set(stats.slice(1).map((s) => s.tensors)).size).toBe(1);
     // Untrained, the weighted loss is ~1.8; 30 Adam steps at lr 0.01 must cut it clearly.
     expect(stats.at(-1)!.loss).toBeLessThan(0.75 * stats[0]!.loss);
     const cfg = JSON.parse(readFileSync(join(run, 'config.json'), 'utf8'));

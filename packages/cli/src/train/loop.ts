@@ -157,7 +157,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
       const stats: TickStats = {
         tick: c.tick, kimg: c.nimg / 1000, step: c.step, loss: mean, loss_std: std, lr,
         sec_per_kimg: sec / ((c.nimg - tickNimg0) / 1000), images_per_sec: (c.nimg - tickNimg0) / sec,
-        rss_mib: process.memoryUsage().rss / 2 ** 20, tensor_mib: tf.memory().numBytes / 2 ** 20, timestamp: Date.now() / 1000,
+        rss_mib: process.memoryUsage().rss / 2 ** 20, tensor_mib: tf.memory().numBytes / 2 ** 20, tensors: tf.memory().numTensors, timestamp: Date.now() / 1000,
       };
       appendStats(statsPath, stats);
       progress.line(

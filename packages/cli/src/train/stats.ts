@@ -22,6 +22,8 @@ export interface TickStats {
   /** Resident memory of the process and tensor memory of the engine, MiB. */
   rss_mib: number;
   tensor_mib: number;
+  /** Live tensors of the engine (flat from tick to tick when nothing leaks). */
+  tensors: number;
   timestamp: number;
 }
 
