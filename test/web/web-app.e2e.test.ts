@@ -46,7 +46,7 @@ async function randomMnistCheckpoint(path: string): Promise<void> {
   await tf.setBackend('cpu');
   const net = createNetwork({ class_name: 'EDMPrecond', kwargs: { img_resolution: 28, img_channels: 1, label_dim: 10,
     use_fp16: false, model_type: 'SongUNet', embedding_type: 'positional', encoder_type: 'standard', decoder_type: 'standard',
-    channel_mult_noise: 1, resample_filter: [1, 1], model_channels: 16, channel_mult: [1, 2, 2], num_blocks: 2,
+    channel_mult_noise: 1, resample_filter: [1, 1], model_channels: 12, channel_mult: [1, 2, 2], num_blocks: 1,
     attn_resolutions: [], dropout: 0 } }, { seed: 3 });
   writeFileSync(path, saveNetwork(net));
   net.dispose();
