@@ -3,6 +3,7 @@
 // and attention's qkv channel order.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import '@edm/core'; // registers tfjs gradients
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from '../src/layers/conv2d';
 import { Rng } from '../src/layers/init';
@@ -115,5 +116,29 @@ describe('attention', () => {
     expect(out.shape).toEqual([n, h, w, c]);
     expect(maxAbsDiff(out.dataSync(), ref)).toBeLessThan(1e-5);
     tf.dispose([qkv, out]);
+  });
+});
+
+describe('custom gradients (memory-saving backward passes)', () => {
+  it('groupNorm and silu: value and gradients (x, weight, bias) equal autodiff of the plain formulas', async () => {
+    const { groupNorm } = await import('../src/layers/group-norm');
+    const { silu } = await import('../src/layers/silu');
+    const x = tf.randomNormal([2, 3, 3, 8], 0.5, 2, 'float32', 11) as tf.Tensor4D;
+    const w = tf.randomNormal([8], 1, 0.3, 'float32', 12) as tf.Tensor1D;
+    const b = tf.randomNormal([8], 0, 0.3, 'float32', 13) as tf.Tensor1D;
+    const dy = tf.randomNormal([2, 3, 3, 8], 0, 1, 'float32', 14) as tf.Tensor4D;
+    const plain = (xx: tf.Tensor4D, ww: tf.Tensor1D, bb: tf.Tensor1D) => {
+      const xr = tf.reshape(xx, [2, 9, 2, 4]);
+      const { mean, variance } = tf.moments(xr, [1, 3], true);
+      const y = tf.reshape(tf.div(tf.sub(xr, mean), tf.sqrt(tf.add(variance, 1e-5))), [2, 3, 3, 8]);
+      const out = tf.add(tf.mul(y, ww), bb);
+      return tf.mul(out, tf.sigmoid(out));
+    };
+    const ours = (xx: tf.Tensor4D, ww: tf.Tensor1D, bb: tf.Tensor1D) => silu(groupNorm(xx, ww, bb, 2, 1e-5));
+    const f = (fn: typeof plain) => tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fn(xx as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D));
+    const ref = f(plain)([x, w, b], dy);
+    const got = f(ours)([x, w, b], dy);
+    expect(maxAbsDiff(ours(x, w, b).dataSync(), plain(x, w, b).dataSync())).toBeLessThan(1e-5);
+    for (let i = 0; i < 3; i++) expect(maxAbsDiff(got[i]!.dataSync(), ref[i]!.dataSync()), `input ${i}`).toBeLessThan(2e-5);
   });
 });
