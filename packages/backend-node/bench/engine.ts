@@ -36,8 +36,9 @@ const net = createNetwork(config.network, { seed: 0 });
 const vars = [...net.parameters().values()];
 const params = vars.reduce((a, v) => a + v.size, 0);
 
+const res = net.imgResolution;
 const forward = (batch: number) => async () => {
-  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const x = tf.randomNormal([batch, res, res, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = net.forward(x, 1.5);
   await y.data();
   tf.dispose([x, y]);
@@ -45,19 +46,23 @@ const forward = (batch: number) => async () => {
 
 const loss = new EDMLoss();
 const optimizer = tf.train.adam(2e-4);
-const images = tf.randomUniform([8, 32, 32, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+const images = tf.randomUniform([8, res, res, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
 const trainStep = async () => {
   const cost = optimizer.minimize(() => tf.mean(loss.call(net, images)) as tf.Scalar, true, vars);
   await cost!.data();
   cost!.dispose();
 };
 
+const progress = (what: string, ms: number) => console.error(`${engine} ${configName}: ${what} ${ms.toFixed(1)} ms`);
 const forwardB1 = await time(forward(1));
+progress('forward b1', forwardB1);
 const forwardB8 = await time(forward(8));
+progress('forward b8', forwardB8);
 await trainStep(); // warm-up, which also creates Adam's moments
 const tensorsBefore = tf.memory().numTensors;
 const trainB8 = await time(trainStep, false);
 const tensorGrowth = tf.memory().numTensors - tensorsBefore;
+progress('train step b8', trainB8);
 
 // wasm only: the Conv2DBackpropInput we register vs the tfjs kernel it replaces, on a 64->64 3x3 layer, b8 32x32.
 let convInput: { ours: number; tfjs: number } | undefined;
