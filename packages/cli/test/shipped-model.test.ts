@@ -1,0 +1,51 @@
+// The shipped MNIST model (models/mnist-cond.safetensors): the default of `edm generate` and `edm info`,
+// found relative to the built CLI from any working directory (the README's main job).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodePng } from '../src/io/png';
+import { requireBuiltCli, runCli, tempDir } from './helpers';
+
+const MODEL = fileURLToPath(new URL('../models/mnist-cond.safetensors', import.meta.url));
+
+describe('the shipped model', () => {
+  let dir: string;
+  beforeAll(() => {
+    requireBuiltCli();
+    dir = tempDir();
+  });
+
+  it('is present and small', () => {
+    expect(existsSync(MODEL), `${MODEL} is missing`).toBe(true);
+    expect(readFileSync(MODEL).length).toBeLessThan(4 * 2 ** 20);
+  });
+
+  it('edm info describes it by default', async () => {
+    const r = await runCli(['info', '--json', '--backend', 'wasm'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      file: MODEL, class_name: 'EDMPrecond', img_resolution: 28, img_channels: 1, label_dim: 10,
+    });
+  });
+
+  it('edm generate draws digits from it by default, from any folder', async () => {
+    const r = await runCli(['generate', '--seeds', '0-3', '--grid', 'grid.png', '--steps', '8', '--backend', 'wasm'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const grid = decodePng(readFileSync(join(dir, 'grid.png')), 'grid.png');
+    expect([grid.width, grid.height, grid.channels]).toEqual([56, 56, 1]);
+    // A digit on black: mostly dark pixels, and some bright ones.
+    const dark = grid.data.filter((v) => v < 64).length / grid.data.length;
+    expect(dark).toBeGreaterThan(0.5);
+    expect(Math.max(...grid.data)).toBeGreaterThan(200);
+  });
+
+  it('the ablation sampler options select the generalized sampler', async () => {
+    const r = await runCli(['generate', '--seeds', '5', '--class', '3', '--outdir', 'abl', '--steps', '6', '--solver', 'euler',
+      '--disc', 'vp', '--schedule', 'vp', '--scaling', 'vp', '--backend', 'wasm'], dir);
+    expect(r.code, r.stderr).toBe(0);
+    const e = await runCli(['generate', '--seeds', '5', '--class', '3', '--outdir', 'edm', '--steps', '6', '--backend', 'wasm'], dir);
+    expect(e.code, e.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'abl', '000005.png')).equals(readFileSync(join(dir, 'edm', '000005.png')))).toBe(false);
+  });
+});
