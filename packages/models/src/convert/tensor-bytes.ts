@@ -5,6 +5,7 @@
 import { readRange } from './byte-source';
 import { SnapshotError } from './errors';
 import type { TorchTensor } from './pickle-values';
+import { halfToFloat } from '../io/safetensors';
 
 function isContiguous(t: TorchTensor): boolean {
   let expected = 1;
@@ -13,15 +14,6 @@ function isContiguous(t: TorchTensor): boolean {
     expected *= t.size[i]!;
   }
   return true;
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 /** Throws a {@link SnapshotError} naming `name` unless the tensor is floating-point (convertible to F32). */

@@ -204,7 +204,7 @@ export function decodeSafetensors(
 }
 
 /** IEEE half -> float. */
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;
