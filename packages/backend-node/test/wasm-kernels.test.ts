@@ -189,6 +189,74 @@ describe('wasm convolution gradient kernels', () => {
     });
   }
 
+  // Slice, SplitV, Unpack: copies out of a heap view; Identity: shared data. Bit for bit against the originals.
+  const original = (name: string, inputs: Record<string, tf.Tensor>, attrs: object): tf.Tensor[] => {
+    const out = replacedWasmKernel(name)!.kernelFunc({ inputs, backend: tf.backend(), attrs: attrs as never });
+    return (Array.isArray(out) ? out : [out]).map((i) => tf.engine().makeTensorFromTensorInfo(i as tf.TensorInfo));
+  };
+  const expectSame = async (ours: tf.Tensor[], theirs: tf.Tensor[]): Promise<void> => {
+    expect(ours.length).toBe(theirs.length);
+    for (let i = 0; i < ours.length; i++) {
+      expect(ours[i]!.shape).toEqual(theirs[i]!.shape);
+      expect(ours[i]!.dtype).toBe(theirs[i]!.dtype);
+      expect(Array.from(await ours[i]!.data())).toEqual(Array.from(await theirs[i]!.data()));
+    }
+  };
+  const SLICE_CASES: { name: string; shape: number[]; begin: number[]; size: number[]; dtype?: 'int32' | 'bool' }[] = [
+    { name: 'first axis (one copy)', shape: [8, 16, 16], begin: [3, 0, 0], size: [1, 16, 16] },
+    { name: 'inner window rank 4', shape: [2, 7, 9, 3], begin: [1, 2, 3, 0], size: [1, 4, 5, 3] },
+    { name: 'last axis partial', shape: [4, 6, 10], begin: [0, 1, 2], size: [4, 4, 7] },
+    { name: 'rank 1', shape: [17], begin: [5], size: [9] },
+    { name: 'rank 6, -1 size', shape: [2, 3, 2, 4, 2, 3], begin: [1, 0, 1, 1, 0, 1], size: [1, -1, 1, 2, -1, 2] },
+    { name: 'empty', shape: [4, 5], begin: [2, 1], size: [0, 3] },
+    { name: 'int32', shape: [5, 6], begin: [1, 2], size: [3, 3], dtype: 'int32' },
+    { name: 'bool', shape: [6, 4], begin: [2, 1], size: [3, 2], dtype: 'bool' },
+  ];
+  for (const c of SLICE_CASES) {
+    it(`Slice = tfjs wasm kernel, bit for bit (${c.name})`, async () => {
+      await tf.setBackend('wasm');
+      const n = c.shape.reduce((p, q) => p * q);
+      const raw = values(n, 16);
+      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => (c.dtype === 'int32' ? Math.round(v * 100) : v > 0)), c.shape, c.dtype)
+        : tf.tensor(raw, c.shape);
+      await expectSame([tf.slice(x, c.begin, c.size)], original('Slice', { x }, { begin: c.begin, size: c.size }));
+      tf.dispose(x);
+    });
+  }
+  it('SplitV and Unpack = tfjs wasm kernels, bit for bit (every axis)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(values(4 * 6 * 5, 17), [4, 6, 5]);
+    for (let axis = 0; axis < 3; axis++) {
+      const sizes = axis === 1 ? [1, 3, 2] : axis === 0 ? [2, 2] : [5];
+      await expectSame(tf.split(x, sizes, axis), original('SplitV', { x }, { numOrSizeSplits: sizes, axis }));
+      await expectSame(tf.unstack(x, axis), original('Unpack', { value: x }, { axis }));
+    }
+    await expectSame(tf.unstack(x, -1), original('Unpack', { value: x }, { axis: -1 }));
+    tf.disposeVariables();
+  });
+  it('Identity shares the data and frees it only with its last reference', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor(values(64, 18), [8, 8]);
+    const before = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId); // no copy
+    expect(tf.memory().numDataBuffers).toBe(before);
+    const expected = Array.from(await x.data());
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual(expected); // still readable after the source is gone
+    // A variable assigned from a clone keeps its own value when the clone's source is disposed and reassigned.
+    const src = tf.tensor([1, 2, 3]);
+    const copy = tf.clone(src);
+    const v = tf.variable(copy);
+    const next = tf.tensor([4, 5, 6]);
+    v.assign(next);
+    expect(Array.from(await copy.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await src.data())).toEqual([1, 2, 3]);
+    expect(Array.from(await v.data())).toEqual([4, 5, 6]);
+    tf.dispose([y, v, src, copy, next]);
+    expect(tf.memory().numDataBuffers).toBe(before - 1);
+  });
+
   it('leaves other backends unchanged; a training step through every replaced kernel leaks no tensors', async () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc);
     await tf.setBackend('wasm');
