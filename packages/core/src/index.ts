@@ -42,6 +42,9 @@ export { StackedRandomGenerator } from './noise/generator';
 export { seededRandomSource, tfRandomSource, type RandomSource } from './noise/random-source';
 export { recordNoise, replayNoise, type ReplayNoise } from './noise/replay';
 
+// Non-leaking augmentation pipe (paper Appendix F.2; train.py --augment).
+export * from './augment';
+
 // EMA.
 export { EMA, emaBeta, type EMAOptions } from './ema';
 
