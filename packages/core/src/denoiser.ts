@@ -7,6 +7,12 @@ import type * as tf from '@tensorflow/tfjs-core';
 export interface ForwardOptions {
   /** Training mode: enables dropout and label dropout in the backbone. Default false. */
   training?: boolean;
+  /**
+   * Seed of the training-mode randomness (dropout masks, label dropout), an integer in [0, 2^32): the same seed
+   * gives the same masks on every backend, so a resumed run repeats them (a trainer derives it from the run seed
+   * and the step). Default: unseeded (tfjs's global generator). Ignored when `training` is false.
+   */
+  seed?: number;
 }
 
 /**

@@ -94,8 +94,11 @@ export class UNetBlock {
     }
   }
 
-  /** x: [N, H, W, in], emb: [N, embChannels] -> [N, H', W', out]. */
-  apply(x: tf.Tensor4D, emb: tf.Tensor2D, training = false): tf.Tensor4D {
+  /**
+   * x: [N, H, W, in], emb: [N, embChannels] -> [N, H', W', out]. In training mode with dropout > 0, `seed` (an
+   * integer, see {@link trainingSeed}) fixes the dropout mask; undefined draws it from tfjs's global generator.
+   */
+  apply(x: tf.Tensor4D, emb: tf.Tensor2D, training = false, seed?: number): tf.Tensor4D {
     return tf.tidy(() => {
       const n = x.shape[0];
       let h = this.conv0.apply(silu(this.norm0.apply(x)));
@@ -106,7 +109,7 @@ export class UNetBlock {
       } else {
         h = silu(this.norm1.apply(tf.add(h, params)));
       }
-      if (training && this.dropout > 0) h = tf.dropout(h, this.dropout) as tf.Tensor4D;
+      if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor4D;
       h = this.conv1.apply(h);
       h = tf.add(h, this.skip ? this.skip.apply(x) : x);
       if (this.skipScale !== 1) h = tf.mul(h, this.skipScale);
@@ -118,4 +121,26 @@ export class UNetBlock {
       return h;
     });
   }
+}
+
+/**
+ * The seed of one random draw in a network's training-mode forward pass: a 32-bit hash of the pass seed
+ * (`ForwardOptions.seed`) and the draw's index (0 = label dropout, 1.. = the U-Net blocks in order), so every
+ * block gets its own, reproducible mask. Undefined when the pass is unseeded.
+ */
+export function trainingSeed(seed: number | undefined, index: number): number | undefined {
+  if (seed === undefined) return undefined;
+  let z = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x7feb352d);
+  z = Math.imul(z ^ (z >>> 15), 0x846ca68b);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/** Throws unless `seed` is undefined or an integer in [0, 2^32) (`ForwardOptions.seed` of network `where`). */
+export function checkTrainingSeed(where: string, seed: unknown): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new Error(`${where}: option seed (training randomness) must be an integer in [0, 2^32), got ${String(seed)}`);
+  }
+  return seed;
 }

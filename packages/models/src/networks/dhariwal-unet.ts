@@ -11,7 +11,7 @@ import { GroupNorm } from '../layers/group-norm';
 import type { BuildContext, InitOptions } from '../layers/init';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
-import { UNetBlock, type UNetBlockOptions } from '../layers/unet-block';
+import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
 import { checkKnownKwargs, intKwarg, intListKwarg, numKwarg } from './kwargs';
 
 /** Constructor options of DhariwalUNet, with the reference's keyword names. */
@@ -157,6 +157,8 @@ export class DhariwalUNet implements Backbone {
     options?: ForwardOptions,
   ): tf.Tensor4D {
     const training = options?.training ?? false;
+    const seed = checkTrainingSeed('DhariwalUNet', options?.seed);
+    let block = 0; // index of the next U-Net block's dropout draw (1..; 0 is the label dropout)
     const k = this.kwargs;
     return tf.tidy(() => {
       const n = x.shape[0];
@@ -169,7 +171,7 @@ export class DhariwalUNet implements Backbone {
         if (!classLabels) throw new Error(`DhariwalUNet: classLabels [N, ${k.label_dim}] are required (label_dim = ${k.label_dim})`);
         let tmp = classLabels;
         if (training && k.label_dropout) {
-          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1]), k.label_dropout), 'float32'));
+          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1], 0, 1, 'float32', trainingSeed(seed, 0)), k.label_dropout), 'float32'));
         }
         emb = tf.add(emb, this.mapLabel.apply(tmp));
       }
@@ -179,14 +181,14 @@ export class DhariwalUNet implements Backbone {
       const skips: tf.Tensor4D[] = [];
       let h = x;
       for (const e of this.enc) {
-        h = e.layer instanceof UNetBlock ? e.layer.apply(h, emb, training) : e.layer.apply(h);
+        h = e.layer instanceof UNetBlock ? e.layer.apply(h, emb, training, trainingSeed(seed, ++block)) : e.layer.apply(h);
         skips.push(h);
       }
 
       // Decoder.
       for (const d of this.dec) {
         if (h.shape[3] !== d.layer.inChannels) h = tf.concat([h, skips.pop()!], 3);
-        h = d.layer.apply(h, emb, training);
+        h = d.layer.apply(h, emb, training, trainingSeed(seed, ++block));
       }
       return this.outConv.apply(silu(this.outNorm.apply(h)));
     });

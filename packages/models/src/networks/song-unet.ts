@@ -12,7 +12,7 @@ import { GroupNorm } from '../layers/group-norm';
 import type { BuildContext, InitOptions } from '../layers/init';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
-import { UNetBlock, type UNetBlockOptions } from '../layers/unet-block';
+import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
 import {
   checkKnownKwargs, enumKwarg, intKwarg, intListKwarg, numKwarg, numListKwarg,
 } from './kwargs';
@@ -211,6 +211,8 @@ export class SongUNet implements Backbone {
     options?: ForwardOptions,
   ): tf.Tensor4D {
     const training = options?.training ?? false;
+    const seed = checkTrainingSeed('SongUNet', options?.seed);
+    let block = 0; // index of the next U-Net block's dropout draw (1..; 0 is the label dropout)
     const k = this.kwargs;
     return tf.tidy(() => {
       const n = x.shape[0];
@@ -222,7 +224,7 @@ export class SongUNet implements Backbone {
         if (!classLabels) throw new Error(`SongUNet: classLabels [N, ${k.label_dim}] are required (label_dim = ${k.label_dim})`);
         let tmp = classLabels;
         if (training && k.label_dropout) {
-          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1]), k.label_dropout), 'float32'));
+          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1], 0, 1, 'float32', trainingSeed(seed, 0)), k.label_dropout), 'float32'));
         }
         emb = tf.add(emb, this.mapLabel.apply(tf.mul(tmp, Math.sqrt(k.label_dim))));
       }
@@ -244,7 +246,7 @@ export class SongUNet implements Backbone {
             aux = h;
             break;
           case 'conv': h = e.layer.apply(h); skips.push(h); break;
-          case 'block': h = e.layer.apply(h, emb, training); skips.push(h); break;
+          case 'block': h = e.layer.apply(h, emb, training, trainingSeed(seed, ++block)); skips.push(h); break;
         }
       }
 
@@ -258,7 +260,7 @@ export class SongUNet implements Backbone {
           case 'aux_conv': tmp = d.layer.apply(silu(tmp!)); out = out === null ? tmp : (tf.add(tmp, out) as tf.Tensor4D); break;
           case 'block':
             if (h.shape[3] !== d.layer.inChannels) h = tf.concat([h, skips.pop()!], 3);
-            h = d.layer.apply(h, emb, training);
+            h = d.layer.apply(h, emb, training, trainingSeed(seed, ++block));
             break;
         }
       }
