@@ -118,7 +118,10 @@ await section('parity', async () => {
     const values = t.dtype === 'F64' ? Float32Array.from(new Float64Array(t.data.slice().buffer)) : tensorToFloat32(t, key);
     return { values, shape: t.shape };
   };
-  const nhwc = (key: string) => tf.tidy(() => tf.transpose(tf.tensor(get(key).values, get(key).shape), [0, 2, 3, 1]) as tf.Tensor4D);
+  const nhwc = (key: string) => tf.tidy(() => {
+    const { values, shape } = get(key);
+    return tf.transpose(tf.tensor(values, shape) as tf.Tensor, [0, 2, 3, 1]) as tf.Tensor4D;
+  });
   const nchw = async (t: tf.Tensor) => {
     const u = tf.transpose(t, [0, 3, 1, 2]);
     const v = await u.data();
@@ -172,7 +175,7 @@ await section('parity', async () => {
 // ---- (c) Forward b1, b8 and a training step b8 (EDM loss, backward, Adam) of the bench configs -------------------
 const timings: Json[] = [];
 result.timings = timings;
-for (const [name, limitS] of (QUICK ? [['tiny', 60]] : [['small', 45], ['cifar10', 100]]) as [string, number][]) {
+for (const [name, limitS] of (QUICK ? [['tiny', 150]] : [['small', 45], ['cifar10', 100]]) as [string, number][]) {
   await section(`timing ${name}`, async () => {
     const deadline = now() + limitS * 1000;
     const row: Json = { config: name };
@@ -183,7 +186,7 @@ for (const [name, limitS] of (QUICK ? [['tiny', 60]] : [['small', 45], ['cifar10
     row.params = vars.reduce((a, v) => a + v.size, 0);
     const res = net.imgResolution;
     const run = async (fn: () => Promise<void>, what: string) => {
-      const t = await timed(fn, 5, deadline);
+      const t = await timed(fn, QUICK ? 1 : 5, deadline);
       row[what] = t;
       log(`${name} ${what}: ${t.ms.toFixed(1)} ms (median of ${t.runs}; warm-up ${t.warmUpMs.toFixed(0)} ms)`);
       return t;
@@ -219,6 +222,8 @@ for (const [name, limitS] of (QUICK ? [['tiny', 60]] : [['small', 45], ['cifar10
 }
 
 // ---- Sampling time per image: shipped MNIST model, 18-step Heun (35 NFE); b4 output vs the cpu backend --------
+// QUICK (SwiftShader on a small CPU): 3 steps (5 NFE), batches 1 and 2.
+const STEPS = QUICK ? 3 : 18;
 const sampling: Json[] = [];
 result.sampling = sampling;
 await section('sampling', async () => {
@@ -231,25 +236,25 @@ await section('sampling', async () => {
   });
   const sample = async (m: Network, n: number) => {
     const { latents, classLabels } = inputs(n);
-    const s = await edmSampler(m, latents, { numSteps: 18, classLabels });
+    const s = await edmSampler(m, latents, { numSteps: STEPS, classLabels });
     const v = await s.data();
     tf.dispose([latents, classLabels, s]);
     return v;
   };
-  for (const batch of QUICK ? [1, 4] : [1, 64, 512]) {
-    const t = await timed(async () => void (await sample(net, batch)), QUICK ? 2 : 5, now() + (QUICK ? 60 : 40) * 1000);
-    sampling.push({ batch, nfe: 35, msPerBatch: t.ms, msPerImage: t.ms / batch, runs: t.runs, warmUpMs: t.warmUpMs });
+  for (const batch of QUICK ? [1, 2] : [1, 64, 512]) {
+    const t = await timed(async () => void (await sample(net, batch)), QUICK ? 1 : 5, now() + 40 * 1000);
+    sampling.push({ batch, nfe: 2 * STEPS - 1, msPerBatch: t.ms, msPerImage: t.ms / batch, runs: t.runs, warmUpMs: t.warmUpMs });
     log(`sampling b${batch}: ${t.ms.toFixed(1)} ms per batch, ${(t.ms / batch).toFixed(2)} ms per image (median of ${t.runs})`);
   }
-  const gpu = await sample(net, 4);
+  const gpu = await sample(net, QUICK ? 2 : 4);
   net.dispose();
   await tf.setBackend('cpu');
   const cpuNet = await loadNetwork(bytes, { source: 'mnist-cond.safetensors' });
-  const c = compare(gpu, await sample(cpuNet, 4));
+  const c = compare(gpu, await sample(cpuNet, QUICK ? 2 : 4));
   cpuNet.dispose();
   await tf.setBackend('webgpu');
-  result.samplingVsCpu = { batch: 4, maxAbsErr: c.maxAbs, relErr: c.rel };
-  log(`sampling b4 webgpu vs cpu: max abs err ${c.maxAbs.toExponential(2)} (rel ${c.rel.toExponential(2)})`);
+  result.samplingVsCpu = { batch: QUICK ? 2 : 4, steps: STEPS, maxAbsErr: c.maxAbs, relErr: c.rel };
+  log(`sampling b${QUICK ? 2 : 4} (${STEPS} steps) webgpu vs cpu: max abs err ${c.maxAbs.toExponential(2)} (rel ${c.rel.toExponential(2)})`);
 });
 
 // ---- Report ------------------------------------------------------------------------------------------------------
@@ -269,10 +274,10 @@ for (const b of ['webgpu', 'cpu']) {
 }
 if (p?.gradWebgpuVsCpu) lines.push(`| all ${p.gradWebgpuVsCpu.parameters} gradients vs cpu (worst: ${p.gradWebgpuVsCpu.worstParameter}) | webgpu | | ${f(p.gradWebgpuVsCpu.worstRelErr)} |`);
 const sv = result.samplingVsCpu as Json | undefined;
-if (sv) lines.push(`| MNIST 18-step Heun b4 vs cpu | webgpu | ${f(sv.maxAbsErr)} | ${f(sv.relErr)} |`);
+if (sv) lines.push(`| MNIST ${sv.steps}-step Heun b${sv.batch} vs cpu | webgpu | ${f(sv.maxAbsErr)} | ${f(sv.relErr)} |`);
 lines.push('', '| config | params | forward b1 | forward b8 | train step b8 |', '| --- | --- | --- | --- | --- |');
 for (const r of timings) lines.push(`| ${r.config} | ${f(r.params)} | ${ms(r.forwardB1)} | ${ms(r.forwardB8)} | ${ms(r.trainB8)} |`);
-lines.push('', '| MNIST sampling (35 NFE) batch | ms per batch | ms per image | runs |', '| --- | --- | --- | --- |');
+lines.push('', `| MNIST sampling (${2 * STEPS - 1} NFE) batch | ms per batch | ms per image | runs |`, '| --- | --- | --- | --- |');
 for (const s of sampling) lines.push(`| ${s.batch} | ${f(s.msPerBatch)} | ${f(s.msPerImage)} | ${s.runs} |`);
 for (const e of result.errors) lines.push(`\nFAILED ${e.section}: ${e.message}`);
 console.log(lines.join('\n'));

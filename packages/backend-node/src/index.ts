@@ -10,3 +10,4 @@ export { conv2dFilterGradient } from './kernels/wasm/conv2d-backprop-filter';
 export { conv2dInputGradient } from './kernels/wasm/conv2d-backprop-input';
 export { depthwiseFilterGradient, depthwiseInputGradient } from './kernels/wasm/depthwise-backprop';
 export { defaultWasmDir } from './engines/wasm';
+export { MAX_WASM_THREADS } from './engines/wasm-threads';

@@ -3,7 +3,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUAdapterSummary } from '@edm/backend-webgpu/node';
 import { startTensorflow } from './engines/tensorflow';
+import { availableParallelism } from 'node:os';
 import { startCpu, startWasm } from './engines/wasm';
+import { MAX_WASM_THREADS } from './engines/wasm-threads';
 import { startWebGPU } from './engines/webgpu';
 import { ENGINE_ORDER, EngineUnavailable, NodeBackendError } from './types';
 import type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkippedEngine } from './types';
@@ -27,8 +29,21 @@ export function parseEngine(name: string, from: string): NodeEngine {
   return engine;
 }
 
+/** The wasm thread count asked for: the `threads` option, else EDM_WASM_THREADS, else 1; 'auto' = the cores (at most 8). */
+export function resolveWasmThreads(option: NodeBackendOptions['threads']): number {
+  const given = option ?? (process.env.EDM_WASM_THREADS?.trim() || undefined);
+  const from = option !== undefined ? 'useNodeBackend option threads' : 'EDM_WASM_THREADS';
+  if (given === undefined) return 1;
+  if (given === 'auto') return Math.max(1, Math.min(MAX_WASM_THREADS, availableParallelism()));
+  const n = typeof given === 'number' ? given : Number(given);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new NodeBackendError(`${from}: expected 'auto' or an integer from 1 to ${MAX_WASM_THREADS}, got '${given}'`);
+  }
+  return n;
+}
+
 async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftware: boolean, automatic: boolean):
-  Promise<WebGPUAdapterSummary | undefined> {
+  Promise<WebGPUAdapterSummary | number | undefined> {
   switch (engine) {
     case 'tensorflow-gpu':
       return void (await startTensorflow(true));
@@ -37,7 +52,7 @@ async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftw
     case 'webgpu':
       return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware }, automatic);
     case 'wasm':
-      return void (await startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined)));
+      return startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined), resolveWasmThreads(options.threads));
     case 'cpu':
       return void (await startCpu());
   }
@@ -66,11 +81,14 @@ export async function useNodeBackend(options: NodeBackendOptions = {}): Promise<
   const skipped: SkippedEngine[] = [];
   for (const engine of candidates) {
     try {
-      const adapter = await start(engine, options, allowSoftware, engine !== named);
+      const started = await start(engine, options, allowSoftware, engine !== named);
+      const adapter = typeof started === 'object' ? started : undefined;
+      const threads = typeof started === 'number' ? started : undefined;
       const backend = tf.getBackend();
-      log(`edm: using ${engine} (tfjs backend '${backend}'${adapter ? `, adapter ${adapter.vendor} ${adapter.architecture}` : ''})` +
+      log(`edm: using ${engine} (tfjs backend '${backend}'${adapter ? `, adapter ${adapter.vendor} ${adapter.architecture}` : ''}` +
+        `${threads !== undefined ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''})` +
         (source === 'auto' ? '' : ` [${source === 'env' ? 'EDM_BACKEND' : 'backend option'}]`));
-      return { engine, backend, ...(adapter ? { adapter } : {}), skipped, source };
+      return { engine, backend, ...(adapter ? { adapter } : {}), ...(threads !== undefined ? { threads } : {}), skipped, source };
     } catch (e) {
       if (!(e instanceof EngineUnavailable)) throw e;
       skipped.push({ name: engine, reason: e.message, code: e.code });

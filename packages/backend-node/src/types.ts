@@ -56,6 +56,14 @@ export interface NodeBackendOptions {
    * this package is bundled).
    */
   wasmPath?: string;
+  /**
+   * XNNPACK threads for the wasm engine: 1 (the single-threaded build), 2-8 (tfjs's threaded build, which tfjs
+   * never enables in Node; we start it with worker_threads, see engines/wasm-threads.ts), or 'auto' (one per
+   * core, at most 8). Default: the `EDM_WASM_THREADS` environment variable, else 1. More than one thread
+   * starts 8 pooled workers (about +80 MB), which do not keep the process alive; results are bit-identical.
+   * The first wasm start in a process fixes the build.
+   */
+  threads?: number | 'auto';
   /** Receives one line per decision ("skipped tensorflow-gpu: not installed", "using wasm"). Default: none. */
   log?: (line: string) => void;
 }
@@ -68,6 +76,8 @@ export interface NodeBackendReport {
   backend: string;
   /** The WebGPU adapter, when the engine is 'webgpu'. */
   adapter?: WebGPUAdapterSummary;
+  /** The XNNPACK thread count, when the engine is 'wasm'. */
+  threads?: number;
   /** Engines tried first, in order, each with the reason it was not used. */
   skipped: SkippedEngine[];
   /** Where the choice came from: the `backend` option, the `EDM_BACKEND` variable, or the automatic order. */

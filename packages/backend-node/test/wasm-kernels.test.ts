@@ -217,7 +217,7 @@ describe('wasm convolution gradient kernels', () => {
       await tf.setBackend('wasm');
       const n = c.shape.reduce((p, q) => p * q);
       const raw = values(n, 16);
-      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => (c.dtype === 'int32' ? Math.round(v * 100) : v > 0)), c.shape, c.dtype)
+      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => (c.dtype === 'int32' ? Math.round(v * 100) : Number(v > 0))), c.shape, c.dtype)
         : tf.tensor(raw, c.shape);
       await expectSame([tf.slice(x, c.begin, c.size)], original('Slice', { x }, { begin: c.begin, size: c.size }));
       tf.dispose(x);

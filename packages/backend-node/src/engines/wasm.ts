@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmKernels } from '../kernels/wasm/register';
+import { withWasmThreads } from './wasm-threads';
 import { EngineUnavailable } from '../types';
 
 /** The directory of the installed tfjs-backend-wasm's .wasm files, with a trailing separator. */
@@ -17,8 +18,21 @@ export function defaultWasmDir(): string | undefined {
   }
 }
 
-/** Registers our wasm kernels, points tfjs at the .wasm files and makes 'wasm' active. */
-export async function startWasm(wasmPath: string | undefined): Promise<void> {
+/** True once the wasm backend has been started in this process (its module, threads included, is fixed then). */
+function wasmStarted(): boolean {
+  try {
+    return tf.engine().registry.wasm !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Registers our wasm kernels, points tfjs at the .wasm files and makes 'wasm' active, with `threads` XNNPACK
+ * threads (1: the single-threaded build; more: the threaded build, see wasm-threads.ts). Returns the thread
+ * count in use. The first start in a process decides the build; later calls reuse it.
+ */
+export async function startWasm(wasmPath: string | undefined, threads = 1): Promise<number> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
   if (!tf.findBackend('wasm')) {
@@ -27,9 +41,13 @@ export async function startWasm(wasmPath: string | undefined): Promise<void> {
   }
   let ok = false;
   let why = 'tf.setBackend returned false';
-  try {
+  const activate = async () => {
     ok = await tf.setBackend('wasm');
     await tf.ready();
+  };
+  try {
+    if (threads > 1 && !wasmStarted()) await withWasmThreads(wasm, threads, activate);
+    else await activate();
   } catch (e) {
     why = e instanceof Error ? e.message : String(e);
   }
@@ -38,6 +56,7 @@ export async function startWasm(wasmPath: string | undefined): Promise<void> {
     throw new EngineUnavailable('init-failed', `wasm did not start (.wasm files from ${from ?? 'next to the bundle: ' +
       '@tensorflow/tfjs-backend-wasm cannot be resolved from here; set wasmPath or EDM_WASM_PATH to its dist/ folder'}): ${why}`);
   }
+  return wasm.getThreadsCount();
 }
 
 /** Makes the plain-JavaScript 'cpu' backend active. */
