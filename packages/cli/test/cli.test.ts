@@ -14,7 +14,7 @@ const SNAPSHOT = 'network-snapshot-000000.safetensors';
 // 64 MNIST digits at 16x16, a DDPM++ with 45,833 parameters, 30 steps of batch 8, one tick per 5 steps.
 const TRAIN = ['--data', 'd16.zip', '--cond', '--cbase', '8', '--cres', '1,2', '--blocks', '1', '--attn', 'none',
   '--batch', '8', '--batch-gpu', '4', '--duration', '0.00024', '--tick', '0.04', '--snap', '100', '--dump', '1',
-  '--snap-grid', '4', '--lr', '0.01', '--lr-rampup', '0', '--ema', '0.0001', '--dropout', '0', '--seed', '3',
+  '--snap-grid', '4', '--lr', '0.01', '--lr-rampup', '0', '--ema', '0.0001', '--dropout', '0', '--augment', '0', '--seed', '3',
   '--nosubdir', '--backend', 'wasm'];
 const ok = (r: RunResult) => expect(r.code, r.stderr).toBe(0);
 

@@ -2,6 +2,7 @@
 // into a run folder with config.json, stats.jsonl, EMA snapshots, sample grids and the training state.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { AUGMENT_DIM } from '@edm/core';
 import { loadDataset } from '../data/source';
 import { defineCommand } from '../framework/command';
 import { CliError, UsageError } from '../framework/errors';
@@ -20,6 +21,11 @@ function parseAttn(raw: string, flag: string): number[] {
   return intList({ help: '' }).parse(raw, flag) as number[];
 }
 
+/** Why --fp16 is refused (train.py's mixed precision). */
+const FP16_REFUSED = '--fp16 is not supported: TensorFlow.js has no float16 compute on any engine (cpu, wasm, ' +
+  'webgl, webgpu and tfjs-node all run the network in float32), so mixed precision would only be simulated. ' +
+  'Leave out --fp16; training runs in float32.';
+
 /**
  * Options that may change when resuming (everything else comes from the run's config.json). Changing --lr
  * (e.g. after a NaN stop) makes the run differ from an uninterrupted one from that point on.
@@ -35,8 +41,9 @@ export default defineCommand({
   edm train --resume runs/00000-mnist-cond-ddpmpp-edm-batch64         (after Ctrl-C or a crash)
 The run folder holds config.json, stats.jsonl (one line per tick), network-snapshot-NNNNNN.safetensors (EMA
 weights; kimg in the name), samples-NNNNNN.png and training-state.safetensors (for --resume).
-Defaults are the reference train.py's, overridden by --preset where given. Not implemented: the paper's
-augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without augment labels.`,
+Defaults are the reference train.py's, overridden by --preset where given. --augment P is the paper's
+non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the net gets 9 augment labels);
+--xflip mirrors images (dataset x-flips) without augment labels. --fp16 is refused: tfjs computes in float32.`,
   options: {
     data: str({ help: "Dataset: 'mnist' (built in) or a folder/zip made by 'edm dataset'", metavar: 'PATH' }),
     outdir: str({ help: 'Where run folders are created', metavar: 'DIR', default: 'training-runs' }),
@@ -60,6 +67,8 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
     emaRampup: float({ help: 'EMA ramp-up ratio (half-life <= images seen x ratio)', min: 0, default: 0.05 }),
     dropout: float({ help: 'Dropout probability', min: 0, max: 1, showDefault: '0.13' }),
     xflip: bool({ help: 'Enable dataset x-flips', showDefault: 'false' }),
+    augment: float({ help: 'Augment probability of the non-leaking augment pipe (0 = off)', min: 0, max: 1, showDefault: '0.12 (mnist preset: 0)' }),
+    fp16: bool({ help: 'Mixed precision (refused: no float16 compute in tfjs)', default: false }),
     tick: float({ help: 'How often to print progress, kimg', min: 0, exclusiveMin: true, showDefault: '50' }),
     snap: int({ help: 'How often to save snapshots + sample grids, ticks', min: 1, showDefault: '50' }),
     dump: int({ help: 'How often to dump the training state, ticks', min: 1, showDefault: '500' }),
@@ -70,9 +79,10 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
     backend: backendOption(),
   },
   async run({ options: o }, ctx) {
+    if (o.fp16) throw new UsageError(FP16_REFUSED);
     if (o.resume) {
       const given = Object.entries(o).filter(([k, v]) => v !== undefined && !RESUMABLE.has(k) &&
-        !['outdir', 'nosubdir', 'dryRun', 'emaRampup'].includes(k));
+        !['outdir', 'nosubdir', 'dryRun', 'emaRampup', 'fp16'].includes(k));
       if (given.length) {
         throw new UsageError(`with --resume the run's config.json is used; these options cannot change: ` +
           given.map(([k]) => `--${k.replace(/[A-Z]/g, (x) => '-' + x.toLowerCase())}`).join(', '));
@@ -117,6 +127,7 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
     const precond = pick('precond', o.precond)!;
     const batch = pick('batch', o.batch)!;
     const ema = pick('ema', o.ema)!;
+    const augment = pick('augment', o.augment)!;
     const cfg: TrainConfig = {
       data: o.data,
       maxImages: o.maxImages,
@@ -126,7 +137,7 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
       network: networkConfig({
         arch, precond, resolution: ds.width, channels: ds.channels, labelDim: cond ? ds.labelDim : 0,
         cbase: pick('cbase', o.cbase), cres: pick('cres', o.cres), blocks: pick('blocks', o.blocks),
-        attn: pick('attn', o.attn), dropout: pick('dropout', o.dropout)!,
+        attn: pick('attn', o.attn), dropout: pick('dropout', o.dropout)!, augmentDim: augment > 0 ? AUGMENT_DIM : 0,
       }),
       totalNimg: Math.round(pick('duration', o.duration)! * 1e6),
       batch,
@@ -136,6 +147,7 @@ augmentation pipe (--augment); --xflip mirrors images (dataset x-flips) without 
       emaHalflifeKimg: ema * 1000,
       emaRampupRatio: o.emaRampup,
       xflip: pick('xflip', o.xflip)!,
+      augment,
       tickKimg: pick('tick', o.tick)!,
       snapTicks: pick('snap', o.snap)!,
       dumpTicks: pick('dump', o.dump)!,

@@ -33,6 +33,12 @@ export interface TrainConfig {
   emaRampupRatio: number;
   /** Randomly mirror training images (train.py --xflip). */
   xflip: boolean;
+  /**
+   * Augment probability p of the paper's non-leaking augment pipe (train.py --augment; 0 = off). When > 0 the
+   * network has augment_dim 9 and gets the augmentation labels (EDMAugmentPipe of @edm/core). Config files
+   * written before this option existed lack it: off.
+   */
+  augment?: number;
   /** Progress tick length, kimg (train.py --tick). */
   tickKimg: number;
   /** Ticks between network snapshots + sample grids (train.py --snap). */
@@ -41,7 +47,7 @@ export interface TrainConfig {
   dumpTicks: number;
   /** Images in each snapshot's sample grid (seeds 0..n-1, class = seed mod classes; 0 = none). */
   snapGrid: number;
-  /** Run seed: data order, noise levels, noise, flips. */
+  /** Run seed: data order, noise levels, noise, flips, augmentations, dropout masks. */
   seed: number;
   /** Preset the run started from, if any. */
   preset?: string;
@@ -54,6 +60,12 @@ export function validateConfig(c: TrainConfig): void {
   }
   if (c.totalNimg < c.batch) {
     throw new UsageError(`--duration is ${c.totalNimg / 1e6} Mimg = ${c.totalNimg} images, less than one batch (${c.batch})`);
+  }
+  const augment = c.augment ?? 0;
+  if (!(augment >= 0 && augment <= 1)) throw new UsageError(`--augment must be a probability in [0, 1], got ${augment}`);
+  const augmentDim = (c.network.kwargs.augment_dim as number | undefined) ?? 0;
+  if ((augment > 0) !== (augmentDim > 0)) {
+    throw new UsageError(`--augment ${augment} does not match the network's augment_dim ${augmentDim} (9 with --augment > 0, else 0)`);
   }
   const mult = c.network.kwargs.channel_mult as number[];
   const res = c.network.kwargs.img_resolution as number;

@@ -2,10 +2,11 @@
 // of the loss gradient (sum of per-pixel losses / batch), Adam with the learning-rate ramp-up, the EMA update;
 // every tick a stats line, every `snap` ticks an EMA snapshot + sample grid (and the training state), every
 // `dump` ticks the training state. Ctrl-C saves the state and exits; a NaN/Inf loss stops with the last good
-// state saved; a resumed run continues bit-exactly (randomness = f(seed, step)).
+// state saved; a resumed run continues bit-exactly (randomness = f(seed, step): data, noise, augmentations and
+// dropout masks).
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { EMA } from '@edm/core';
+import { EDMAugmentPipe, EMA } from '@edm/core';
 import { createNetwork, saveNetwork } from '@edm/models';
 import type { CommandContext } from '../framework/command';
 import { CliError, InterruptedError } from '../framework/errors';
@@ -19,7 +20,7 @@ import { Adam } from './adam';
 import { BatchSource } from './batches';
 import type { TrainConfig } from './config';
 import { drawEps, makeLoss } from './losses';
-import { stepRandom } from './random';
+import { augmentRandom, dropoutSeed, stepRandom } from './random';
 import { accumulate, lossAndGrads } from './step';
 import { yieldToEventLoop } from '../util/yield';
 import { STATE_FILE, readState, saveState, type Counters, type StateTensors } from './state';
@@ -44,6 +45,8 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   const adam = new Adam(params);
   const { loss, drawRnd } = makeLoss(cfg.precond);
   const batches = new BatchSource(ds, cfg.seed, cfg.xflip, cfg.cond);
+  const augment = cfg.augment ?? 0; // config.json files written before --augment existed: off
+  const augmentPipe = augment > 0 ? new EDMAugmentPipe({ p: augment }) : null;
   const statePath = join(runDir, STATE_FILE);
   const statsPath = join(runDir, 'stats.jsonl');
   const networkJson = JSON.stringify(cfg.network);
@@ -105,6 +108,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   for (;;) {
     // One optimizer step: accumulate gradients over the rounds.
     const g = stepRandom(cfg.seed, c.step);
+    const augmentHook = augmentPipe?.hook(augmentRandom(cfg.seed, c.step));
     let lossSum = 0;
     let gradSum: tf.NamedTensorMap | null = null;
     for (let r = 0; r < rounds; r++) {
@@ -113,7 +117,8 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
       const rnd = drawRnd(g, cfg.batchGpu);
       const eps = drawEps(g, [cfg.batchGpu, h, w, ch]);
       try {
-        const { value, grads } = await lossAndGrads(net, loss, vars, { images, labels, rnd, eps }, cfg.batch);
+        const { value, grads } = await lossAndGrads(net, loss, vars,
+          { images, labels, rnd, eps, seed: dropoutSeed(cfg.seed, c.step, r), augmentPipe: augmentHook }, cfg.batch);
         lossSum += value;
         gradSum = accumulate(gradSum, grads);
       } finally {

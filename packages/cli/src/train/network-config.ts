@@ -1,5 +1,5 @@
 // The network and loss a training run builds, as the reference's train.py maps --arch / --precond / --cbase /
-// --cres / --dropout onto the constructor kwargs (the checkpoint's `edm.network` JSON).
+// --cres / --dropout / --augment onto the constructor kwargs (the checkpoint's `edm.network` JSON).
 
 /** Backbone architectures of train.py. */
 export const ARCHS = ['ddpmpp', 'ncsnpp', 'adm'] as const;
@@ -31,6 +31,8 @@ export interface NetworkChoice {
   attn?: number[];
   /** Dropout probability. */
   dropout: number;
+  /** Augmentation-label dimensionality augment_dim (9 with train.py --augment > 0, else 0). Default 0. */
+  augmentDim?: number;
 }
 
 /** The constructor config for a choice (train.py's network_kwargs + the dataset's interface kwargs). */
@@ -54,6 +56,7 @@ export function networkConfig(c: NetworkChoice): NetworkConfig {
       img_resolution: c.resolution,
       img_channels: c.channels,
       label_dim: c.labelDim,
+      ...(c.augmentDim ? { augment_dim: c.augmentDim } : {}),
       use_fp16: false,
       ...arch,
       dropout: c.dropout,

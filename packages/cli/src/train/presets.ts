@@ -18,6 +18,7 @@ export interface PresetValues {
   ema?: number;
   dropout?: number;
   xflip?: boolean;
+  augment?: number;
   tick?: number;
   snap?: number;
   dump?: number;
@@ -32,12 +33,12 @@ export const PRESETS = {
    */
   mnist: {
     cond: true, arch: 'ddpmpp', precond: 'edm', duration: 0.05, batch: 16, cbase: 12, cres: [1, 2, 2], blocks: 1,
-    attn: [], lr: 2e-3, lrRampup: 0.5, ema: 0.002, dropout: 0, xflip: false, tick: 1, snap: 10, dump: 1, snapGrid: 20,
+    attn: [], lr: 2e-3, lrRampup: 0.5, ema: 0.002, dropout: 0, xflip: false, augment: 0, tick: 1, snap: 10, dump: 1, snapGrid: 20,
   },
   /** The paper's CIFAR-10 DDPM++ config (train.py defaults; cond as given). */
   cifar10: {
     arch: 'ddpmpp', precond: 'edm', duration: 200, batch: 512, lr: 1e-3, lrRampup: 10000, ema: 0.5, dropout: 0.13,
-    xflip: false, tick: 50, snap: 50, dump: 500, snapGrid: 64,
+    xflip: false, augment: 0.12, tick: 50, snap: 50, dump: 500, snapGrid: 64,
   },
 } satisfies Record<string, PresetValues>;
 
@@ -47,5 +48,5 @@ export const PRESET_NAMES = Object.keys(PRESETS) as (keyof typeof PRESETS)[];
 /** train.py's defaults for options neither given nor set by a preset. */
 export const TRAIN_DEFAULTS = {
   cond: false, arch: 'ddpmpp', precond: 'edm', duration: 200, batch: 512, lr: 1e-3, lrRampup: 10000, ema: 0.5,
-  dropout: 0.13, xflip: false, tick: 50, snap: 50, dump: 500, snapGrid: 64,
+  dropout: 0.13, xflip: false, augment: 0.12, tick: 50, snap: 50, dump: 500, snapGrid: 64,
 } as const;

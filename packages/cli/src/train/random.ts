@@ -1,9 +1,14 @@
 // Randomness of a training run without hidden state: step k draws from its own xoshiro128** stream
-// (seed, k), and the data order of epoch e from stream (seed ^ DATA_SALT, e). Resuming at step k therefore
-// needs only (seed, k) to reproduce every later draw exactly: the "RNG state" is the step counter.
-import { Xoshiro128 } from '@edm/core';
+// (seed, k), and the data order of epoch e from stream (seed ^ DATA_SALT, e); the augment pipe of step k
+// from stream (seed ^ AUGMENT_SALT, k), and the dropout masks of pass r of step k from a seed taken from
+// stream (seed ^ DROPOUT_SALT, k). Resuming at step k therefore needs only (seed, k) to reproduce every later
+// draw exactly: the "RNG state" is the step counter.
+import { Xoshiro128, type RandomSource } from '@edm/core';
+import * as tf from '@tensorflow/tfjs-core';
 
 const DATA_SALT = 0x5eed_da7a;
+const AUGMENT_SALT = 0x0a06_3e17;
+const DROPOUT_SALT = 0x0d20_9017;
 
 /** The generator of training step `step` (sigma draws, noise, x-flips). */
 export function stepRandom(seed: number, step: number): Xoshiro128 {
@@ -22,4 +27,22 @@ export function epochPermutation(seed: number, epoch: number, n: number): Uint32
     p[j] = t;
   }
   return p;
+}
+
+/** The random source of step `step`'s augment pipe (its passes draw from it in order). */
+export function augmentRandom(seed: number, step: number): RandomSource {
+  const g = new Xoshiro128((seed ^ AUGMENT_SALT) >>> 0, step);
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  return {
+    normal: (shape) => tf.tensor(g.fillNormal(new Float32Array(size(shape))), shape, 'float32'),
+    uniform: (shape) => tf.tensor(g.fillUniform(new Float32Array(size(shape))), shape, 'float32'),
+  };
+}
+
+/** The training-randomness seed (dropout, label dropout: `ForwardOptions.seed`) of pass `round` of step `step`. */
+export function dropoutSeed(seed: number, step: number, round: number): number {
+  const g = new Xoshiro128((seed ^ DROPOUT_SALT) >>> 0, step);
+  let s = g.nextUint32();
+  for (let r = 0; r < round; r++) s = g.nextUint32();
+  return s;
 }

@@ -1,7 +1,7 @@
 // One pass of the training objective: the summed per-pixel loss of a batch divided by the step's total batch
 // (the reference's loss.sum().mul(1 / batch_gpu_total).backward()), and its gradients by variable name.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Denoiser, Loss } from '@edm/core';
+import type { AugmentPipe, Denoiser, ForwardOptions, Loss } from '@edm/core';
 
 /** Inputs of one pass. */
 export interface PassInputs {
@@ -11,6 +11,25 @@ export interface PassInputs {
   rnd: tf.Tensor1D;
   /** Standard normal noise like the images. */
   eps: tf.Tensor4D;
+  /** Seed of the pass's dropout masks (`ForwardOptions.seed`); undefined = tfjs's unseeded generator. */
+  seed?: number;
+  /** The augment pipe of the pass (train.py --augment), or undefined when off. */
+  augmentPipe?: AugmentPipe;
+}
+
+/** `net` with `options` merged into every forward call (how a loss's calls get the pass's dropout seed). */
+export function withForwardOptions(net: Denoiser, options: ForwardOptions): Denoiser {
+  return {
+    forward: (x, sigma, classLabels, augmentLabels, opts) =>
+      net.forward(x, sigma, classLabels, augmentLabels, { ...opts, ...options }),
+    sigmaMin: net.sigmaMin,
+    sigmaMax: net.sigmaMax,
+    sigmaData: net.sigmaData,
+    imgResolution: net.imgResolution,
+    imgChannels: net.imgChannels,
+    labelDim: net.labelDim,
+    roundSigma: (sigma) => net.roundSigma(sigma),
+  };
 }
 
 /**
@@ -21,7 +40,9 @@ export async function lossAndGrads(
   net: Denoiser, loss: Loss, vars: tf.Variable[], inp: PassInputs, batchTotal: number,
 ): Promise<{ value: number; grads: tf.NamedTensorMap }> {
   const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-    const perPixel = loss.call(net, inp.images, { labels: inp.labels, rnd: inp.rnd, eps: inp.eps, training: true });
+    const perPixel = loss.call(withForwardOptions(net, { seed: inp.seed }), inp.images, {
+      labels: inp.labels, rnd: inp.rnd, eps: inp.eps, training: true, augmentPipe: inp.augmentPipe,
+    });
     return tf.div(tf.sum(perPixel), batchTotal) as tf.Scalar;
   }), vars);
   const v = (await value.data())[0]!;
