@@ -108,7 +108,7 @@ describe('EDMAugmentPipe', () => {
       }
     }
     expect(checked).toBeGreaterThan(n * size * size * 0.3);
-    expect(maxErr).toBeLessThan(2e-4);
+    expect(maxErr).toBeLessThan(2e-5); // measured 2.0e-6 (float32 coordinates up to 15)
     // Every component was exercised.
     for (const col of [2, 3, 4, 5, 6, 7, 8]) expect(labels.some((l) => Math.abs(l[col]!) > 0.01)).toBe(true);
     tf.dispose([images, out, augmentLabels]);
