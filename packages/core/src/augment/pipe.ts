@@ -21,6 +21,12 @@
 //      stretch (the pair w cos(phi), w sin(phi) would give (w, phi) and (-w, phi + pi) the same labels although
 //      one stretches and the other squeezes along phi).
 //   7: tx, 8: ty  (translation in units of the image width / height, each ~ N(0, translateFracStd^2))
+//
+// Differences from the NVlabs implementation (our own code, written from the papers): always 9 labels (a
+// disabled transform's labels stay 0 rather than being left out), the stretch labels use 2 phi (above), the
+// random draws come in our own order, and the resampling is bilinear rather than 2x-supersampled through a
+// wavelet filter. Labels of a network trained by the reference therefore differ in meaning (irrelevant for
+// sampling, where all labels are 0).
 import * as tf from '@tensorflow/tfjs-core';
 import type { AugmentPipe as AugmentHook } from '../loss/types';
 import { tfRandomSource, type RandomSource } from '../noise/random-source';
