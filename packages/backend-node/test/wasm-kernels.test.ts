@@ -2,7 +2,7 @@
 // the cpu backend's kernel of the same name, on strided, padded, odd-sized and NCHW cases.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import '@edm/core';
+import { composedGroupNorm, groupNorm, hasFusedGroupNorm } from '@edm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
@@ -255,6 +255,32 @@ describe('wasm convolution gradient kernels', () => {
     expect(Array.from(await v.data())).toEqual([4, 5, 6]);
     tf.dispose([y, v, src, copy, next]);
     expect(tf.memory().numDataBuffers).toBe(before - 1);
+  });
+
+  it('fused GroupNorm (EdmGroupNorm, EdmGroupNormGrad) = the cpu kernels bit for bit, and the composed ops', async () => {
+    const shape = [3, 5, 4, 12];
+    const inputs = { x: values(3 * 5 * 4 * 12, 19), w: values(12, 20), b: values(12, 21), dy: values(3 * 5 * 4 * 12, 22) };
+    const run = async (backend: string, fn: typeof groupNorm) => {
+      await tf.setBackend(backend);
+      const x = tf.tensor4d(inputs.x, shape as [number, number, number, number]);
+      const w = tf.tensor1d(inputs.w);
+      const b = tf.tensor1d(inputs.b);
+      const dy = tf.tensor4d(inputs.dy, x.shape);
+      const y = fn(x, w, b, 3, 1e-5);
+      const g = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fn(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, 3, 1e-5))([x, w, b], dy);
+      const out = await Promise.all([y, ...g].map(async (t) => Array.from(await t.data())));
+      tf.dispose([x, w, b, dy, y, ...g]);
+      return out;
+    };
+    expect(hasFusedGroupNorm('wasm')).toBe(true);
+    const wasmFused = await run('wasm', groupNorm);
+    const cpuFused = await run('cpu', groupNorm);
+    const wasmComposed = await run('wasm', composedGroupNorm);
+    for (let i = 0; i < 4; i++) {
+      expect(wasmFused[i], `output ${i}`).toEqual(cpuFused[i]);
+      const d = maxAbsDiff(Float32Array.from(wasmFused[i]!), Float32Array.from(wasmComposed[i]!));
+      expect(d.diff, `output ${i}`).toBeLessThanOrEqual(5e-5 * Math.max(1, d.scale));
+    }
   });
 
   it('leaves other backends unchanged; a training step through every replaced kernel leaks no tensors', async () => {

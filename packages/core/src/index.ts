@@ -45,6 +45,9 @@ export { recordNoise, replayNoise, type ReplayNoise } from './noise/replay';
 // Non-leaking augmentation pipe (paper Appendix F.2; train.py --augment).
 export * from './augment';
 
+// Network ops tfjs lacks (fused GroupNorm: op, kernels per backend, one gradient).
+export * from './ops';
+
 // EMA.
 export { EMA, emaBeta, type EMAOptions } from './ema';
 

@@ -121,7 +121,7 @@ describe('attention', () => {
 
 describe('custom gradients (memory-saving backward passes)', () => {
   it('groupNorm and silu: value and gradients (x, weight, bias) equal autodiff of the plain formulas', async () => {
-    const { groupNorm } = await import('../src/layers/group-norm');
+    const { groupNorm } = await import('@edm/core');
     const { silu } = await import('../src/layers/silu');
     const x = tf.randomNormal([2, 3, 3, 8], 0.5, 2, 'float32', 11) as tf.Tensor4D;
     const w = tf.randomNormal([8], 1, 0.3, 'float32', 12) as tf.Tensor1D;

@@ -1,6 +1,7 @@
 // Group normalisation (reference `GroupNorm`): groups = min(num_groups, C / min_channels_per_group),
-// biased variance, per-channel affine. NHWC.
-import * as tf from '@tensorflow/tfjs-core';
+// biased variance, per-channel affine. NHWC. The op (fused kernels where the backend has them) is @edm/core's.
+import type * as tf from '@tensorflow/tfjs-core';
+import { groupNorm } from '@edm/core';
 import type { BuildContext } from './init';
 import type { ParamRef } from './param-store';
 
@@ -41,36 +42,4 @@ export class GroupNorm {
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return groupNorm(x, this.weight.value as tf.Tensor1D, this.bias.value as tf.Tensor1D, this.numGroups, this.eps);
   }
-}
-
-/**
- * GroupNorm with a custom gradient that saves only x and the per-group statistics (x_hat is recomputed):
- *   x_hat = (x - mu_g) / sqrt(var_g + eps),  y = x_hat w + b,
- *   dx = (g - mean_g(g) - x_hat mean_g(g x_hat)) / sqrt(var_g + eps) with g = dy w.
- */
-export function groupNorm(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, numGroups: number, eps: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const g = numGroups;
-  const grouped = [n, h * w, g, c / g];
-  const op = tf.customGrad(((xs: tf.Tensor4D, wt: tf.Tensor1D, bs: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const xr = tf.reshape(xs, grouped);
-    const { mean, variance } = tf.moments(xr, [1, 3], true);
-    const inv = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(tf.sub(xr, mean), inv);
-    save([xs, wt, mean, inv]);
-    return {
-      value: tf.add(tf.mul(tf.reshape(xhat, [n, h, w, c]), wt), bs),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, sMean, sInv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const xh = tf.mul(tf.sub(tf.reshape(sx, grouped), sMean), sInv);
-        const dyr = tf.reshape(dy, grouped);
-        const dBias = tf.sum(dy, [0, 1, 2]);
-        const dWeight = tf.reshape(tf.sum(tf.mul(dyr, xh), [0, 1]), [c]);
-        const gx = tf.mul(dyr, tf.reshape(sw, [1, 1, g, c / g]));
-        const dx = tf.mul(sInv, tf.sub(tf.sub(gx, tf.mean(gx, [1, 3], true)), tf.mul(xh, tf.mean(tf.mul(gx, xh), [1, 3], true))));
-        return [tf.reshape(dx, [n, h, w, c]), dWeight, dBias];
-      },
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x, weight, bias) as tf.Tensor4D;
 }

@@ -2,11 +2,13 @@
 // gradient for all, so these change nothing on other backends. Each replaced kernel is kept
 // (`replacedWasmKernel`) so the tests can prove ours computes what it replaces.
 import * as tf from '@tensorflow/tfjs-core';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '@edm/core';
 import { fastBatchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { sharedIdentity } from './identity';
+import { groupNormGradWasm, groupNormWasm } from './group-norm';
 import { heapSlice, heapSplitV, heapUnpack } from './slice';
 import { concatTile } from './tile';
 
@@ -18,6 +20,9 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInputKernel,
   // Replaces a naive single-threaded loop with one XNNPACK conv2d (10x faster on a 64->64 layer).
   Conv2DBackpropInput: conv2dBackpropInputKernel,
+  // @edm/core's fused GroupNorm (two passes over the data instead of a dozen broadcast ops).
+  [GROUP_NORM_KERNEL]: groupNormWasm,
+  [GROUP_NORM_GRAD_KERNEL]: groupNormGradWasm,
 };
 
 /** The kernels we wrap: ours decides per call whether the original (passed in) does the work. */

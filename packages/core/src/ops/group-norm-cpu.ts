@@ -1,0 +1,58 @@
+// The fused GroupNorm kernels for tfjs's 'cpu' backend (loops of ops/group-norm-math.ts over the backend's
+// arrays). Registered by name: this module imports no backend.
+import * as tf from '@tensorflow/tfjs-core';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, type GroupNormAttrs } from './group-norm';
+import { groupNormBackward, groupNormForward, type GroupNormDims } from './group-norm-math';
+
+/** The parts of tfjs-backend-cpu's MathBackendCPU these kernels use. */
+interface CpuBackend {
+  data: { get(dataId: tf.DataId): { values: tf.backend_util.BackendValues } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.TypedArray): tf.TensorInfo;
+}
+
+function floats(backend: CpuBackend, t: tf.TensorInfo, name: string): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`EdmGroupNorm: ${name} must be float32, got ${t.dtype}`);
+  return backend.data.get(t.dataId).values as Float32Array;
+}
+
+function dims(x: tf.TensorInfo, numGroups: number): GroupNormDims {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return { n, p: h * w, c, g: numGroups };
+}
+
+/** Forward kernel (see GROUP_NORM_KERNEL). */
+export const groupNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
+  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo };
+  const d = dims(x, numGroups);
+  const y = new Float32Array(d.n * d.p * d.c);
+  const mean = new Float32Array(d.n * d.g);
+  const invStd = new Float32Array(d.n * d.g);
+  groupNormForward(floats(b, x, 'x'), floats(b, weight, 'weight'), floats(b, bias, 'bias'), eps, d, y, mean, invStd);
+  return [b.makeTensorInfo(x.shape, 'float32', y), b.makeTensorInfo([d.n, d.g], 'float32', mean),
+    b.makeTensorInfo([d.n, d.g], 'float32', invStd)];
+};
+
+/** Backward kernel (see GROUP_NORM_GRAD_KERNEL). */
+export const groupNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { numGroups } = attrs as unknown as GroupNormAttrs;
+  const { dy, x, weight, mean, invStd } = inputs as Record<'dy' | 'x' | 'weight' | 'mean' | 'invStd', tf.TensorInfo>;
+  const d = dims(x, numGroups);
+  const dx = new Float32Array(d.n * d.p * d.c);
+  const dWeight = new Float32Array(d.c);
+  const dBias = new Float32Array(d.c);
+  groupNormBackward(floats(b, dy, 'dy'), floats(b, x, 'x'), floats(b, weight, 'weight'), floats(b, mean, 'mean'),
+    floats(b, invStd, 'invStd'), d, dx, dWeight, dBias);
+  return [b.makeTensorInfo(x.shape, 'float32', dx), b.makeTensorInfo([d.c], 'float32', dWeight),
+    b.makeTensorInfo([d.c], 'float32', dBias)];
+};
+
+/** Registers both kernels for 'cpu' (idempotent). */
+export function registerGroupNormCpuKernels(): void {
+  if (!tf.getKernel(GROUP_NORM_KERNEL, 'cpu')) tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'cpu', kernelFunc: groupNormCpu });
+  if (!tf.getKernel(GROUP_NORM_GRAD_KERNEL, 'cpu')) {
+    tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'cpu', kernelFunc: groupNormGradCpu });
+  }
+}

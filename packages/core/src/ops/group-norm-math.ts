@@ -1,0 +1,119 @@
+// Group normalisation as plain loops over NHWC float32 data (reference `GroupNorm`, biased variance): the
+// arithmetic behind the fused EdmGroupNorm kernels of the cpu (ops/group-norm-cpu.ts) and wasm
+// (@edm/backend-node) backends. Each pass walks the data once, channels innermost (contiguous in NHWC),
+// accumulating per-channel sums in float64; group statistics come from those sums, and the output pass is
+// one multiply-add per element with per-channel coefficients.
+//   forward:  x_hat = (x - mu_g) * inv_g,  inv_g = 1 / sqrt(var_g + eps),  y = x_hat w + b = x a_c + s_c
+//   backward: g = dy w,  dx = inv_g (g - mean_g(g) - x_hat mean_g(g x_hat)) = dy A_c + x B_c + C_c,
+//             dw = sum_{n,hw} dy x_hat,  db = sum_{n,hw} dy
+
+/** Sizes of a grouped NHWC tensor: N images, P = H*W pixels, C channels in G groups. */
+export interface GroupNormDims {
+  n: number;
+  p: number;
+  c: number;
+  g: number;
+}
+
+/** Per-channel sums over the P pixels of image i: s1[j] += a[j], s2[j] += a[j] * b[j]. */
+function channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void {
+  s1.fill(0);
+  s2.fill(0);
+  for (let q = 0, o = base; q < p; q++, o += c) {
+    for (let j = 0; j < c; j++) {
+      const v = a[o + j]!;
+      s1[j]! += v;
+      s2[j]! += v * b[o + j]!;
+    }
+  }
+}
+
+/** out = a * k1[c] + b * k2[c] + k0[c] over the P pixels of image i (b may be unused when k2 is all zero). */
+function affinePass(out: Float32Array, a: Float32Array, b: Float32Array | null, base: number, p: number, c: number,
+  k1: Float64Array, k2: Float64Array, k0: Float64Array): void {
+  for (let q = 0, o = base; q < p; q++, o += c) {
+    if (b) for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[j]! + b[o + j]! * k2[j]! + k0[j]!;
+    else for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[j]! + k0[j]!;
+  }
+}
+
+/** Writes y [N,P,C], mean [N,G] and invStd [N,G]. */
+export function groupNormForward(
+  x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
+  y: Float32Array, mean: Float32Array, invStd: Float32Array,
+): void {
+  const cg = c / g;
+  const count = p * cg;
+  const s1 = new Float64Array(c);
+  const s2 = new Float64Array(c);
+  const scale = new Float64Array(c);
+  const shift = new Float64Array(c);
+  for (let i = 0; i < n; i++) {
+    const base = i * p * c;
+    channelSums(x, x, base, p, c, s1, s2);
+    for (let k = 0; k < g; k++) {
+      let sum = 0;
+      let sumSq = 0;
+      for (let j = k * cg; j < (k + 1) * cg; j++) {
+        sum += s1[j]!;
+        sumSq += s2[j]!;
+      }
+      const mu = sum / count;
+      const variance = Math.max(0, sumSq / count - mu * mu);
+      const inv = 1 / Math.sqrt(variance + eps);
+      mean[i * g + k] = mu;
+      invStd[i * g + k] = inv;
+      for (let j = k * cg; j < (k + 1) * cg; j++) {
+        scale[j] = inv * weight[j]!;
+        shift[j] = bias[j]! - mu * inv * weight[j]!;
+      }
+    }
+    affinePass(y, x, null, base, p, c, scale, scale, shift);
+  }
+}
+
+/** Writes dx [N,P,C], dWeight [C] and dBias [C] from dy and the forward pass's x, mean and invStd. */
+export function groupNormBackward(
+  dy: Float32Array, x: Float32Array, weight: Float32Array, mean: Float32Array, invStd: Float32Array,
+  { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array,
+): void {
+  const cg = c / g;
+  const count = p * cg;
+  const dw = new Float64Array(c);
+  const db = new Float64Array(c);
+  const sumDy = new Float64Array(c);
+  const sumDyX = new Float64Array(c);
+  const kDy = new Float64Array(c);
+  const kX = new Float64Array(c);
+  const k0 = new Float64Array(c);
+  for (let i = 0; i < n; i++) {
+    const base = i * p * c;
+    channelSums(dy, x, base, p, c, sumDy, sumDyX);
+    for (let k = 0; k < g; k++) {
+      const mu = mean[i * g + k]!;
+      const inv = invStd[i * g + k]!;
+      // Per group: mean_g(g) and mean_g(g x_hat), with sum dy x_hat = inv (sum dy x - mu sum dy) per channel.
+      let sumG = 0;
+      let sumGX = 0;
+      for (let j = k * cg; j < (k + 1) * cg; j++) {
+        const dyXhat = inv * (sumDyX[j]! - mu * sumDy[j]!);
+        sumG += weight[j]! * sumDy[j]!;
+        sumGX += weight[j]! * dyXhat;
+        dw[j]! += dyXhat;
+        db[j]! += sumDy[j]!;
+      }
+      const meanG = sumG / count;
+      const meanGX = sumGX / count;
+      for (let j = k * cg; j < (k + 1) * cg; j++) {
+        kDy[j] = inv * weight[j]!;
+        kX[j] = -inv * inv * meanGX;
+        k0[j] = -inv * meanG + inv * inv * meanGX * mu;
+      }
+    }
+    affinePass(dx, dy, x, base, p, c, kDy, kX, k0);
+  }
+  for (let j = 0; j < c; j++) {
+    dWeight[j] = dw[j]!;
+    dBias[j] = db[j]!;
+  }
+}

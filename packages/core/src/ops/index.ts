@@ -1,0 +1,11 @@
+// Network ops that tfjs lacks, each as op + kernels per backend + one gradient (tfjs style).
+import { registerGroupNormCpuKernels } from './group-norm-cpu';
+
+export {
+  GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, composedGroupNorm, groupNorm, hasFusedGroupNorm,
+  registerGroupNormGradient, type GroupNormAttrs,
+} from './group-norm';
+export { groupNormBackward, groupNormForward, type GroupNormDims } from './group-norm-math';
+export { registerGroupNormCpuKernels };
+
+registerGroupNormCpuKernels();
