@@ -4,7 +4,7 @@
 // MNIST model (18-step Heun, 35 NFE). Prints a markdown report and writes $OUT/gpu-check.json (default ./out).
 // Run from the repo: node --import tsx packages/backend-node/bench/gpu-check.ts, or bundled (no node_modules,
 // data files beside the bundle). Env: ALLOW_SOFTWARE=1 accepts a software adapter (SwiftShader), QUICK=1 the
-// tiny config and small batches, DAWN_FLAGS=a,b Dawn toggles, GPU_CHECK_MAX_S overall limit (default 480).
+// tiny config and small batches, DAWN_FLAGS=a,b Dawn toggles, GPU_CHECK_MAX_S overall limit (default 420).
 // Argument --probe: only the adapter (exit 0 hardware, 3 none, 4 software only). Each section is guarded:
 // one failure or timeout is recorded and the next section runs.
 import * as tf from '@tensorflow/tfjs-core';
@@ -38,7 +38,7 @@ const watchdog = setTimeout(() => {
   result.errors.push({ section: 'all', message: 'overall time limit reached' });
   save();
   process.exit(5);
-}, Number(process.env.GPU_CHECK_MAX_S ?? 480) * 1000);
+}, Number(process.env.GPU_CHECK_MAX_S ?? 420) * 1000);
 
 /** A data file: beside this script (the kit), else its place in the repository (cwd = repo root). */
 function dataFile(name: string, repoPath: string): Uint8Array {
@@ -260,7 +260,8 @@ await section('sampling', async () => {
 // ---- Report ------------------------------------------------------------------------------------------------------
 clearTimeout(watchdog);
 save();
-const f = (v: unknown) => (typeof v === 'number' ? (Math.abs(v) < 1e-2 && v !== 0 ? v.toExponential(2) : v.toFixed(2)) : String(v ?? 'n/a'));
+const f = (v: unknown) => (typeof v !== 'number' ? String(v ?? 'n/a') : Number.isInteger(v) ? String(v)
+  : Math.abs(v) < 1e-2 ? v.toExponential(2) : v.toFixed(2));
 const ms = (v: unknown) => (typeof v === 'object' && v ? `${f((v as { ms: number }).ms)} ms (n=${(v as { runs: number }).runs})` : f(v));
 const a = result.adapter as Json | undefined;
 const lines = [`\n## WebGPU in Node (Dawn) check: ${a ? formatAdapter(a as never) : 'no adapter'}`,
