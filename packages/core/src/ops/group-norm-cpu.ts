@@ -2,7 +2,7 @@
 // arrays). Registered by name: this module imports no backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, type GroupNormAttrs } from './group-norm';
-import { groupNormBackward, groupNormForward, type GroupNormDims } from './group-norm-math';
+import { groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {
@@ -15,17 +15,12 @@ function floats(backend: CpuBackend, t: tf.TensorInfo, name: string): Float32Arr
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
-function dims(x: tf.TensorInfo, numGroups: number): GroupNormDims {
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  return { n, p: h * w, c, g: numGroups };
-}
-
 /** Forward kernel (see GROUP_NORM_KERNEL). */
 export const groupNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackend;
   const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
   const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo };
-  const d = dims(x, numGroups);
+  const d = groupNormDims(x.shape, numGroups);
   const y = new Float32Array(d.n * d.p * d.c);
   const mean = new Float32Array(d.n * d.g);
   const invStd = new Float32Array(d.n * d.g);
@@ -39,7 +34,7 @@ export const groupNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackend;
   const { numGroups } = attrs as unknown as GroupNormAttrs;
   const { dy, x, weight, mean, invStd } = inputs as Record<'dy' | 'x' | 'weight' | 'mean' | 'invStd', tf.TensorInfo>;
-  const d = dims(x, numGroups);
+  const d = groupNormDims(x.shape, numGroups);
   const dx = new Float32Array(d.n * d.p * d.c);
   const dWeight = new Float32Array(d.c);
   const dBias = new Float32Array(d.c);

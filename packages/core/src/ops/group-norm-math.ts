@@ -15,6 +15,12 @@ export interface GroupNormDims {
   g: number;
 }
 
+/** The sizes of an NHWC tensor of shape `xShape` normalised over `numGroups` groups. */
+export function groupNormDims(xShape: readonly number[], numGroups: number): GroupNormDims {
+  const [n, h, w, c] = xShape as [number, number, number, number];
+  return { n, p: h * w, c, g: numGroups };
+}
+
 /** Per-channel sums over the P pixels of image i: s1[j] += a[j], s2[j] += a[j] * b[j]. */
 function channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void {
   s1.fill(0);
