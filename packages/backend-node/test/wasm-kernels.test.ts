@@ -223,6 +223,24 @@ describe('wasm convolution gradient kernels', () => {
       tf.dispose(x);
     });
   }
+  const REVERSE_CASES: { shape: number[]; dims: number[]; dtype?: 'int32' }[] = [
+    { shape: [3, 3, 16, 8], dims: [0, 1] }, // a convolution filter's spatial flip
+    { shape: [4, 5, 6], dims: [2] },
+    { shape: [4, 5, 6], dims: [0, 2] },
+    { shape: [2, 3, 4, 5, 2], dims: [1, 3] },
+    { shape: [7], dims: [0] },
+    { shape: [3, 4], dims: [-1], dtype: 'int32' },
+    { shape: [3, 4], dims: [] },
+  ];
+  for (const c of REVERSE_CASES) {
+    it(`Reverse = tfjs wasm kernel, bit for bit (${c.shape.join('x')} along [${c.dims}])`, async () => {
+      await tf.setBackend('wasm');
+      const raw = values(c.shape.reduce((p, q) => p * q), 23);
+      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => Math.round(v * 100)), c.shape, c.dtype) : tf.tensor(raw, c.shape);
+      await expectSame([tf.reverse(x, c.dims)], original('Reverse', { x }, { dims: c.dims }));
+      tf.dispose(x);
+    });
+  }
   it('SplitV and Unpack = tfjs wasm kernels, bit for bit (every axis)', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor(values(4 * 6 * 5, 17), [4, 6, 5]);

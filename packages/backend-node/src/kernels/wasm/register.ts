@@ -9,6 +9,7 @@ import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { sharedIdentity } from './identity';
 import { groupNormGradWasm, groupNormWasm } from './group-norm';
+import { blockReverse } from './reverse';
 import { heapSlice, heapSplitV, heapUnpack } from './slice';
 import { concatTile } from './tile';
 
@@ -38,6 +39,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Unpack: heapUnpack,
   // Shares the data under a reference count instead of copying it (every tensor saved for the backward pass).
   Identity: sharedIdentity,
+  // Block copies instead of a per-element index loop (the flipped filters of convolution input gradients).
+  Reverse: blockReverse,
 };
 
 const replaced = new Map<string, tf.KernelConfig>();
