@@ -15,7 +15,8 @@ import { noScaling, vpScaling, type Scaling } from '../ode/scaling';
 import { linearSchedule, veSchedule, vpBetasForRange, vpSchedule, type NoiseSchedule } from '../ode/schedule';
 import { checkChoice, checkInteger, checkNumber } from '../validate';
 import { throwIfAborted } from './abort';
-import { checkChurn, checkLatents, churnGamma, churnNoise, clipSigmaRange, type ChurnOptions } from './common';
+import { checkChurn, checkLatents, churnGamma, churnNoise, clipSigmaRange, reportStep, type ChurnOptions } from './common';
+import { heunStep, type Slope } from './heun-step';
 import type { SamplerOptions } from './types';
 
 /** ODE solvers of the ablation sampler. */
@@ -101,7 +102,7 @@ export async function ablationSampler(
 
   const t = sigmaSteps.map((sg, i) => (i < numSteps ? sigmaInv(net.roundSigma(sg)) : 0));
   // d(x, t) = a(t) x - b(t) D(x / s(t); sigma(t)); returns [d, D].
-  const slope = (x: tf.Tensor4D, tt: number): [tf.Tensor4D, tf.Tensor4D] => {
+  const slope: Slope = (x, tt) => {
     const den = net.forward(s(tt) === 1 ? x : tf.div(x, s(tt)) as tf.Tensor4D, sigma(tt), classLabels);
     const a = sigmaDeriv(tt) / sigma(tt) + sDeriv(tt) / s(tt);
     const b = (sigmaDeriv(tt) * s(tt)) / sigma(tt);
@@ -114,43 +115,18 @@ export async function ablationSampler(
       throwIfAborted(options.signal, WHERE, i);
       const tCur = t[i]!;
       const tNext = t[i + 1]!;
+      // Churn: raise sigma(t_i) to sigma(t^) = (1 + gamma_i) sigma(t_i), rescaling x to s(t^).
       const sigmaCur = sigma(tCur);
       const gamma = churnGamma(churn, numSteps, sigmaCur);
       const tHat = sigmaInv(net.roundSigma(sigmaCur + gamma * sigmaCur));
       const noiseScale = Math.sqrt(Math.max(sigma(tHat) ** 2 - sigmaCur ** 2, 0)) * s(tHat) * churn.sNoise;
-      const eps = noise.lazy && noiseScale === 0 ? null : noise.randnLike(x);
-      let denoised: tf.Tensor4D | null = null;
-      let next: tf.Tensor4D;
-      try {
-        next = tf.tidy(() => {
-          const xScaled = s(tHat) / s(tCur) === 1 ? x : tf.mul(x, s(tHat) / s(tCur)) as tf.Tensor4D;
-          const xHat = eps === null || noiseScale === 0 ? xScaled : tf.add(xScaled, tf.mul(eps, noiseScale)) as tf.Tensor4D;
-          const h = tNext - tHat;
-          const [dCur, d0] = slope(xHat, tHat);
-          let last = d0;
-          let xNext: tf.Tensor4D;
-          if (solver === 'euler' || i === numSteps - 1) {
-            xNext = tf.add(xHat, tf.mul(dCur, h)) as tf.Tensor4D;
-          } else {
-            const xPrime = tf.add(xHat, tf.mul(dCur, alpha * h)) as tf.Tensor4D;
-            const [dPrime, d1] = slope(xPrime, tHat + alpha * h);
-            const w = 1 / (2 * alpha);
-            xNext = tf.add(xHat, tf.mul(tf.add(tf.mul(dCur, 1 - w), tf.mul(dPrime, w)), h)) as tf.Tensor4D;
-            last = d1;
-          }
-          denoised = tf.keep(last);
-          return xNext;
-        });
-      } finally {
-        eps?.dispose();
-      }
+      // Euler or alpha-Heun step from t^ to t_{i+1} (Euler on the last step).
+      const step = heunStep(x, noise, slope, {
+        tHat, tNext, noiseScale, xScale: s(tHat) / s(tCur), alpha, euler: solver === 'euler' || i === numSteps - 1,
+      });
       x.dispose();
-      x = next;
-      try {
-        if (options.onStep) await options.onStep({ i, sigma: sigmaCur, sigmaNext: sigma(tNext), x, denoised: denoised! });
-      } finally {
-        (denoised as tf.Tensor4D | null)?.dispose();
-      }
+      x = step.xNext;
+      await reportStep(options.onStep, { i, sigma: sigmaCur, sigmaNext: sigma(tNext), x, denoised: step.denoised });
     }
   } catch (e) {
     x.dispose();

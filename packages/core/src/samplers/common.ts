@@ -1,9 +1,10 @@
-// What the samplers share: option checks, the sigma range clipped to the network's, the churn noise source.
+// What the samplers share: option checks, the sigma range clipped to the network's, the churn noise source,
+// the report of each step to onStep.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser';
 import { StackedRandomGenerator } from '../noise/generator';
 import { checkNHWC, checkNumber, checkSigmaRange } from '../validate';
-import type { SamplerOptions } from './types';
+import type { SamplerCallbackInfo, SamplerOptions } from './types';
 
 /** Options of the stochastic part of Algorithm 2 (paper Section 4, Table 5), shared by both EDM samplers. */
 export interface ChurnOptions {
@@ -73,12 +74,16 @@ export function clipSigmaRange(where: string, net: Denoiser, sigmaMin: number, s
   return { sigmaMin: lo, sigmaMax: hi };
 }
 
-/**
- * The churn noise source: the user's randnLike, else per-sample seeded noise. `lazy` is true when the draws
- * are unobservable (the default source) so deterministic runs may skip them.
- */
-export function churnNoise(where: string, options: SamplerOptions & ChurnOptions, n: number):
-  { randnLike: (x: tf.Tensor4D) => tf.Tensor4D; lazy: boolean } {
+/** A source of standard-normal noise shaped like x for the stochastic parts of the samplers. */
+export interface ChurnNoise {
+  /** A new standard-normal tensor shaped like x (the caller disposes it). */
+  randnLike: (x: tf.Tensor4D) => tf.Tensor4D;
+  /** True when the draws are unobservable (the default source), so deterministic runs may skip them. */
+  lazy: boolean;
+}
+
+/** The churn noise source: the user's randnLike, else per-sample seeded noise. */
+export function churnNoise(where: string, options: SamplerOptions & ChurnOptions, n: number): ChurnNoise {
   if (options.randnLike !== undefined) {
     if (typeof options.randnLike !== 'function') {
       throw new Error(`${where}: option randnLike must be a function (x: Tensor4D) => Tensor4D, got ` +
@@ -104,4 +109,13 @@ export function churnNoise(where: string, options: SamplerOptions & ChurnOptions
   }
   const gen = new StackedRandomGenerator(seeds, { stream: 1 });
   return { lazy: true, randnLike: (x) => gen.randnLike(x) };
+}
+
+/** Calls `onStep` (awaited) with a step's tensors, then disposes `info.denoised` (also when onStep throws). */
+export async function reportStep(onStep: SamplerOptions['onStep'], info: SamplerCallbackInfo): Promise<void> {
+  try {
+    if (onStep) await onStep(info);
+  } finally {
+    info.denoised.dispose();
+  }
 }

@@ -12,7 +12,8 @@ import type { Denoiser } from '../denoiser';
 import { edmDiscretization } from '../discretization/edm';
 import { checkInteger, checkNumber } from '../validate';
 import { throwIfAborted } from './abort';
-import { checkChurn, checkLatents, churnGamma, churnNoise, clipSigmaRange, type ChurnOptions } from './common';
+import { checkChurn, checkLatents, churnGamma, churnNoise, clipSigmaRange, reportStep, type ChurnOptions } from './common';
+import { heunStep, type Slope } from './heun-step';
 import type { SamplerOptions } from './types';
 
 /** Options of `edmSampler` (camelCase of the reference's edm_sampler arguments). */
@@ -45,44 +46,27 @@ export async function edmSampler(net: Denoiser, latents: tf.Tensor4D, options: E
   // t_0 .. t_{N-1} rounded to what the network supports, then t_N = 0.
   const t = edmDiscretization(numSteps, { ...range, rho }).map((s, i) => (i < numSteps ? net.roundSigma(s) : 0));
 
+  // The slope of the ODE dx/dt = (x - D(x; t)) / t, with D.
+  const slope: Slope = (xx, tt) => {
+    const den = net.forward(xx, tt, classLabels);
+    return [tf.div(tf.sub(xx, den), tt) as tf.Tensor4D, den];
+  };
+
   let x = tf.tidy(() => tf.mul(tf.cast(latents, 'float32'), t[0]!) as tf.Tensor4D);
   try {
     for (let i = 0; i < numSteps; i++) {
       throwIfAborted(options.signal, WHERE, i);
       const tCur = t[i]!;
       const tNext = t[i + 1]!;
+      // Lines 4-6: raise t_i to t^_i = t_i + gamma_i t_i, by noise of std sqrt(t^_i^2 - t_i^2) S_noise.
       const gamma = churnGamma(churn, numSteps, tCur);
       const tHat = net.roundSigma(tCur + gamma * tCur);
       const noiseScale = Math.sqrt(Math.max(tHat * tHat - tCur * tCur, 0)) * churn.sNoise;
-      const eps = noise.lazy && noiseScale === 0 ? null : noise.randnLike(x);
-      let denoised: tf.Tensor4D | null = null;
-      let next: tf.Tensor4D;
-      try {
-        next = tf.tidy(() => {
-          const xHat = eps === null || noiseScale === 0 ? x : tf.add(x, tf.mul(eps, noiseScale)) as tf.Tensor4D;
-          const d0 = net.forward(xHat, tHat, classLabels);
-          const dCur = tf.div(tf.sub(xHat, d0), tHat);
-          let xNext = tf.add(xHat, tf.mul(dCur, tNext - tHat)) as tf.Tensor4D;
-          let last = d0;
-          if (i < numSteps - 1) {
-            const d1 = net.forward(xNext, tNext, classLabels);
-            const dPrime = tf.div(tf.sub(xNext, d1), tNext);
-            xNext = tf.add(xHat, tf.mul(tf.add(tf.mul(dCur, 0.5), tf.mul(dPrime, 0.5)), tNext - tHat)) as tf.Tensor4D;
-            last = d1;
-          }
-          denoised = tf.keep(last);
-          return xNext;
-        });
-      } finally {
-        eps?.dispose();
-      }
+      // Lines 6-11: x^_i, then Euler's step from t^_i to t_{i+1}, corrected by Heun's unless t_{i+1} = 0.
+      const step = heunStep(x, noise, slope, { tHat, tNext, noiseScale, tPrime: tNext, euler: i === numSteps - 1 });
       x.dispose();
-      x = next;
-      try {
-        if (options.onStep) await options.onStep({ i, sigma: tCur, sigmaNext: tNext, x, denoised: denoised! });
-      } finally {
-        (denoised as tf.Tensor4D | null)?.dispose();
-      }
+      x = step.xNext;
+      await reportStep(options.onStep, { i, sigma: tCur, sigmaNext: tNext, x, denoised: step.denoised });
     }
   } catch (e) {
     x.dispose();

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../../denoiser';
 import { checkInteger, checkNumber } from '../../validate';
-import { checkLatents, churnNoise, clipSigmaRange } from '../common';
+import { checkLatents, churnNoise, clipSigmaRange, reportStep } from '../common';
 import { karras } from '../../schedules/karras';
 import { checkSigmas } from '../../schedules/final-zero';
 import { throwIfAborted } from '../abort';
@@ -78,11 +78,7 @@ export async function runSampler(
       const out = stepper.step(x, i);
       x.dispose();
       x = out.x;
-      try {
-        await options.onStep?.({ i, sigma: sigmas[i]!, sigmaNext: sigmas[i + 1]!, x, denoised: out.denoised });
-      } finally {
-        out.denoised.dispose();
-      }
+      await reportStep(options.onStep, { i, sigma: sigmas[i]!, sigmaNext: sigmas[i + 1]!, x, denoised: out.denoised });
     }
     return x;
   } catch (err) {
