@@ -12,65 +12,28 @@ import type { BuildContext, InitOptions } from '../layers/init';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
-import { checkKnownKwargs, intKwarg, intListKwarg, numKwarg } from './kwargs';
+import { resolveUNetKwargs, UNET_KWARGS, type UNetKwargs } from './unet-kwargs';
 
 /** Constructor options of DhariwalUNet, with the reference's keyword names. */
-export interface DhariwalUNetKwargs {
-  /** Image resolution H = W (`img_resolution`). */
-  img_resolution: number;
-  /** Input channels (`in_channels`). */
-  in_channels: number;
-  /** Output channels (`out_channels`). */
-  out_channels: number;
-  /** Class-label dimensionality, 0 = unconditional (`label_dim`). Default 0. */
-  label_dim?: number;
-  /** Augmentation-label dimensionality, 0 = none (`augment_dim`). Default 0. */
-  augment_dim?: number;
+export interface DhariwalUNetKwargs extends UNetKwargs {
   /** Base channel count (`model_channels`). Default 192. */
   model_channels?: number;
   /** Channel multiplier per resolution level (`channel_mult`). Default [1, 2, 3, 4]. */
   channel_mult?: number[];
-  /** Embedding channels = model_channels x this (`channel_mult_emb`). Default 4. */
-  channel_mult_emb?: number;
   /** Residual blocks per level (`num_blocks`). Default 3. */
   num_blocks?: number;
   /** Resolutions with self-attention (`attn_resolutions`). Default [32, 16, 8]. */
   attn_resolutions?: number[];
-  /** Dropout probability in training (`dropout`). Default 0.10. */
-  dropout?: number;
-  /** Probability of dropping the class label in training, for classifier-free guidance (`label_dropout`). Default 0. */
-  label_dropout?: number;
 }
 
 /** Every kwarg name DhariwalUNet accepts. */
-export const DHARIWAL_UNET_KWARGS = [
-  'img_resolution', 'in_channels', 'out_channels', 'label_dim', 'augment_dim', 'model_channels', 'channel_mult',
-  'channel_mult_emb', 'num_blocks', 'attn_resolutions', 'dropout', 'label_dropout',
-] as const;
+export const DHARIWAL_UNET_KWARGS = UNET_KWARGS;
 
 /** Fills defaults and validates. */
 export function resolveDhariwalUNetKwargs(kwargs: Record<string, unknown>): Required<DhariwalUNetKwargs> {
-  const w = 'DhariwalUNet';
-  checkKnownKwargs(w, kwargs, DHARIWAL_UNET_KWARGS);
-  const k = kwargs as Partial<DhariwalUNetKwargs>;
-  const r: Required<DhariwalUNetKwargs> = {
-    img_resolution: intKwarg(w, 'img_resolution', k.img_resolution, 1),
-    in_channels: intKwarg(w, 'in_channels', k.in_channels, 1),
-    out_channels: intKwarg(w, 'out_channels', k.out_channels, 1),
-    label_dim: intKwarg(w, 'label_dim', k.label_dim ?? 0),
-    augment_dim: intKwarg(w, 'augment_dim', k.augment_dim ?? 0),
-    model_channels: intKwarg(w, 'model_channels', k.model_channels ?? 192, 1),
-    channel_mult: intListKwarg(w, 'channel_mult', k.channel_mult ?? [1, 2, 3, 4], 1, false),
-    channel_mult_emb: intKwarg(w, 'channel_mult_emb', k.channel_mult_emb ?? 4, 1),
-    num_blocks: intKwarg(w, 'num_blocks', k.num_blocks ?? 3),
-    attn_resolutions: intListKwarg(w, 'attn_resolutions', k.attn_resolutions ?? [32, 16, 8], 1),
-    dropout: numKwarg(w, 'dropout', k.dropout ?? 0.1, 0, 1),
-    label_dropout: numKwarg(w, 'label_dropout', k.label_dropout ?? 0, 0, 1),
-  };
-  if (r.img_resolution % 2 ** (r.channel_mult.length - 1) !== 0) {
-    throw new Error(`${w}: img_resolution ${r.img_resolution} must be divisible by 2^(len(channel_mult) - 1) = ${2 ** (r.channel_mult.length - 1)}`);
-  }
-  return r;
+  return resolveUNetKwargs('DhariwalUNet', kwargs, DHARIWAL_UNET_KWARGS, {
+    model_channels: 192, channel_mult: [1, 2, 3, 4], num_blocks: 3, attn_resolutions: [32, 16, 8],
+  });
 }
 
 /** The ADM backbone. */

@@ -13,36 +13,19 @@ import type { BuildContext, InitOptions } from '../layers/init';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
-import {
-  checkKnownKwargs, enumKwarg, intKwarg, intListKwarg, numKwarg, numListKwarg,
-} from './kwargs';
+import { enumKwarg, intKwarg, numListKwarg } from './kwargs';
+import { resolveUNetKwargs, UNET_KWARGS, type UNetKwargs } from './unet-kwargs';
 
 /** Constructor options of SongUNet, with the reference's keyword names. */
-export interface SongUNetKwargs {
-  /** Image resolution H = W (`img_resolution`). */
-  img_resolution: number;
-  /** Input channels (`in_channels`). */
-  in_channels: number;
-  /** Output channels (`out_channels`). */
-  out_channels: number;
-  /** Class-label dimensionality, 0 = unconditional (`label_dim`). Default 0. */
-  label_dim?: number;
-  /** Augmentation-label dimensionality, 0 = none (`augment_dim`). Default 0. */
-  augment_dim?: number;
+export interface SongUNetKwargs extends UNetKwargs {
   /** Base channel count (`model_channels`). Default 128. */
   model_channels?: number;
   /** Channel multiplier per resolution level (`channel_mult`). Default [1, 2, 2, 2]. */
   channel_mult?: number[];
-  /** Embedding channels = model_channels x this (`channel_mult_emb`). Default 4. */
-  channel_mult_emb?: number;
   /** Residual blocks per level (`num_blocks`). Default 4. */
   num_blocks?: number;
   /** Resolutions with self-attention (`attn_resolutions`). Default [16]. */
   attn_resolutions?: number[];
-  /** Dropout probability in training (`dropout`). Default 0.10. */
-  dropout?: number;
-  /** Probability of dropping the class label in training, for classifier-free guidance (`label_dropout`). Default 0. */
-  label_dropout?: number;
   /** Noise embedding: 'positional' (DDPM++) or 'fourier' (NCSN++) (`embedding_type`). Default 'positional'. */
   embedding_type?: 'positional' | 'fourier';
   /** Noise-embedding channels = model_channels x this (`channel_mult_noise`; 2 for NCSN++). Default 1. */
@@ -57,40 +40,24 @@ export interface SongUNetKwargs {
 
 /** Every kwarg name SongUNet accepts. */
 export const SONG_UNET_KWARGS = [
-  'img_resolution', 'in_channels', 'out_channels', 'label_dim', 'augment_dim', 'model_channels', 'channel_mult',
-  'channel_mult_emb', 'num_blocks', 'attn_resolutions', 'dropout', 'label_dropout', 'embedding_type',
-  'channel_mult_noise', 'encoder_type', 'decoder_type', 'resample_filter',
+  ...UNET_KWARGS, 'embedding_type', 'channel_mult_noise', 'encoder_type', 'decoder_type', 'resample_filter',
 ] as const;
 
 /** Fills defaults and validates. */
 export function resolveSongUNetKwargs(kwargs: Record<string, unknown>): Required<SongUNetKwargs> {
   const w = 'SongUNet';
-  checkKnownKwargs(w, kwargs, SONG_UNET_KWARGS);
+  const common = resolveUNetKwargs(w, kwargs, SONG_UNET_KWARGS, {
+    model_channels: 128, channel_mult: [1, 2, 2, 2], num_blocks: 4, attn_resolutions: [16],
+  });
   const k = kwargs as Partial<SongUNetKwargs>;
-  const channelMult = intListKwarg(w, 'channel_mult', k.channel_mult ?? [1, 2, 2, 2], 1, false);
-  const r: Required<SongUNetKwargs> = {
-    img_resolution: intKwarg(w, 'img_resolution', k.img_resolution, 1),
-    in_channels: intKwarg(w, 'in_channels', k.in_channels, 1),
-    out_channels: intKwarg(w, 'out_channels', k.out_channels, 1),
-    label_dim: intKwarg(w, 'label_dim', k.label_dim ?? 0),
-    augment_dim: intKwarg(w, 'augment_dim', k.augment_dim ?? 0),
-    model_channels: intKwarg(w, 'model_channels', k.model_channels ?? 128, 1),
-    channel_mult: channelMult,
-    channel_mult_emb: intKwarg(w, 'channel_mult_emb', k.channel_mult_emb ?? 4, 1),
-    num_blocks: intKwarg(w, 'num_blocks', k.num_blocks ?? 4),
-    attn_resolutions: intListKwarg(w, 'attn_resolutions', k.attn_resolutions ?? [16], 1),
-    dropout: numKwarg(w, 'dropout', k.dropout ?? 0.1, 0, 1),
-    label_dropout: numKwarg(w, 'label_dropout', k.label_dropout ?? 0, 0, 1),
+  return {
+    ...common,
     embedding_type: enumKwarg(w, 'embedding_type', k.embedding_type ?? 'positional', ['positional', 'fourier'] as const),
     channel_mult_noise: intKwarg(w, 'channel_mult_noise', k.channel_mult_noise ?? 1, 1),
     encoder_type: enumKwarg(w, 'encoder_type', k.encoder_type ?? 'standard', ['standard', 'skip', 'residual'] as const),
     decoder_type: enumKwarg(w, 'decoder_type', k.decoder_type ?? 'standard', ['standard', 'skip'] as const),
     resample_filter: numListKwarg(w, 'resample_filter', k.resample_filter ?? [1, 1]),
   };
-  if (r.img_resolution % 2 ** (channelMult.length - 1) !== 0) {
-    throw new Error(`${w}: img_resolution ${r.img_resolution} must be divisible by 2^(len(channel_mult) - 1) = ${2 ** (channelMult.length - 1)}`);
-  }
-  return r;
 }
 
 type EncLayer =
