@@ -1,12 +1,12 @@
 // DPM-Solver-2 in the Karras ODE form (k-diffusion sample_dpm_2): a midpoint step whose midpoint is the
 // geometric mean sigma_mid = sqrt(sigma_hat sigma_{i+1}) (the midpoint in log sigma), with optional churn.
 // The step to sigma = 0 is an Euler step.
-import * as tf from '@tensorflow/tfjs-core';
 import type { Sampler } from '../types';
 import { checkChurn } from '../common';
 import { applyChurn } from './churn';
 import type { ChurnOptions, KSamplerOptions } from './options';
-import { runSampler, toD } from './runner';
+import { dpm2Step } from './dpm2-step';
+import { runSampler } from './runner';
 
 /** Options of `dpm2Sampler`. */
 export interface Dpm2Options extends KSamplerOptions, ChurnOptions {}
@@ -20,23 +20,9 @@ export const dpm2Sampler: Sampler<Dpm2Options> = async (net, latents, options = 
   return runSampler('dpm2Sampler', net, latents, options, (ctx) => ({
     step(x, i) {
       const { xHat, sigmaHat } = applyChurn(ctx, churn, x, i);
-      const sigmaNext = ctx.sigmas[i + 1]!;
-      const denoised = ctx.denoise(xHat, sigmaHat);
-      const d = tf.tidy(() => toD(xHat, denoised, sigmaHat));
-      if (sigmaNext === 0) {
-        const next = tf.tidy(() => tf.add(xHat, tf.mul(d, sigmaNext - sigmaHat)) as tf.Tensor4D);
-        d.dispose();
-        if (xHat !== x) xHat.dispose();
-        return { x: next, denoised };
-      }
-      denoised.dispose();
-      const sigmaMid = Math.exp(0.5 * (Math.log(sigmaHat) + Math.log(sigmaNext)));
-      const xMid = tf.tidy(() => tf.add(xHat, tf.mul(d, sigmaMid - sigmaHat)) as tf.Tensor4D);
-      const denoisedMid = ctx.denoise(xMid, sigmaMid);
-      const next = tf.tidy(() => tf.add(xHat, tf.mul(toD(xMid, denoisedMid, sigmaMid), sigmaNext - sigmaHat)) as tf.Tensor4D);
-      tf.dispose([d, xMid]);
+      const out = dpm2Step(ctx, xHat, sigmaHat, ctx.sigmas[i + 1]!);
       if (xHat !== x) xHat.dispose();
-      return { x: next, denoised: denoisedMid };
+      return out;
     },
   }));
 };

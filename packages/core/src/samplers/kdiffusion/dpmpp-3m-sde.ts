@@ -7,7 +7,7 @@
 // (e^{-h_eta} x = (sigma_{i+1}/sigma_i) e^{-eta h} x.) The first step is first order, the second uses the
 // 2M correction phi_2 d1_0; the step to sigma = 0 returns D_i. eta = 0 gives the deterministic
 // DPM-Solver++(3M). Noise: options.randnLike draws, same law as k-diffusion's Brownian tree increments
-// (see dpmpp-2m-sde.ts).
+// (see multistep-sde.ts).
 //
 // Note on the order. d2 = (d1_0 - d1_1)/(r0 + r1) = h^2 D''/2 + O(h^3), while the exact integral of the
 // quadratic Taylor term, int_0^h e^{-(h-u)} u^2 D''/2 du, is (1 - 2 phi_2/h) h^2 D''/2 = -2 phi_3 d2. k-diffusion
@@ -20,6 +20,7 @@ import { checkChoice } from '../../validate';
 import type { Sampler } from '../types';
 import { resolveAncestral } from './ancestral';
 import type { AncestralOptions, KSamplerOptions } from './options';
+import { sdeMultistepStepper, type PastStep } from './multistep-sde';
 import { runSampler } from './runner';
 
 /** Options of `dpmpp3mSdeSampler`. */
@@ -37,57 +38,28 @@ export const dpmpp3mSdeSampler: Sampler<Dpmpp3mSdeOptions> = async (net, latents
   const { eta, sNoise } = resolveAncestral(name, options);
   const variant = checkChoice(name, 'variant', options.variant ?? 'kdiffusion', ['kdiffusion', 'taylor'] as const);
   const d2Scale = variant === 'taylor' ? 2 : 1;
-  return runSampler(name, net, latents, options, (ctx) => {
-    let denoised1: tf.Tensor4D | null = null;
-    let denoised2: tf.Tensor4D | null = null;
-    let h1: number | null = null;
-    let h2: number | null = null;
-    return {
-      step(x, i) {
-        const sigma = ctx.sigmas[i]!;
-        const sigmaNext = ctx.sigmas[i + 1]!;
-        const denoised = ctx.denoise(x, sigma);
-        let next: tf.Tensor4D;
-        let h: number | null = h1;
-        if (sigmaNext === 0) {
-          next = tf.clone(denoised);
-        } else {
-          const hh = Math.log(sigma / sigmaNext);
-          h = hh;
-          const hEta = hh * (eta + 1);
-          const noise = ctx.draw(x, eta > 0 && sNoise > 0, eta > 0);
-          const d1Prev = denoised1;
-          const d2Prev = denoised2;
-          next = tf.tidy(() => {
-            let y = tf.add(tf.mul(x, Math.exp(-hEta)), tf.mul(denoised, -Math.expm1(-hEta)));
-            const phi2 = Math.expm1(-hEta) / hEta + 1;
-            if (h2 !== null && h1 !== null && d1Prev !== null && d2Prev !== null) {
-              const r0 = h1 / hh;
-              const r1 = h2 / hh;
-              const d10 = tf.div(tf.sub(denoised, d1Prev), r0);
-              const d11 = tf.div(tf.sub(d1Prev, d2Prev), r1);
-              const diff = tf.sub(d10, d11);
-              const d1 = tf.add(d10, tf.mul(diff, r0 / (r0 + r1)));
-              const d2 = tf.div(diff, r0 + r1);
-              const phi3 = phi2 / hEta - 0.5;
-              y = tf.sub(tf.add(y, tf.mul(d1, phi2)), tf.mul(d2, phi3 * d2Scale));
-            } else if (h1 !== null && d1Prev !== null) {
-              const r = h1 / hh;
-              y = tf.add(y, tf.mul(tf.div(tf.sub(denoised, d1Prev), r), phi2));
-            }
-            if (noise && eta > 0 && sNoise > 0) y = tf.add(y, tf.mul(noise, sigmaNext * Math.sqrt(-Math.expm1(-2 * hh * eta)) * sNoise));
-            return y as tf.Tensor4D;
-          });
-          noise?.dispose();
-        }
-        denoised2?.dispose();
-        denoised2 = denoised1;
-        denoised1 = tf.clone(denoised);
-        h2 = h1;
-        h1 = h;
-        return { x: next, denoised };
-      },
-      dispose() { tf.dispose([denoised1, denoised2].filter((t): t is tf.Tensor4D => t !== null)); },
-    };
-  });
+  // Two past steps: D_{i-1}, h_{i-1} and D_{i-2}, h_{i-2}.
+  return runSampler(name, net, latents, options, (ctx) => sdeMultistepStepper(ctx, eta, sNoise, 2, (step) => {
+    const { x, denoised, h, past } = step;
+    const hEta = h * (eta + 1);
+    const y = tf.add(tf.mul(x, Math.exp(-hEta)), tf.mul(denoised, -Math.expm1(-hEta)));
+    const phi2 = Math.expm1(-hEta) / hEta + 1;
+    if (past.length === 2) {
+      const [p1, p2] = past as [PastStep, PastStep];
+      const r0 = p1.h / h;
+      const r1 = p2.h / h;
+      const d10 = tf.div(tf.sub(denoised, p1.denoised), r0);
+      const d11 = tf.div(tf.sub(p1.denoised, p2.denoised), r1);
+      const diff = tf.sub(d10, d11);
+      const d1 = tf.add(d10, tf.mul(diff, r0 / (r0 + r1)));
+      const d2 = tf.div(diff, r0 + r1);
+      const phi3 = phi2 / hEta - 0.5;
+      return tf.sub(tf.add(y, tf.mul(d1, phi2)), tf.mul(d2, phi3 * d2Scale));
+    }
+    if (past.length === 1) {
+      const [p1] = past as [PastStep];
+      return tf.add(y, tf.mul(tf.div(tf.sub(denoised, p1.denoised), p1.h / h), phi2)); // the 2M correction
+    }
+    return y;
+  }));
 };
