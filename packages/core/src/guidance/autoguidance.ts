@@ -4,8 +4,9 @@
 //                    = w D_main + (1 - w) D_guide,
 // computed in the second form (w = 1 is exactly D_main). Both see the same labels.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Denoiser, ForwardOptions } from '../denoiser';
+import type { Denoiser } from '../denoiser';
 import { checkNumber } from '../validate';
+import { guidedDenoiser, guidedOutput } from './guided';
 
 /** Options of `autoguidance`. */
 export interface AutoguidanceOptions {
@@ -28,21 +29,9 @@ export function autoguidance(main: Denoiser, guide: Denoiser, options: Autoguida
     throw new Error(`${name}: the noise ranges of main [${main.sigmaMin}, ${main.sigmaMax}] and guide ` +
       `[${guide.sigmaMin}, ${guide.sigmaMax}] do not overlap`);
   }
-  return {
-    sigmaMin,
-    sigmaMax,
-    sigmaData: main.sigmaData,
-    imgResolution: main.imgResolution,
-    imgChannels: main.imgChannels,
-    labelDim: main.labelDim,
-    roundSigma: (sigma) => main.roundSigma(sigma),
-    forward(x, sigma, classLabels, augmentLabels, fwd?: ForwardOptions) {
-      return tf.tidy(() => {
-        const dMain = main.forward(x, sigma, classLabels, augmentLabels, fwd);
-        if (weight === 1) return dMain;
-        const dGuide = guide.forward(x, sigma, classLabels, augmentLabels, fwd);
-        return tf.add(tf.mul(dMain, weight), tf.mul(dGuide, 1 - weight)) as tf.Tensor4D;
-      });
-    },
-  };
+  return guidedDenoiser(main, (x, sigma, classLabels, augmentLabels, fwd) => tf.tidy(() => {
+    const dMain = main.forward(x, sigma, classLabels, augmentLabels, fwd);
+    if (weight === 1) return dMain;
+    return guidedOutput(dMain, guide.forward(x, sigma, classLabels, augmentLabels, fwd), weight);
+  }), { sigmaMin, sigmaMax });
 }

@@ -5,8 +5,9 @@
 // unconditional calls go through the network in one batched forward pass of 2N samples (EDM's label
 // dropout trains the unconditional model with all-zero labels, the default "null" condition).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Denoiser, ForwardOptions } from '../denoiser';
+import type { Denoiser } from '../denoiser';
 import { checkNumber } from '../validate';
+import { guidedDenoiser, guidedOutput } from './guided';
 
 /** Options of `classifierFreeGuidance`. */
 export interface ClassifierFreeGuidanceOptions {
@@ -37,45 +38,35 @@ export function classifierFreeGuidance(net: Denoiser, options: ClassifierFreeGui
     throw new Error(`${name}: option uncondLabels must have shape [1 or N, ${net.labelDim}], ` +
       `got [${uncondLabels.shape.join(', ')}]`);
   }
-  return {
-    sigmaMin: net.sigmaMin,
-    sigmaMax: net.sigmaMax,
-    sigmaData: net.sigmaData,
-    imgResolution: net.imgResolution,
-    imgChannels: net.imgChannels,
-    labelDim: net.labelDim,
-    roundSigma: (sigma) => net.roundSigma(sigma),
-    forward(x, sigma, classLabels, augmentLabels, fwd?: ForwardOptions) {
-      const n = x.shape[0];
-      if (!classLabels) {
-        throw new Error(`${name}: forward needs classLabels [${n}, ${net.labelDim}] (the condition c); ` +
-          'pass options.classLabels to the sampler');
+  return guidedDenoiser(net, (x, sigma, classLabels, augmentLabels, fwd) => {
+    const n = x.shape[0];
+    if (!classLabels) {
+      throw new Error(`${name}: forward needs classLabels [${n}, ${net.labelDim}] (the condition c); ` +
+        'pass options.classLabels to the sampler');
+    }
+    if (classLabels.shape[0] !== n || classLabels.shape[1] !== net.labelDim) {
+      throw new Error(`${name}: classLabels must have shape [${n}, ${net.labelDim}], got [${classLabels.shape.join(', ')}]`);
+    }
+    if (uncondLabels && uncondLabels.shape[0] !== 1 && uncondLabels.shape[0] !== n) {
+      throw new Error(`${name}: option uncondLabels must have 1 or ${n} rows for this batch, got ${uncondLabels.shape[0]}`);
+    }
+    return tf.tidy(() => {
+      const uncond = uncondLabels ? tf.broadcastTo(uncondLabels, [n, net.labelDim]) as tf.Tensor2D
+        : tf.zeros([n, net.labelDim]) as tf.Tensor2D;
+      let dCond: tf.Tensor4D;
+      let dUncond: tf.Tensor4D;
+      if (batched) {
+        const xx = tf.concat([x, x], 0);
+        const ss = typeof sigma === 'number' ? sigma : repeatBatch(sigma);
+        const cc = tf.concat([classLabels, uncond], 0);
+        const aa = augmentLabels ? tf.concat([augmentLabels, augmentLabels], 0) : augmentLabels;
+        const out = net.forward(xx, ss, cc, aa, fwd);
+        [dCond, dUncond] = tf.split(out, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
+      } else {
+        dCond = net.forward(x, sigma, classLabels, augmentLabels, fwd);
+        dUncond = net.forward(x, sigma, uncond, augmentLabels, fwd);
       }
-      if (classLabels.shape[0] !== n || classLabels.shape[1] !== net.labelDim) {
-        throw new Error(`${name}: classLabels must have shape [${n}, ${net.labelDim}], got [${classLabels.shape.join(', ')}]`);
-      }
-      if (uncondLabels && uncondLabels.shape[0] !== 1 && uncondLabels.shape[0] !== n) {
-        throw new Error(`${name}: option uncondLabels must have 1 or ${n} rows for this batch, got ${uncondLabels.shape[0]}`);
-      }
-      return tf.tidy(() => {
-        const uncond = uncondLabels ? tf.broadcastTo(uncondLabels, [n, net.labelDim]) as tf.Tensor2D
-          : tf.zeros([n, net.labelDim]) as tf.Tensor2D;
-        let dCond: tf.Tensor4D;
-        let dUncond: tf.Tensor4D;
-        if (batched) {
-          const xx = tf.concat([x, x], 0);
-          const ss = typeof sigma === 'number' ? sigma : repeatBatch(sigma);
-          const cc = tf.concat([classLabels, uncond], 0);
-          const aa = augmentLabels ? tf.concat([augmentLabels, augmentLabels], 0) : augmentLabels;
-          const out = net.forward(xx, ss, cc, aa, fwd);
-          [dCond, dUncond] = tf.split(out, 2, 0) as [tf.Tensor4D, tf.Tensor4D];
-        } else {
-          dCond = net.forward(x, sigma, classLabels, augmentLabels, fwd);
-          dUncond = net.forward(x, sigma, uncond, augmentLabels, fwd);
-        }
-        if (weight === 1) return dCond;
-        return tf.add(tf.mul(dCond, weight), tf.mul(dUncond, 1 - weight)) as tf.Tensor4D;
-      });
-    },
-  };
+      return weight === 1 ? dCond : guidedOutput(dCond, dUncond, weight);
+    });
+  });
 }
