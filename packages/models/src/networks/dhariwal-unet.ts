@@ -12,6 +12,7 @@ import type { BuildContext, InitOptions } from '../layers/init';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
+import { dropClassLabels } from './label-dropout';
 import { resolveUNetKwargs, UNET_KWARGS, type UNetKwargs } from './unet-kwargs';
 
 /** Constructor options of DhariwalUNet, with the reference's keyword names. */
@@ -124,19 +125,14 @@ export class DhariwalUNet implements Backbone {
     let block = 0; // index of the next U-Net block's dropout draw (1..; 0 is the label dropout)
     const k = this.kwargs;
     return tf.tidy(() => {
-      const n = x.shape[0];
       // Mapping.
       let emb = this.mapNoise.apply(noiseLabels);
       if (this.mapAugment && augmentLabels) emb = tf.add(emb, this.mapAugment.apply(augmentLabels));
       emb = silu(this.mapLayer0.apply(emb));
       emb = this.mapLayer1.apply(emb);
       if (this.mapLabel) {
-        if (!classLabels) throw new Error(`DhariwalUNet: classLabels [N, ${k.label_dim}] are required (label_dim = ${k.label_dim})`);
-        let tmp = classLabels;
-        if (training && k.label_dropout) {
-          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1], 0, 1, 'float32', trainingSeed(seed, 0)), k.label_dropout), 'float32'));
-        }
-        emb = tf.add(emb, this.mapLabel.apply(tmp));
+        const labels = dropClassLabels('DhariwalUNet', classLabels, k.label_dim, k.label_dropout, training, seed);
+        emb = tf.add(emb, this.mapLabel.apply(labels));
       }
       emb = silu(emb);
 

@@ -14,6 +14,7 @@ import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
 import { enumKwarg, intKwarg, numListKwarg } from './kwargs';
+import { dropClassLabels } from './label-dropout';
 import { resolveUNetKwargs, UNET_KWARGS, type UNetKwargs } from './unet-kwargs';
 
 /** Constructor options of SongUNet, with the reference's keyword names. */
@@ -182,18 +183,13 @@ export class SongUNet implements Backbone {
     let block = 0; // index of the next U-Net block's dropout draw (1..; 0 is the label dropout)
     const k = this.kwargs;
     return tf.tidy(() => {
-      const n = x.shape[0];
       // Mapping. The reference swaps the [cos, sin] halves of the noise embedding.
       const raw = this.mapNoise.apply(noiseLabels);
       const [cos, sin] = tf.split(raw, 2, 1);
       let emb = tf.concat([sin!, cos!], 1) as tf.Tensor2D;
       if (this.mapLabel) {
-        if (!classLabels) throw new Error(`SongUNet: classLabels [N, ${k.label_dim}] are required (label_dim = ${k.label_dim})`);
-        let tmp = classLabels;
-        if (training && k.label_dropout) {
-          tmp = tf.mul(tmp, tf.cast(tf.greaterEqual(tf.randomUniform([n, 1], 0, 1, 'float32', trainingSeed(seed, 0)), k.label_dropout), 'float32'));
-        }
-        emb = tf.add(emb, this.mapLabel.apply(tf.mul(tmp, Math.sqrt(k.label_dim))));
+        const labels = dropClassLabels('SongUNet', classLabels, k.label_dim, k.label_dropout, training, seed);
+        emb = tf.add(emb, this.mapLabel.apply(tf.mul(labels, Math.sqrt(k.label_dim))));
       }
       if (this.mapAugment && augmentLabels) emb = tf.add(emb, this.mapAugment.apply(augmentLabels));
       emb = silu(this.mapLayer0.apply(emb));
