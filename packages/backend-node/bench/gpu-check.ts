@@ -101,6 +101,13 @@ try {
   const limits = Object.fromEntries(['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize',
     'maxStorageBuffersPerShaderStage'].map((k) => [k, device.limits[k]]));
   result.adapter = { ...adapter, limits, features: [...device.features] };
+  // EDM_TF_FLAGS='{"WEBGPU_CPU_FORWARD":false}': tfjs flags to compare (recorded in the JSON).
+  if (process.env.EDM_TF_FLAGS) {
+    const flags = JSON.parse(process.env.EDM_TF_FLAGS) as Record<string, number | boolean>;
+    tf.env().setFlags(flags);
+    (result as unknown as { tfFlags: Record<string, number | boolean> }).tfFlags = flags;
+    log(`tfjs flags: ${JSON.stringify(flags)}`);
+  }
   log(`adapter: ${formatAdapter(adapter)}; isFallbackAdapter ${adapter.isFallbackAdapter}; node ${process.execPath}`);
 } catch (e) {
   const reason = e instanceof WebGPUUnavailableError ? e.reason : 'error';
@@ -251,7 +258,7 @@ await section('sampling', async () => {
     tf.dispose([latents, classLabels, s]);
     return v;
   };
-  for (const batch of QUICK ? [1, 2] : [1, 64, 512]) {
+  for (const batch of QUICK ? [1, 2] : process.env.SAMPLE_BATCHES ? process.env.SAMPLE_BATCHES.split(',').map(Number) : [1, 64, 512]) {
     const t = await timed(async () => void (await sample(net, batch)), QUICK ? 1 : 5, now() + 40 * 1000);
     sampling.push({ batch, nfe: 2 * STEPS - 1, msPerBatch: t.ms, msPerImage: t.ms / batch, runs: t.runs, warmUpMs: t.warmUpMs });
     log(`sampling b${batch}: ${t.ms.toFixed(1)} ms per batch, ${(t.ms / batch).toFixed(2)} ms per image (median of ${t.runs})`);

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Conv2d } from '../src/layers/conv2d';
 import { Rng } from '../src/layers/init';
 import { ParamStore } from '../src/layers/param-store';
-import { downsample2x, resampleFilter2d, upsample2x } from '../src/layers/resample';
+import { downsample2x, isBoxTaps, resampleFilter2d, upsample2x } from '../src/layers/resample';
 import { selfAttention } from '../src/layers/attention';
 import { maxAbsDiff } from './fixtures';
 
@@ -45,6 +45,10 @@ function naiveDown(x: Float32Array, [n, h, w, c]: number[], g: Float32Array, k: 
 }
 
 describe('FIR resampling', () => {
+  it('box taps: [a, a] only', () => {
+    expect([[1, 1], [2, 2], [1, 3, 3, 1], [1, 2], [0, 0]].map(isBoxTaps)).toEqual([true, true, false, false, false]);
+  });
+
   const shape = [2, 6, 6, 3];
   const xs = tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', 7));
   const xv = () => xs.dataSync() as Float32Array;
@@ -55,15 +59,19 @@ describe('FIR resampling', () => {
         const k = taps.length;
         const f2 = resampleFilter2d(taps);
         const f = tf.tensor2d(f2, [k, k]);
-        const up = upsample2x(xs as tf.Tensor4D, f, pad);
-        const refUp = naiveUp(xv(), shape, f2.map((v) => 4 * v), k, pad);
-        expect(up.shape).toEqual(refUp.shape);
-        expect(maxAbsDiff(up.dataSync(), refUp.out)).toBeLessThan(1e-5);
-        const down = downsample2x(xs as tf.Tensor4D, f, pad);
-        const refDown = naiveDown(xv(), shape, f2, k, pad);
-        expect(down.shape).toEqual(refDown.shape);
-        expect(maxAbsDiff(down.dataSync(), refDown.out)).toBeLessThan(1e-5);
-        tf.dispose([f, up, down]);
+        // The general path, and the box fast path (avg-pool / replication) where the taps make a box.
+        for (const box of isBoxTaps(taps) ? [false, true] : [false]) {
+          const up = upsample2x(xs as tf.Tensor4D, f, pad, box);
+          const refUp = naiveUp(xv(), shape, f2.map((v) => 4 * v), k, pad);
+          expect(up.shape).toEqual(refUp.shape);
+          expect(maxAbsDiff(up.dataSync(), refUp.out)).toBeLessThan(1e-5);
+          const down = downsample2x(xs as tf.Tensor4D, f, pad, box);
+          const refDown = naiveDown(xv(), shape, f2, k, pad);
+          expect(down.shape).toEqual(refDown.shape);
+          expect(maxAbsDiff(down.dataSync(), refDown.out)).toBeLessThan(1e-5);
+          tf.dispose([up, down]);
+        }
+        tf.dispose(f);
       });
     }
   }

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { weightInit, type BuildContext, type InitOptions } from './init';
 import type { ParamRef } from './param-store';
-import { downsample2x, resampleFilter2d, upsample2x } from './resample';
+import { downsample2x, isBoxTaps, resampleFilter2d, upsample2x } from './resample';
 
 /** Options of {@link Conv2d} (the reference's keyword names in parentheses). */
 export interface Conv2dOptions extends InitOptions {
@@ -25,6 +25,8 @@ export class Conv2d {
   readonly weight: ParamRef | null;
   readonly bias: ParamRef | null;
   readonly resampleFilter: ParamRef | null;
+  /** The resample filter is the 2x2 box (taps [a, a]): avg-pool / nearest-neighbour paths. */
+  readonly boxResample: boolean;
   readonly up: boolean;
   readonly down: boolean;
   readonly fusedResample: boolean;
@@ -57,6 +59,7 @@ export class Conv2d {
       : null;
     const taps = opts.resampleFilter ?? [1, 1];
     const k = taps.length;
+    this.boxResample = isBoxTaps(taps);
     this.resampleFilter = this.up || this.down
       ? store.declare({
         name: `${prefix}.resample_filter`, torchShape: [1, 1, k, k], layout: 'oihw', trainable: false,
@@ -79,14 +82,14 @@ export class Conv2d {
         bias ? tf.fused.conv2d({ x: t, filter, strides: 1, pad, bias }) : tf.conv2d(t, filter, 1, pad);
       let y = x;
       if (this.fusedResample && this.up && w && f) {
-        y = upsample2x(y, f, Math.max(fPad - wPad, 0));
+        y = upsample2x(y, f, Math.max(fPad - wPad, 0), this.boxResample);
         return convLast(y, w, Math.max(wPad - fPad, 0));
       } else if (this.fusedResample && this.down && w && f) {
         y = tf.conv2d(y, w, 1, wPad + fPad);
-        y = downsample2x(y, f, 0);
+        y = downsample2x(y, f, 0, this.boxResample);
       } else {
-        if (this.up && f) y = upsample2x(y, f, fPad);
-        if (this.down && f) y = downsample2x(y, f, fPad);
+        if (this.up && f) y = upsample2x(y, f, fPad, this.boxResample);
+        if (this.down && f) y = downsample2x(y, f, fPad, this.boxResample);
         if (w) return convLast(y, w, wPad);
       }
       if (bias) y = tf.add(y, bias);

@@ -15,17 +15,13 @@ export function resampleFilter2d(filter: number[]): Float32Array {
   return out;
 }
 
-const boxCache = new WeakMap<tf.Tensor, boolean>();
-
-/** Whether f is the 2x2 box filter (all 1/4): resampling is then avg-pool / nearest neighbour exactly. */
-function isBox2(f: tf.Tensor): boolean {
-  if (f.shape[0] !== 2) return false;
-  let box = boxCache.get(f);
-  if (box === undefined) {
-    box = Array.from(f.dataSync()).every((x) => x === 0.25);
-    boxCache.set(f, box);
-  }
-  return box;
+/**
+ * Whether 1-D taps make the 2x2 box filter (outer product normalised to sum 1: all 1/4), for which resampling
+ * is exactly avg-pool / nearest-neighbour replication. Decided from the taps, never by reading the filter
+ * tensor back (a synchronous GPU read, which WebGPU in Node cannot do).
+ */
+export function isBoxTaps(taps: readonly number[]): boolean {
+  return taps.length === 2 && taps[0] === taps[1] && taps[0] !== 0;
 }
 
 /** Pads (positive) or crops (negative) H and W of an NHWC tensor. */
@@ -53,25 +49,27 @@ function depthwiseFilter(f: tf.Tensor, channels: number, gain: number, flip: boo
 }
 
 /**
- * conv2d(x, f tiled per channel, stride 2, padding `pad`) (reference `down`). f: [k, k] or [k, k, 1, 1].
+ * conv2d(x, f tiled per channel, stride 2, padding `pad`) (reference `down`). f: [k, k] or [k, k, 1, 1];
+ * `box`: f is the 2x2 box filter ({@link isBoxTaps}), done as an average pool.
  * [N, H, W, C] -> [N, (H + 2 pad - k) / 2 + 1, ..., C].
  */
-export function downsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number): tf.Tensor4D {
+export function downsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = false): tf.Tensor4D {
   return tf.tidy(() => {
-    if (pad === 0 && isBox2(f)) return tf.avgPool(x, 2, 2, 'valid');
+    if (pad === 0 && box) return tf.avgPool(x, 2, 2, 'valid');
     const xp = padOrCrop(x, pad, pad, pad, pad);
     return tf.depthwiseConv2d(xp, depthwiseFilter(f, x.shape[3], 1, false), 2, 'valid');
   });
 }
 
 /**
- * conv_transpose2d(x, 4 f tiled per channel, stride 2, padding `pad`) (reference `up`).
+ * conv_transpose2d(x, 4 f tiled per channel, stride 2, padding `pad`) (reference `up`); `box`: f is the 2x2
+ * box filter ({@link isBoxTaps}), done as nearest-neighbour replication.
  * [N, H, W, C] -> [N, 2 (H - 1) - 2 pad + k, ..., C].
  */
-export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number): tf.Tensor4D {
+export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = false): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
-    if (pad === 0 && isBox2(f)) {
+    if (pad === 0 && box) {
       // 4 f = ones(2, 2): nearest-neighbour replication (two rank-4 tiles: tfjs has no rank-6 tile gradient).
       const cols = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
       return tf.reshape(tf.tile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
