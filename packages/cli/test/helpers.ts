@@ -27,9 +27,10 @@ export interface RunResult {
 }
 
 /** Runs `node dist/cli.js ...args` in `cwd`; resolves when it exits. */
-export function runCli(args: string[], cwd: string, onStderr?: (text: string, child: ChildProcess) => void): Promise<RunResult> {
+export function runCli(args: string[], cwd: string, onStderr?: (text: string, child: ChildProcess) => void,
+  env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, EDM_BACKEND: '' } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, EDM_BACKEND: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

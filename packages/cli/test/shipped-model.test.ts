@@ -1,6 +1,7 @@
 // The shipped MNIST model (models/mnist-cond.safetensors): the default of `edm generate` and `edm info`,
 // found relative to the built CLI from any working directory (the README's main job).
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,22 @@ describe('the shipped model', () => {
     const dark = grid.data.filter((v) => v < 64).length / grid.data.length;
     expect(dark).toBeGreaterThan(0.5);
     expect(Math.max(...grid.data)).toBeGreaterThan(200);
+  });
+
+  it('edm generate uses one wasm thread per core by default: the same PNG bytes as one thread, and it exits on its own', async () => {
+    const args = ['generate', '--seeds', '5-7', '--grid', 'grid.png', '--steps', '6', '--backend', 'wasm'];
+    const one = tempDir();
+    const auto = tempDir();
+    const r1 = await runCli([...args, '--outdir', 'out'], one, undefined, { EDM_WASM_THREADS: '1' });
+    const ra = await runCli([...args, '--outdir', 'out'], auto, undefined, { EDM_WASM_THREADS: '' });
+    expect(r1.code, r1.stderr).toBe(0);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(r1.stderr).toMatch(/engine: wasm( \(|$)/m);
+    const cores = Math.min(8, availableParallelism());
+    if (cores > 1) expect(ra.stderr).toMatch(new RegExp(`engine: wasm, ${cores} threads`));
+    for (const f of ['grid.png', 'out/000005.png', 'out/000007.png']) {
+      expect(readFileSync(join(auto, f)).equals(readFileSync(join(one, f))), f).toBe(true);
+    }
   });
 
   it('the ablation sampler options select the generalized sampler', async () => {

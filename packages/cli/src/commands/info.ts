@@ -44,7 +44,7 @@ export default defineCommand({
     } catch (e) {
       throw new CliError(`${path}: not a valid safetensors file: ${errorMessage(e)}`);
     }
-    await setupBackend(options.backend, ctx, true);
+    await setupBackend(options.backend, ctx, true, 1);
     const net = await loadCheckpoint(path);
     try {
       let params = 0;

@@ -16,18 +16,23 @@ export const backendOption = () =>
 
 /**
  * Registers the engine and logs which one and why earlier ones were skipped. An engine named with --backend
- * must start (strict); otherwise @edm/backend-node falls back along its order. Returns the engine name.
+ * must start (strict); otherwise @edm/backend-node falls back along its order. On wasm the commands that
+ * compute use one XNNPACK thread per core (`threads`: 'auto'; bit-identical results) unless EDM_WASM_THREADS
+ * says otherwise. Returns the engine name.
  */
-export async function setupBackend(name: BackendName | undefined, ctx: CommandContext, quiet = false): Promise<string> {
+export async function setupBackend(name: BackendName | undefined, ctx: CommandContext, quiet = false,
+  threads: 'auto' | 1 = 'auto'): Promise<string> {
   let report: NodeBackendReport;
+  const threadOption = process.env.EDM_WASM_THREADS?.trim() ? {} : { threads };
   try {
-    report = await useNodeBackend(name ? { backend: name, strict: true } : {});
+    report = await useNodeBackend(name ? { backend: name, strict: true, ...threadOption } : threadOption);
   } catch (e) {
     throw new CliError(`could not start the engine${name ? ` '${name}' (--backend)` : ''}: ${errorMessage(e)}`);
   }
   if (!quiet) {
     const skipped = report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-    ctx.log(`engine: ${report.engine}${skipped ? ` (skipped ${skipped})` : ''}`);
+    const threadCount = report.threads && report.threads > 1 ? `, ${report.threads} threads` : '';
+    ctx.log(`engine: ${report.engine}${threadCount}${skipped ? ` (skipped ${skipped})` : ''}`);
   }
   return report.engine;
 }
