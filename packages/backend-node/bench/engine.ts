@@ -87,7 +87,7 @@ if (engine === 'wasm' && replacedWasmKernel('Conv2DBackpropInput')) {
 }
 
 console.log(JSON.stringify({
-  engine, backend: report.backend, adapter: report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}` : undefined,
+  engine, backend: report.backend, threads: report.threads, adapter: report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}` : undefined,
   config: configName, params, runs, forwardB1, forwardB8, trainB8, tensorGrowth,
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), convInput,
 }));

@@ -1,9 +1,11 @@
 // npm run bench -w @edm/backend-node: forward and training-step figures of the issue-8 networks on every
-// engine available here (cpu, wasm, WebGPU on SwiftShader), each engine in its own process, as a table
-// next to the PyTorch reference. Options: --engines cpu,wasm,webgpu  --configs tiny,small,cifar10  --runs 5
-// --timeout 900 (seconds per engine and network). Default: the tiny network on every engine, 'small' on wasm.
+// engine available here (cpu, wasm, wasm on N threads as 'wasm:N', WebGPU on SwiftShader), each engine in its
+// own process, as a table next to the PyTorch reference. Options: --engines cpu,wasm,wasm:2,webgpu
+// --configs tiny,small,cifar10  --runs 5  --timeout 900 (seconds per engine and network). Default: the tiny
+// network on every engine, 'small' on wasm (1 thread and one per core).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { SWIFTSHADER_ICD } from '@edm/backend-webgpu/node';
 import { CONFIGS } from './configs';
@@ -13,18 +15,19 @@ function arg(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-const engines = arg('engines', `cpu,wasm${existsSync(SWIFTSHADER_ICD) ? ',webgpu' : ''}`).split(',');
+const cores = Math.min(8, availableParallelism());
+const engines = arg('engines', `cpu,wasm${cores > 1 ? `,wasm:${cores}` : ''}${existsSync(SWIFTSHADER_ICD) ? ',webgpu' : ''}`).split(',');
 const configsGiven = process.argv.includes('--configs');
 const configs = arg('configs', 'tiny,small').split(',');
 // By default the slow engines (the cpu backend's training step, WebGPU on SwiftShader) run only the tiny
 // network: on 'small' each takes more than 15 minutes here. Name --configs to run them anyway.
-const runsByDefault = (engine: string, config: string) => configsGiven || config === 'tiny' || engine === 'wasm';
+const runsByDefault = (engine: string, config: string) => configsGiven || config === 'tiny' || engine.startsWith('wasm');
 const runs = arg('runs', '5');
 const timeoutS = Number(arg('timeout', '900'));
 const child = fileURLToPath(new URL('./engine.ts', import.meta.url));
 
 interface Result {
-  engine: string; adapter?: string; config: string; params: number; runs: number; forwardB1: number; forwardB8: number;
+  engine: string; adapter?: string; threads?: number; config: string; params: number; runs: number; forwardB1: number; forwardB8: number;
   trainB8: number; tensorGrowth: number; peakRssMB: number; convInput?: { ours: number; tfjs: number };
 }
 
@@ -42,7 +45,9 @@ for (const config of configs) {
   for (const engine of engines.filter((e) => runsByDefault(e, config))) {
     let r: Result;
     try {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', child, engine, config, runs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000 });
+      const [name, threads] = engine.split(':');
+      const out = execFileSync(process.execPath, ['--import', 'tsx', child, name!, config, runs], { encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000, env: { ...process.env, EDM_WASM_THREADS: threads ?? '1' } });
       r = JSON.parse(out.trim().split('\n').at(-1)!) as Result;
     } catch (e) {
       const err = e as { stderr?: string; signal?: string };
@@ -50,7 +55,7 @@ for (const config of configs) {
       print(`| ${engine} | failed: ${why} | | | | | |`);
       continue;
     }
-    const name = r.adapter ? `${r.engine} (${r.adapter})` : r.engine;
+    const name = r.adapter ? `${r.engine} (${r.adapter})` : r.threads ? `${r.engine} (${r.threads} thread${r.threads > 1 ? 's' : ''})` : r.engine;
     print(`| ${name} | ${fmt(r.forwardB1)} | ${fmt(r.forwardB8)} | ${fmt(r.trainB8)} | ${ref ? `${(r.trainB8 / ref.trainB8).toFixed(1)}x` : 'n/a'} | ` +
       `${r.peakRssMB} MB | ${r.tensorGrowth} |`);
     if (r.convInput) {
