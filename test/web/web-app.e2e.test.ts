@@ -4,7 +4,8 @@
 // (on the page's default backend, and on WebGPU with the NVlabs fixture net picked from disk),
 // (c) Cancel stops sampling and leaks no tensor, (d) a corrupt file shows an error on the page, and so does
 // a browser with neither WebGPU nor WebGL.
-// Saves a screenshot of the page to docs/web-example.png (shown in examples/web/README.md).
+// Saves a screenshot of the page: to docs/web-example.png (shown in examples/web/README.md) when
+// UPDATE_SCREENSHOT=1, else to the temporary folder (so a test run never rewrites a tracked file).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -23,7 +24,8 @@ import { serveStatic, type StaticServer } from './serve';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SHIPPED = join(root, 'packages/cli/models/mnist-cond.safetensors');
 const CLI = join(root, 'packages/cli/dist/cli.js');
-const SCREENSHOT = join(root, 'docs/web-example.png');
+const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs/web-example.png')
+  : join(tmpdir(), 'edm-web-example.png');
 const FIXTURE = join(root, 'test/fixtures/edm_ddpmpp.safetensors'); // 8x8 RGB, unconditional (NVlabs reference net)
 
 // One request, small enough for a CPU-only machine (SwiftShader WebGL in the browser, cpu in Node), with
