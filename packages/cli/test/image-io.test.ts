@@ -95,8 +95,8 @@ describe('dataset layout', () => {
     writeFileSync(join(dir, 'a', 'y.png'), encodePng(img(4, 4, 1, () => 0)));
     writeFileSync(join(dir, 'a', 'dataset.json'), JSON.stringify({ labels: [['x.png', 1]] }));
     expect(() => readDatasetFiles(join(dir, 'a'))).toThrow(/dataset.json has no label for y.png/);
-    writeFileSync(join(dir, 'a', 'z.jpg'), 'x');
-    expect(() => readDatasetFiles(join(dir, 'a'))).toThrow(/z.jpg: only PNG images are supported/);
+    writeFileSync(join(dir, 'a', 'z.webp'), 'x');
+    expect(() => readDatasetFiles(join(dir, 'a'))).toThrow(/z.webp: only PNG and JPEG images are supported/);
   });
 });
 

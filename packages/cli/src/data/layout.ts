@@ -1,13 +1,14 @@
 // The dataset layout of the reference's dataset_tool.py: a folder or a zip holding PNG images named
 // `00000/img00000000.png` (1000 per sub-folder) and `dataset.json` = {"labels": [["00000/img00000000.png", 6],
-// ...]} (or {"labels": null}). Reading accepts any PNG names (sorted, as the reference's ImageFolderDataset).
+// ...]} (or {"labels": null}). Reading accepts any PNG and JPEG names, mixed (sorted, as the reference's
+// ImageFolderDataset).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { CliError, errorMessage } from '../framework/errors';
 import { writeFileAtomic } from '../io/atomic';
-import type { Image8 } from '../io/image';
-import { decodePng, encodePng } from '../io/png';
+import { decodeImage, IMAGE_FILE_EXT, type Image8 } from '../io/image';
+import { encodePng } from '../io/png';
 import { datasetFromImages, datasetImage, type Dataset } from './dataset';
 
 const IMAGE_EXT = /\.(png|jpe?g|bmp|gif|webp|tiff?)$/i;
@@ -40,7 +41,7 @@ function readRawFiles(path: string): Map<string, () => Uint8Array> {
     for (const name of listFolder(path)) files.set(name, () => readFileSync(join(path, name)));
     return files;
   }
-  if (!/\.zip$/i.test(path)) throw new CliError(`dataset '${path}' is a file but not a .zip; expected a folder or a .zip of PNG images`);
+  if (!/\.zip$/i.test(path)) throw new CliError(`dataset '${path}' is a file but not a .zip; expected a folder or a .zip of PNG/JPEG images`);
   let entries: Record<string, Uint8Array>;
   try {
     entries = unzipSync(readFileSync(path));
@@ -73,20 +74,22 @@ function parseLabels(bytes: Uint8Array, source: string): Map<string, number> | n
 }
 
 /**
- * Reads a dataset folder or zip (PNG images, optional dataset.json labels) into memory; `transform` (crop,
+ * Reads a dataset folder or zip (PNG and/or JPEG images, optional dataset.json labels) into memory; `transform` (crop,
  * resize) is applied to each image before the same-size check.
  */
 export function readDatasetFiles(path: string, maxImages?: number, transform?: (img: Image8) => Image8): Dataset {
   const files = readRawFiles(path);
   const names = [...files.keys()].filter((n) => IMAGE_EXT.test(n)).sort();
-  const notPng = names.find((n) => !/\.png$/i.test(n));
-  if (notPng) throw new CliError(`${path}: ${notPng}: only PNG images are supported (convert the images to PNG first)`);
-  if (names.length === 0) throw new CliError(`${path}: no PNG images found`);
+  const unsupported = names.find((n) => !IMAGE_FILE_EXT.test(n));
+  if (unsupported) {
+    throw new CliError(`${path}: ${unsupported}: only PNG and JPEG images are supported (convert the images to PNG first)`);
+  }
+  if (names.length === 0) throw new CliError(`${path}: no PNG or JPEG images found`);
   const chosen = maxImages === undefined ? names : names.slice(0, maxImages);
   const labelFile = files.get('dataset.json');
   const labelMap = labelFile ? parseLabels(labelFile(), path) : null;
   const images = chosen.map((n) => {
-    const img = decodePng(files.get(n)!(), `${path}: ${n}`);
+    const img = decodeImage(files.get(n)!(), `${path}: ${n}`);
     return transform ? transform(img) : img;
   });
   let labels: (number | null)[] | null = null;
