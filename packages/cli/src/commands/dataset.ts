@@ -1,4 +1,4 @@
-// edm dataset: converts a folder or zip of PNG images, or the built-in MNIST digits, into the dataset layout
+// edm dataset: converts a folder or zip of PNG or JPEG images, or the built-in MNIST digits, into the dataset layout
 // `edm train` reads (the reference's dataset_tool.py: PNGs named 00000/img00000000.png + dataset.json labels).
 import { centerCrop, resize } from '../data/resize';
 import { loadDataset } from '../data/source';
@@ -20,13 +20,13 @@ export function parseResolution(raw: string, flag: string): [number, number] {
 
 export default defineCommand({
   name: 'dataset',
-  summary: 'Convert images (folder or zip of PNGs) or MNIST into a training dataset (folder or zip + dataset.json).',
+  summary: 'Convert images (folder or zip of PNG or JPEG images) or MNIST into a training dataset (folder or zip + dataset.json).',
   description: `Examples:
   edm dataset --source mnist --dest mnist.zip
   edm dataset --source photos/ --dest photos-64.zip --transform center-crop --resolution 64x64
 Labels: a source's dataset.json ({"labels": [["name.png", 3], ...]}) is carried over; MNIST has its digit labels.`,
   options: {
-    source: str({ help: "Input: 'mnist', a folder of PNG images, or a .zip of them", required: true, metavar: 'PATH' }),
+    source: str({ help: "Input: 'mnist', a folder of PNG or JPEG images, or a .zip of them", required: true, metavar: 'PATH' }),
     dest: str({ help: 'Output folder, or a file ending in .zip', required: true, metavar: 'PATH' }),
     maxImages: int({ help: 'Take at most this many images (in sorted name order)', min: 1 }),
     transform: choice(['center-crop'] as const, { help: 'Crop the centred square before resizing' }),
