@@ -2,6 +2,7 @@
 // seed and differ for another, in both U-Nets; eval mode ignores the seed; bad seeds are rejected clearly.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { randomize } from './randomize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, type Network, type NetworkConfig } from '../src/index';
 import { trainingSeed } from '../src/layers/unet-block';
@@ -9,17 +10,6 @@ import { trainingSeed } from '../src/layers/unet-block';
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Every trainable parameter ~ N(0, 1/fan_in), so that conv1 (zero-initialised) passes the dropout through. */
-function randomize(net: Network, seed: number): void {
-  let s = seed;
-  for (const spec of net.specs()) {
-    if (!spec.trainable) continue;
-    const v = net.parameters().get(spec.name)!;
-    const fanIn = spec.torchShape.length >= 2 ? spec.torchShape.slice(1).reduce((a, b) => a * b, 1) : 100;
-    tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 1 / Math.sqrt(fanIn), 'float32', s++)));
-  }
-}
 
 const base = { img_resolution: 8, img_channels: 3, num_blocks: 1, label_dim: 10 };
 const CASES: [string, NetworkConfig][] = [

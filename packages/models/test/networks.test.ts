@@ -4,6 +4,7 @@
 // round trips, training-mode dropout and label dropout, initialisation, and tensor leaks.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
+import { randomize } from './randomize';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, loadNetwork, saveNetwork, type Network, type NetworkConfig } from '../src/index';
 import { declareNetwork } from '../src/network';
@@ -11,17 +12,6 @@ import { declareNetwork } from '../src/network';
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** Overwrites every parameter with N(0, 1) / sqrt(fan_in) (vectors: 0.1 N(0, 1)), like the fixtures do. */
-function randomize(net: Network, seed: number): void {
-  let s = seed;
-  for (const spec of net.specs()) {
-    if (!spec.trainable) continue;
-    const v = net.parameters().get(spec.name)!;
-    const fanIn = spec.torchShape.length >= 2 ? spec.torchShape.slice(1).reduce((a, b) => a * b, 1) : 100;
-    tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 1 / Math.sqrt(fanIn), 'float32', s++)));
-  }
-}
 
 function shapes(net: Network): Record<string, number[]> {
   return Object.fromEntries(net.specs().map((s) => [s.name, s.torchShape]));
