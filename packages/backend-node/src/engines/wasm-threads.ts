@@ -29,12 +29,9 @@ type WorkerCtor = typeof import('node:worker_threads').Worker;
 
 /**
  * Runs `start` (which must start the 'wasm' backend for the first time) with multi-threading enabled for
- * `threads` threads.
+ * `threads` threads (2 to MAX_WASM_THREADS, as select.ts's resolveWasmThreads validates).
  */
 export async function withWasmThreads(wasm: WasmModuleExports, threads: number, start: () => Promise<void>): Promise<void> {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new Error(`wasm threads: expected an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
-  }
   const require = createRequire(import.meta.url);
   const packageDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '..');
   const mainScript = join(packageDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');

@@ -4,12 +4,7 @@
 // step). Here the axes after the last reversed one form one contiguous block, copied with one `set`, and an
 // odometer walks the axes before it. Values are moved, never computed: bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The parts of tfjs-backend-wasm's BackendWasm this kernel uses. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
+import { fullStrides, type WasmHeapBackend } from './heap';
 
 /** Wraps the original wasm Reverse kernel (kept for strings and scalars). */
 export function blockReverse(original: tf.KernelFunc): tf.KernelFunc {
@@ -33,14 +28,13 @@ export function blockReverse(original: tf.KernelFunc): tf.KernelFunc {
       dst.set(src);
       return out;
     }
-    const strides = tf.util.computeStrides(x.shape);
-    const block = last === rank - 1 ? 1 : strides[last]!;
+    const strides = fullStrides(x.shape);
+    const block = strides[last]!;
     // Odometer over axes 0..last; the output offset runs in order, the source offset mirrors reversed axes.
     const index = new Array<number>(last + 1).fill(0);
-    const stride = (j: number) => (j === rank - 1 ? 1 : strides[j]!);
     for (let o = 0; o < size; o += block) {
       let from = 0;
-      for (let j = 0; j <= last; j++) from += (reversed[j] ? x.shape[j]! - 1 - index[j]! : index[j]!) * stride(j);
+      for (let j = 0; j <= last; j++) from += (reversed[j] ? x.shape[j]! - 1 - index[j]! : index[j]!) * strides[j]!;
       if (block === 1) dst[o] = src[from]!;
       else dst.set(src.subarray(from, from + block), o);
       for (let j = last; j >= 0; j--) {

@@ -5,12 +5,7 @@
 // These kernels read the input through a view of the heap instead and copy each contiguous run once.
 // Values are moved, never computed: the results are bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-interface WasmHeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
-}
+import { fullStrides, type WasmHeapBackend } from './heap';
 
 /**
  * Copies x[begin : begin + size] (any rank) into a new wasm tensor. The trailing axes taken whole merge with
@@ -29,7 +24,7 @@ export function sliceFromHeap(x: tf.TensorInfo, begin: number[], size: number[],
     dst.set(src.subarray(0, 1));
     return out;
   }
-  const strides = [...tf.util.computeStrides(shape), 1];
+  const strides = fullStrides(shape);
   // k: the outermost axis such that every axis after it is taken whole.
   let k = rank - 1;
   while (k > 0 && begin[k] === 0 && size[k] === shape[k]) k--;
