@@ -65,3 +65,25 @@ export interface Backbone {
     options?: ForwardOptions,
   ): tf.Tensor4D;
 }
+
+/**
+ * A Denoiser evaluating `forward`, with `net`'s data shape (resolution, channels, labelDim), sigma_data and
+ * sigma rounding, on `net`'s noise range unless `range` narrows it. What every wrapper of a denoiser shares
+ * (guidance, a trainer's fixed forward options).
+ */
+export function wrapDenoiser(
+  net: Denoiser,
+  forward: Denoiser['forward'],
+  range: { sigmaMin: number; sigmaMax: number } = net,
+): Denoiser {
+  return {
+    sigmaMin: range.sigmaMin,
+    sigmaMax: range.sigmaMax,
+    sigmaData: net.sigmaData,
+    imgResolution: net.imgResolution,
+    imgChannels: net.imgChannels,
+    labelDim: net.labelDim,
+    roundSigma: (sigma) => net.roundSigma(sigma),
+    forward,
+  };
+}

@@ -2,6 +2,7 @@
 import './tf-setup';
 
 export type { Backbone, Denoiser, ForwardOptions } from './denoiser';
+export { wrapDenoiser } from './denoiser';
 
 // Preconditioning (paper Table 1).
 export { Precond, toSigmaVector } from './precond/common';

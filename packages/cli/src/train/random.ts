@@ -3,8 +3,7 @@
 // from stream (seed ^ AUGMENT_SALT, k), and the dropout masks of pass r of step k from a seed taken from
 // stream (seed ^ DROPOUT_SALT, k). Resuming at step k therefore needs only (seed, k) to reproduce every later
 // draw exactly: the "RNG state" is the step counter.
-import { Xoshiro128, type RandomSource } from '@edm/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { Xoshiro128, seededRandomSource, type RandomSource } from '@edm/core';
 
 const DATA_SALT = 0x5eed_da7a;
 const AUGMENT_SALT = 0x0a06_3e17;
@@ -31,12 +30,7 @@ export function epochPermutation(seed: number, epoch: number, n: number): Uint32
 
 /** The random source of step `step`'s augment pipe (its passes draw from it in order). */
 export function augmentRandom(seed: number, step: number): RandomSource {
-  const g = new Xoshiro128((seed ^ AUGMENT_SALT) >>> 0, step);
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  return {
-    normal: (shape) => tf.tensor(g.fillNormal(new Float32Array(size(shape))), shape, 'float32'),
-    uniform: (shape) => tf.tensor(g.fillUniform(new Float32Array(size(shape))), shape, 'float32'),
-  };
+  return seededRandomSource((seed ^ AUGMENT_SALT) >>> 0, step);
 }
 
 /** The training-randomness seed (dropout, label dropout: `ForwardOptions.seed`) of pass `round` of step `step`. */

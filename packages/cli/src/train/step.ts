@@ -1,7 +1,7 @@
 // One pass of the training objective: the summed per-pixel loss of a batch divided by the step's total batch
 // (the reference's loss.sum().mul(1 / batch_gpu_total).backward()), and its gradients by variable name.
 import * as tf from '@tensorflow/tfjs-core';
-import type { AugmentPipe, Denoiser, ForwardOptions, Loss } from '@edm/core';
+import { wrapDenoiser, type AugmentPipe, type Denoiser, type ForwardOptions, type Loss } from '@edm/core';
 
 /** Inputs of one pass. */
 export interface PassInputs {
@@ -19,17 +19,8 @@ export interface PassInputs {
 
 /** `net` with `options` merged into every forward call (how a loss's calls get the pass's dropout seed). */
 export function withForwardOptions(net: Denoiser, options: ForwardOptions): Denoiser {
-  return {
-    forward: (x, sigma, classLabels, augmentLabels, opts) =>
-      net.forward(x, sigma, classLabels, augmentLabels, { ...opts, ...options }),
-    sigmaMin: net.sigmaMin,
-    sigmaMax: net.sigmaMax,
-    sigmaData: net.sigmaData,
-    imgResolution: net.imgResolution,
-    imgChannels: net.imgChannels,
-    labelDim: net.labelDim,
-    roundSigma: (sigma) => net.roundSigma(sigma),
-  };
+  return wrapDenoiser(net, (x, sigma, classLabels, augmentLabels, opts) =>
+    net.forward(x, sigma, classLabels, augmentLabels, { ...opts, ...options }));
 }
 
 /**

@@ -4,9 +4,9 @@
 //                    = w D_main + (1 - w) D_guide,
 // computed in the second form (w = 1 is exactly D_main). Both see the same labels.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Denoiser } from '../denoiser';
 import { checkNumber } from '../validate';
-import { guidedDenoiser, guidedOutput } from './guided';
+import { wrapDenoiser, type Denoiser } from '../denoiser';
+import { guidedOutput } from './guided';
 
 /** Options of `autoguidance`. */
 export interface AutoguidanceOptions {
@@ -29,7 +29,7 @@ export function autoguidance(main: Denoiser, guide: Denoiser, options: Autoguida
     throw new Error(`${name}: the noise ranges of main [${main.sigmaMin}, ${main.sigmaMax}] and guide ` +
       `[${guide.sigmaMin}, ${guide.sigmaMax}] do not overlap`);
   }
-  return guidedDenoiser(main, (x, sigma, classLabels, augmentLabels, fwd) => tf.tidy(() => {
+  return wrapDenoiser(main, (x, sigma, classLabels, augmentLabels, fwd) => tf.tidy(() => {
     const dMain = main.forward(x, sigma, classLabels, augmentLabels, fwd);
     if (weight === 1) return dMain;
     return guidedOutput(dMain, guide.forward(x, sigma, classLabels, augmentLabels, fwd), weight);

@@ -5,9 +5,9 @@
 // unconditional calls go through the network in one batched forward pass of 2N samples (EDM's label
 // dropout trains the unconditional model with all-zero labels, the default "null" condition).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Denoiser } from '../denoiser';
 import { checkNumber } from '../validate';
-import { guidedDenoiser, guidedOutput } from './guided';
+import { wrapDenoiser, type Denoiser } from '../denoiser';
+import { guidedOutput } from './guided';
 
 /** Options of `classifierFreeGuidance`. */
 export interface ClassifierFreeGuidanceOptions {
@@ -38,7 +38,7 @@ export function classifierFreeGuidance(net: Denoiser, options: ClassifierFreeGui
     throw new Error(`${name}: option uncondLabels must have shape [1 or N, ${net.labelDim}], ` +
       `got [${uncondLabels.shape.join(', ')}]`);
   }
-  return guidedDenoiser(net, (x, sigma, classLabels, augmentLabels, fwd) => {
+  return wrapDenoiser(net, (x, sigma, classLabels, augmentLabels, fwd) => {
     const n = x.shape[0];
     if (!classLabels) {
       throw new Error(`${name}: forward needs classLabels [${n}, ${net.labelDim}] (the condition c); ` +

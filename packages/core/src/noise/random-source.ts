@@ -17,9 +17,12 @@ export const tfRandomSource: RandomSource = {
   uniform: (shape) => tf.randomUniform(shape, 0, 1, 'float32'),
 };
 
-/** One seeded stream (xoshiro128**, Box-Muller), generated in JavaScript: identical on every backend. */
-export function seededRandomSource(seed: number): RandomSource {
-  const g = new Xoshiro128(seed);
+/**
+ * One seeded stream (xoshiro128**, Box-Muller; `stream` selects one of the seed's independent streams, as in
+ * Xoshiro128), generated in JavaScript: identical on every backend.
+ */
+export function seededRandomSource(seed: number, stream = 0): RandomSource {
+  const g = new Xoshiro128(seed, stream);
   const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
     normal: (shape) => tf.tensor(g.fillNormal(new Float32Array(size(shape))), shape, 'float32'),
