@@ -2,7 +2,7 @@
 // arrays). Registered by name: this module imports no backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, type GroupNormAttrs } from './group-norm';
-import { groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
+import { checkFloat32, groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {
@@ -10,8 +10,7 @@ interface CpuBackend {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: tf.TypedArray): tf.TensorInfo;
 }
 
-function floats(backend: CpuBackend, t: tf.TensorInfo, name: string): Float32Array {
-  if (t.dtype !== 'float32') throw new Error(`EdmGroupNorm: ${name} must be float32, got ${t.dtype}`);
+function floats(backend: CpuBackend, t: tf.TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
@@ -20,11 +19,12 @@ export const groupNormCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackend;
   const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
   const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo };
+  checkFloat32(GROUP_NORM_KERNEL, { x, weight, bias });
   const d = groupNormDims(x.shape, numGroups);
   const y = new Float32Array(d.n * d.p * d.c);
   const mean = new Float32Array(d.n * d.g);
   const invStd = new Float32Array(d.n * d.g);
-  groupNormForward(floats(b, x, 'x'), floats(b, weight, 'weight'), floats(b, bias, 'bias'), eps, d, y, mean, invStd);
+  groupNormForward(floats(b, x), floats(b, weight), floats(b, bias), eps, d, y, mean, invStd);
   return [b.makeTensorInfo(x.shape, 'float32', y), b.makeTensorInfo([d.n, d.g], 'float32', mean),
     b.makeTensorInfo([d.n, d.g], 'float32', invStd)];
 };
@@ -34,12 +34,12 @@ export const groupNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as CpuBackend;
   const { numGroups } = attrs as unknown as GroupNormAttrs;
   const { dy, x, weight, mean, invStd } = inputs as Record<'dy' | 'x' | 'weight' | 'mean' | 'invStd', tf.TensorInfo>;
+  checkFloat32(GROUP_NORM_GRAD_KERNEL, { dy, x, weight, mean, invStd });
   const d = groupNormDims(x.shape, numGroups);
   const dx = new Float32Array(d.n * d.p * d.c);
   const dWeight = new Float32Array(d.c);
   const dBias = new Float32Array(d.c);
-  groupNormBackward(floats(b, dy, 'dy'), floats(b, x, 'x'), floats(b, weight, 'weight'), floats(b, mean, 'mean'),
-    floats(b, invStd, 'invStd'), d, dx, dWeight, dBias);
+  groupNormBackward(floats(b, dy), floats(b, x), floats(b, weight), floats(b, mean), floats(b, invStd), d, dx, dWeight, dBias);
   return [b.makeTensorInfo(x.shape, 'float32', dx), b.makeTensorInfo([d.c], 'float32', dWeight),
     b.makeTensorInfo([d.c], 'float32', dBias)];
 };

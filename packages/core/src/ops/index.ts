@@ -5,7 +5,7 @@ export {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, composedGroupNorm, groupNorm, hasFusedGroupNorm,
   registerGroupNormGradient, type GroupNormAttrs,
 } from './group-norm';
-export { groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims } from './group-norm-math';
+export { checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims } from './group-norm-math';
 export { registerGroupNormCpuKernels };
 
 registerGroupNormCpuKernels();
