@@ -4,8 +4,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { composedGroupNorm, groupNorm, hasFusedGroupNorm } from '@edm/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
+import type { WasmHeapBackend } from '../src/kernels/wasm/heap';
+import { heapGroupNormPasses } from '../src/kernels/wasm/simd/group-norm-passes';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
 type Pad = 'same' | 'valid' | number;
@@ -275,30 +279,50 @@ describe('wasm convolution gradient kernels', () => {
     expect(tf.memory().numDataBuffers).toBe(before - 1);
   });
 
-  it('fused GroupNorm (EdmGroupNorm, EdmGroupNormGrad) = the cpu kernels bit for bit, and the composed ops', async () => {
-    const shape = [3, 5, 4, 12];
-    const inputs = { x: values(3 * 5 * 4 * 12, 19), w: values(12, 20), b: values(12, 21), dy: values(3 * 5 * 4 * 12, 22) };
-    const run = async (backend: string, fn: typeof groupNorm) => {
-      await tf.setBackend(backend);
-      const x = tf.tensor4d(inputs.x, shape as [number, number, number, number]);
-      const w = tf.tensor1d(inputs.w);
-      const b = tf.tensor1d(inputs.b);
-      const dy = tf.tensor4d(inputs.dy, x.shape);
-      const y = fn(x, w, b, 3, 1e-5);
-      const g = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fn(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, 3, 1e-5))([x, w, b], dy);
-      const out = await Promise.all([y, ...g].map(async (t) => Array.from(await t.data())));
-      tf.dispose([x, w, b, dy, y, ...g]);
-      return out;
-    };
-    expect(hasFusedGroupNorm('wasm')).toBe(true);
-    const wasmFused = await run('wasm', groupNorm);
-    const cpuFused = await run('cpu', groupNorm);
-    const wasmComposed = await run('wasm', composedGroupNorm);
-    for (let i = 0; i < 4; i++) {
-      expect(wasmFused[i], `output ${i}`).toEqual(cpuFused[i]);
-      const d = maxAbsDiff(Float32Array.from(wasmFused[i]!), Float32Array.from(wasmComposed[i]!));
-      expect(d.diff, `output ${i}`).toBeLessThanOrEqual(5e-5 * Math.max(1, d.scale));
-    }
+  // C % 4 == 0 runs the passes in WebAssembly SIMD (simd/group-norm.wat); other C keep the JavaScript loops.
+  for (const { shape, groups } of [{ shape: [3, 5, 4, 12], groups: 3 }, { shape: [2, 3, 7, 64], groups: 16 }, { shape: [2, 3, 3, 6], groups: 3 }]) {
+    it(`fused GroupNorm (EdmGroupNorm, EdmGroupNormGrad) = the cpu kernels bit for bit, and the composed ops (${shape.join('x')}, ${groups} groups)`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const c = shape[3]!;
+      const inputs = { x: values(size, 19), w: values(c, 20), b: values(c, 21), dy: values(size, 22) };
+      const run = async (backend: string, fn: typeof groupNorm) => {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(inputs.x, shape as [number, number, number, number]);
+        const w = tf.tensor1d(inputs.w);
+        const b = tf.tensor1d(inputs.b);
+        const dy = tf.tensor4d(inputs.dy, x.shape);
+        const y = fn(x, w, b, groups, 1e-5);
+        const g = tf.grads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => fn(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, groups, 1e-5))([x, w, b], dy);
+        const out = await Promise.all([y, ...g].map(async (t) => Array.from(await t.data())));
+        tf.dispose([x, w, b, dy, y, ...g]);
+        return out;
+      };
+      expect(hasFusedGroupNorm('wasm')).toBe(true);
+      const wasmFused = await run('wasm', groupNorm);
+      const cpuFused = await run('cpu', groupNorm);
+      const wasmComposed = await run('wasm', composedGroupNorm);
+      for (let i = 0; i < 4; i++) {
+        expect(wasmFused[i], `output ${i}`).toEqual(cpuFused[i]);
+        const d = maxAbsDiff(Float32Array.from(wasmFused[i]!), Float32Array.from(wasmComposed[i]!));
+        expect(d.diff, `output ${i}`).toBeLessThanOrEqual(5e-5 * Math.max(1, d.scale));
+      }
+    });
+  }
+
+  it('the SIMD GroupNorm passes instantiate on the wasm heap (C % 4 == 0 only)', async () => {
+    await tf.setBackend('wasm');
+    const module = (tf.backend() as unknown as WasmHeapBackend).wasm;
+    const simd = heapGroupNormPasses(module, 12, 4);
+    expect(simd).not.toBeNull();
+    simd!.release();
+    expect(heapGroupNormPasses(module, 6, 4)).toBeNull();
+  });
+
+  it('the SIMD modules are compiled from their .wat sources (scripts/wat.mjs --check)', () => {
+    const script = fileURLToPath(new URL('../scripts/wat.mjs', import.meta.url));
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+    expect(r.stderr.trim().split('\n').at(-1) ?? '', 'scripts/wat.mjs --check').toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('leaves other backends unchanged; a training step through every replaced kernel leaks no tensors', async () => {

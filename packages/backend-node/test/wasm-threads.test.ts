@@ -11,7 +11,7 @@ import { resolveWasmThreads } from '../src/select';
 const run = promisify(execFile);
 const child = fileURLToPath(new URL('./child/wasm-run.mjs', import.meta.url));
 
-async function runWith(threads: string): Promise<{ threads: number; conv: string; product: string; grad: string }> {
+async function runWith(threads: string): Promise<{ threads: number; conv: string; product: string; grad: string; norm: string; normGrad: string }> {
   // No process.exit in the child: a worker that kept it alive would hit the timeout (killed: the test fails).
   const { stdout } = await run(process.execPath, [child], { env: { ...process.env, EDM_WASM_THREADS: threads, EDM_BACKEND: '' },
     timeout: 60_000 });
@@ -27,6 +27,9 @@ describe('wasm threads', () => {
     expect(two.conv).toBe(one.conv);
     expect(two.product).toBe(one.product);
     expect(two.grad).toBe(one.grad);
+    // GroupNorm's SIMD passes on the threaded build's shared memory = on the plain memory (= cpu, wasm-kernels.test).
+    expect(two.norm).toBe(one.norm);
+    expect(two.normGrad).toBe(one.normGrad);
   }, 120_000);
 
   it('parses the thread count and rejects bad values by name', () => {

@@ -28,6 +28,20 @@ export function groupNormDims(xShape: readonly number[], numGroups: number): Gro
   return { n, p: h * w, c, g: numGroups };
 }
 
+/**
+ * The two per-image passes over the data, where all the time goes; the group arithmetic between them is
+ * O(C). Backends may supply their own (wasm SIMD in @edm/backend-node) computing exactly the same values.
+ */
+export interface GroupNormPasses {
+  /** Per-channel sums over the P pixels from element `base`: s1[j] = sum a[j], s2[j] = sum a[j] * b[j] (float64). */
+  channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void;
+  /** out = (a * k1[c] + b * k2[c]) + k0[c], or a * k1[c] + k0[c] when b is null, over the P pixels from `base`. */
+  affine(out: Float32Array, a: Float32Array, b: Float32Array | null, base: number, p: number, c: number,
+    k1: Float64Array, k2: Float64Array, k0: Float64Array): void;
+  /** `count` zeroed float64 arrays of length c, for the per-channel sums and coefficients. */
+  scratch(c: number, count: number): Float64Array[];
+}
+
 /** Per-channel sums over the P pixels of image i: s1[j] += a[j], s2[j] += a[j] * b[j]. */
 function channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void {
   s1.fill(0);
@@ -50,20 +64,24 @@ function affinePass(out: Float32Array, a: Float32Array, b: Float32Array | null, 
   }
 }
 
+/** The passes as JavaScript loops (any backend whose data JavaScript can read). */
+export const JS_GROUP_NORM_PASSES: GroupNormPasses = {
+  channelSums,
+  affine: affinePass,
+  scratch: (c, count) => Array.from({ length: count }, () => new Float64Array(c)),
+};
+
 /** Writes y [N,P,C], mean [N,G] and invStd [N,G]. */
 export function groupNormForward(
   x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
-  y: Float32Array, mean: Float32Array, invStd: Float32Array,
+  y: Float32Array, mean: Float32Array, invStd: Float32Array, passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
   const cg = c / g;
   const count = p * cg;
-  const s1 = new Float64Array(c);
-  const s2 = new Float64Array(c);
-  const scale = new Float64Array(c);
-  const shift = new Float64Array(c);
+  const [s1, s2, scale, shift] = passes.scratch(c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
   for (let i = 0; i < n; i++) {
     const base = i * p * c;
-    channelSums(x, x, base, p, c, s1, s2);
+    passes.channelSums(x, x, base, p, c, s1, s2);
     for (let k = 0; k < g; k++) {
       let sum = 0;
       let sumSq = 0;
@@ -81,7 +99,7 @@ export function groupNormForward(
         shift[j] = bias[j]! - mu * inv * weight[j]!;
       }
     }
-    affinePass(y, x, null, base, p, c, scale, scale, shift);
+    passes.affine(y, x, null, base, p, c, scale, scale, shift);
   }
 }
 
@@ -89,19 +107,15 @@ export function groupNormForward(
 export function groupNormBackward(
   dy: Float32Array, x: Float32Array, weight: Float32Array, mean: Float32Array, invStd: Float32Array,
   { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array,
+  passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
   const cg = c / g;
   const count = p * cg;
-  const dw = new Float64Array(c);
-  const db = new Float64Array(c);
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
-  const kDy = new Float64Array(c);
-  const kX = new Float64Array(c);
-  const k0 = new Float64Array(c);
+  const [dw, db, sumDy, sumDyX, kDy, kX, k0] = passes.scratch(c, 7) as [Float64Array, Float64Array, Float64Array,
+    Float64Array, Float64Array, Float64Array, Float64Array];
   for (let i = 0; i < n; i++) {
     const base = i * p * c;
-    channelSums(dy, x, base, p, c, sumDy, sumDyX);
+    passes.channelSums(dy, x, base, p, c, sumDy, sumDyX);
     for (let k = 0; k < g; k++) {
       const mu = mean[i * g + k]!;
       const inv = invStd[i * g + k]!;
@@ -123,7 +137,7 @@ export function groupNormBackward(
         k0[j] = -inv * meanG + inv * inv * meanGX * mu;
       }
     }
-    affinePass(dx, dy, x, base, p, c, kDy, kX, k0);
+    passes.affine(dx, dy, x, base, p, c, kDy, kX, k0);
   }
   for (let j = 0; j < c; j++) {
     dWeight[j] = dw[j]!;

@@ -5,7 +5,10 @@ export {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, composedGroupNorm, groupNorm, hasFusedGroupNorm,
   registerGroupNormGradient, type GroupNormAttrs,
 } from './group-norm';
-export { checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims } from './group-norm-math';
+export {
+  JS_GROUP_NORM_PASSES, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
+  type GroupNormPasses,
+} from './group-norm-math';
 export { registerGroupNormCpuKernels };
 
 registerGroupNormCpuKernels();

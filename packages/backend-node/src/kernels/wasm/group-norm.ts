@@ -1,5 +1,5 @@
 // The fused GroupNorm kernels of @edm/core (EdmGroupNorm, EdmGroupNormGrad) for wasm: @edm/core's loops run
-// over views of the wasm heap. The composed ops they replace cost a dozen kernel calls per GroupNorm, several
+// over views of the wasm heap, their two passes in WebAssembly SIMD (simd/group-norm.wat) where C % 4 == 0. The composed ops they replace cost a dozen kernel calls per GroupNorm, several
 // of them broadcasting binary ops, which tfjs-backend-wasm 4.22 runs as a generic index loop; at batch 8,
 // 32x32x64 the composed forward took 15 ms next to 23 ms for a 64->64 3x3 convolution (issue 8).
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,6 +7,7 @@ import {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormAttrs,
 } from '@edm/core';
 import type { WasmHeapBackend } from './heap';
+import { heapGroupNormPasses } from './simd/group-norm-passes';
 
 /** EdmGroupNorm for wasm: outputs [y, mean, invStd]. */
 export const groupNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -18,9 +19,14 @@ export const groupNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const y = b.makeOutput(x.shape, 'float32');
   const mean = b.makeOutput([d.n, d.g], 'float32');
   const invStd = b.makeOutput([d.n, d.g], 'float32');
+  const simd = heapGroupNormPasses(b.wasm, d.c, 4);
   // Views after every allocation: growing the heap detaches earlier views.
   const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
-  groupNormForward(view(x), view(weight), view(bias), eps, d, view(y), view(mean), view(invStd));
+  try {
+    groupNormForward(view(x), view(weight), view(bias), eps, d, view(y), view(mean), view(invStd), simd?.passes);
+  } finally {
+    simd?.release();
+  }
   return [y, mean, invStd];
 };
 
@@ -34,7 +40,13 @@ export const groupNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   const dx = b.makeOutput(x.shape, 'float32');
   const dWeight = b.makeOutput([d.c], 'float32');
   const dBias = b.makeOutput([d.c], 'float32');
+  const simd = heapGroupNormPasses(b.wasm, d.c, 7);
   const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
-  groupNormBackward(view(dy), view(x), view(weight), view(mean), view(invStd), d, view(dx), view(dWeight), view(dBias));
+  try {
+    groupNormBackward(view(dy), view(x), view(weight), view(mean), view(invStd), d, view(dx), view(dWeight), view(dBias),
+      simd?.passes);
+  } finally {
+    simd?.release();
+  }
   return [dx, dWeight, dBias];
 };

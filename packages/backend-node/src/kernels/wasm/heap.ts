@@ -10,6 +10,18 @@ export interface WasmHeapBackend {
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
   /** One more reference to a tensor's data. */
   incRef(dataId: tf.DataId): void;
+  /** The emscripten module: the heap's allocator and memory. */
+  wasm: WasmModule;
+}
+
+/** The parts of tfjs-backend-wasm's emscripten module that our SIMD modules use (simd/instance.ts). */
+export interface WasmModule {
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+  /** The heap's memory in the threaded build (shared). */
+  wasmMemory?: WebAssembly.Memory;
+  /** The instance's exports; the heap's memory in the single-threaded build. */
+  asm?: { memory?: WebAssembly.Memory };
 }
 
 /** Row-major strides of `shape`, with the innermost axis' stride 1 included (length = rank). */

@@ -1,0 +1,52 @@
+// Our own WebAssembly SIMD modules (*.wat next to this file, compiled by scripts/wat.mjs) instantiated on
+// tfjs-backend-wasm's heap: each imports the backend's memory, so it reads and writes tensors in place by
+// their heap offsets. One instance per memory and module; null where the engine cannot run them (no SIMD),
+// and callers then keep their JavaScript loops.
+import type { WasmModule } from '../heap';
+
+/** A module's binaries as scripts/wat.mjs writes them (base64). */
+export interface WatBinaries {
+  plain: string;
+  shared: string;
+}
+
+/** The heap's memory: exported by the instance (single-threaded build) or kept on the module (threaded). */
+export function heapMemory(module: WasmModule): WebAssembly.Memory {
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!memory) throw new Error('tfjs-backend-wasm: cannot find the wasm heap memory (wasmMemory / asm.memory)');
+  return memory;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Map<WatBinaries, WebAssembly.Exports | null>>();
+
+function decode(base64: string): Uint8Array<ArrayBuffer> {
+  const text = atob(base64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** The module's exports on this heap, or null if this engine cannot compile it. */
+export function simdInstance<T extends WebAssembly.Exports>(module: WasmModule, binaries: WatBinaries): T | null {
+  const memory = heapMemory(module);
+  let byModule = instances.get(memory);
+  if (!byModule) instances.set(memory, (byModule = new Map()));
+  if (!byModule.has(binaries)) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    let exports: WebAssembly.Exports | null = null;
+    try {
+      const compiled = new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
+      exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+    } catch {
+      exports = null; // no WebAssembly SIMD here
+    }
+    byModule.set(binaries, exports);
+  }
+  return byModule.get(binaries) as T | null;
+}
+
+/** The heap byte offset of a view of the heap (throws if `view` is not one). */
+export function heapPointer(memory: WebAssembly.Memory, view: ArrayBufferView): number {
+  if (view.buffer !== memory.buffer) throw new Error('simd: an array passed to a SIMD kernel is not a view of the wasm heap');
+  return view.byteOffset;
+}
