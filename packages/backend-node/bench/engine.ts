@@ -19,8 +19,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-async function time(fn: () => Promise<void>, warmUp = true): Promise<number> {
-  if (warmUp) await fn(); // warm-up (shader compilation, allocation, Adam's moment variables)
+/** Warm-up: at least one run and one second (V8 optimises the network's JavaScript only after several calls;
+ * one run left forward b1 about 1.5x slow), at most ten runs. */
+async function warmUp(fn: () => Promise<void>): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < 10 && (i === 0 || performance.now() - t0 < 1000); i++) await fn();
+}
+
+async function time(fn: () => Promise<void>, warm = true): Promise<number> {
+  if (warm) await warmUp(fn); // also shader compilation, allocation, Adam's moment variables
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -58,7 +65,7 @@ const forwardB1 = await time(forward(1));
 progress('forward b1', forwardB1);
 const forwardB8 = await time(forward(8));
 progress('forward b8', forwardB8);
-await trainStep(); // warm-up, which also creates Adam's moments
+await warmUp(trainStep); // the first step also creates Adam's moments
 const tensorsBefore = tf.memory().numTensors;
 const trainB8 = await time(trainStep, false);
 const tensorGrowth = tf.memory().numTensors - tensorsBefore;

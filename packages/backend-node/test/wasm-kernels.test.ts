@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import type { WasmHeapBackend } from '../src/kernels/wasm/heap';
 import { heapGroupNormPasses } from '../src/kernels/wasm/simd/group-norm-passes';
+import { reduceTranspose } from '../src/kernels/wasm/transpose';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
 type Pad = 'same' | 'valid' | number;
@@ -28,6 +29,9 @@ const CONV_CASES: Case[] = [
   { name: '3x3 same s2 odd', x: [2, 9, 7, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
   { name: '4x4 explicit 1 s2', x: [1, 8, 8, 2], filter: [4, 4, 2, 3], strides: 2, pad: 1 },
   { name: '1x1 valid s1', x: [3, 5, 5, 6], filter: [1, 1, 6, 4], strides: 1, pad: 'valid' },
+  // Large enough for the filter gradient's matMul to take XNNPACK's path (through our BatchMatMul).
+  { name: '1x1 same s1 (x^T dy product)', x: [2, 8, 8, 16], filter: [1, 1, 16, 24], strides: 1, pad: 'same' },
+  { name: '1x1 same s2', x: [2, 7, 7, 8], filter: [1, 1, 8, 12], strides: 2, pad: 'same' },
   { name: '2x3 same s[2,1]', x: [2, 6, 5, 3], filter: [2, 3, 3, 2], strides: [2, 1], pad: 'same' },
   { name: '5x5 explicit 2 s1 round', x: [1, 6, 6, 2], filter: [5, 5, 2, 2], strides: 1, pad: 2, dimRoundingMode: 'round' },
 ];
@@ -245,6 +249,35 @@ describe('wasm convolution gradient kernels', () => {
       tf.dispose(x);
     });
   }
+  // Tiled planes (both sides >= 16 after size-1 axes are dropped and neighbours merged) and the original's cases.
+  const TRANSPOSE_CASES: { shape: number[]; perm: number[]; dtype?: 'int32' | 'bool' }[] = [
+    { shape: [40, 17], perm: [1, 0] }, // 2-d, sizes not multiples of the tile
+    { shape: [3, 33, 18], perm: [0, 2, 1] }, // batched (attention's k^T)
+    { shape: [2, 16, 16, 20], perm: [0, 3, 1, 2] }, // NHWC -> NCHW: merges to [2, 256, 20] -> [0, 2, 1]
+    { shape: [2, 5, 6, 32], perm: [3, 1, 2, 0] }, // a side of 2: the original kernel
+    { shape: [1, 20, 1, 24], perm: [3, 2, 1, 0] }, // size-1 axes dropped: a 2-d plane
+    { shape: [3, 17, 2, 19, 18], perm: [2, 4, 0, 3, 1] }, // rank 5: 114 planes of 17 x 18
+    { shape: [4, 18, 16], perm: [1, 0, 2] }, // the innermost axis stays: the original kernel
+    { shape: [20, 30], perm: [1, 0], dtype: 'int32' },
+    { shape: [20, 30], perm: [1, 0], dtype: 'bool' },
+    { shape: [0, 30], perm: [1, 0] },
+  ];
+  for (const c of TRANSPOSE_CASES) {
+    it(`Transpose = tfjs wasm kernel, bit for bit (${c.shape.join('x')} by [${c.perm}]${c.dtype ? ` ${c.dtype}` : ''})`, async () => {
+      await tf.setBackend('wasm');
+      const raw = values(c.shape.reduce((p, q) => p * q, 1), 24);
+      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => (c.dtype === 'int32' ? Math.round(v * 1e6) : Number(v > 0))), c.shape, c.dtype)
+        : tf.tensor(raw, c.shape);
+      await expectSame([tf.transpose(x, c.perm)], original('Transpose', { x }, { perm: c.perm }));
+      tf.dispose(x);
+    });
+  }
+  it('reduceTranspose drops size-1 axes and merges axes that stay neighbours', () => {
+    expect(reduceTranspose([8, 32, 32, 64], [0, 3, 1, 2])).toEqual({ shape: [8, 1024, 64], perm: [0, 2, 1] });
+    expect(reduceTranspose([1, 20, 1, 24], [3, 2, 1, 0])).toEqual({ shape: [20, 24], perm: [1, 0] });
+    expect(reduceTranspose([8, 32, 32, 64], [3, 1, 2, 0])).toEqual({ shape: [8, 1024, 64], perm: [2, 1, 0] });
+    expect(reduceTranspose([4, 5, 6], [0, 1, 2])).toEqual({ shape: [120], perm: [0] });
+  });
   it('SplitV and Unpack = tfjs wasm kernels, bit for bit (every axis)', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor(values(4 * 6 * 5, 17), [4, 6, 5]);

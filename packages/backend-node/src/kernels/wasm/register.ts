@@ -12,6 +12,7 @@ import { groupNormGradWasm, groupNormWasm } from './group-norm';
 import { blockReverse } from './reverse';
 import { heapSlice, heapSplitV, heapUnpack } from './slice';
 import { concatTile } from './tile';
+import { tiledTranspose } from './transpose';
 
 /** The kernels we register for 'wasm', by tfjs kernel name. */
 export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
@@ -41,6 +42,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Identity: sharedIdentity,
   // Block copies instead of a per-element index loop (the flipped filters of convolution input gradients).
   Reverse: blockReverse,
+  // 16x16 tiles on the heap instead of a cache-thrashing strided loop (matMul and filter-gradient transposes).
+  Transpose: tiledTranspose,
 };
 
 const replaced = new Map<string, tf.KernelConfig>();
