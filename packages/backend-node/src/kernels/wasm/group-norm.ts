@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormAttrs,
 } from '@edm/core';
-import type { WasmHeapBackend } from './heap';
+import { heapView, type WasmHeapBackend } from './heap';
 import { heapGroupNormPasses } from './simd/group-norm-passes';
 
 /** EdmGroupNorm for wasm: outputs [y, mean, invStd]. */
@@ -21,7 +21,7 @@ export const groupNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const invStd = b.makeOutput([d.n, d.g], 'float32');
   const simd = heapGroupNormPasses(b.wasm, d.c, 4);
   // Views after every allocation: growing the heap detaches earlier views.
-  const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+  const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
   try {
     groupNormForward(view(x), view(weight), view(bias), eps, d, view(y), view(mean), view(invStd), simd?.passes);
   } finally {
@@ -41,7 +41,7 @@ export const groupNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   const dWeight = b.makeOutput([d.c], 'float32');
   const dBias = b.makeOutput([d.c], 'float32');
   const simd = heapGroupNormPasses(b.wasm, d.c, 7);
-  const view = (t: tf.TensorInfo) => b.typedArrayFromHeap(t) as Float32Array;
+  const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
   try {
     groupNormBackward(view(dy), view(x), view(weight), view(mean), view(invStd), d, view(dx), view(dWeight), view(dBias),
       simd?.passes);

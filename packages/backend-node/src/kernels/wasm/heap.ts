@@ -1,13 +1,14 @@
-// The parts of tfjs-backend-wasm's BackendWasm that our copying kernels use (slice.ts, reverse.ts,
-// identity.ts, group-norm.ts): outputs allocated in the wasm heap, views of tensors in it, reference counts.
+// The parts of tfjs-backend-wasm's BackendWasm that our heap kernels use (slice.ts, reverse.ts, identity.ts,
+// group-norm.ts, transpose.ts, simd/): outputs allocated in the wasm heap, views of tensors in it, reference
+// counts, and the emscripten module's allocator and memory.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs-backend-wasm's BackendWasm, as far as our kernels use it. */
 export interface WasmHeapBackend {
   /** A new tensor of `shape` in the heap (may grow the heap, which detaches earlier views). */
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  /** A view of a tensor's data in the heap: take it after every makeOutput of the same kernel call. */
-  typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
+  /** Where each tensor's data lives in the heap (byte offset). */
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
   /** One more reference to a tensor's data. */
   incRef(dataId: tf.DataId): void;
   /** The emscripten module: the heap's allocator and memory. */
@@ -22,6 +23,51 @@ export interface WasmModule {
   wasmMemory?: WebAssembly.Memory;
   /** The instance's exports; the heap's memory in the single-threaded build. */
   asm?: { memory?: WebAssembly.Memory };
+}
+
+/** The heap's memory: exported by the instance (single-threaded build) or kept on the module (threaded). */
+export function heapMemory(module: WasmModule): WebAssembly.Memory {
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!memory) throw new Error('tfjs-backend-wasm: cannot find the wasm heap memory (wasmMemory / asm.memory)');
+  return memory;
+}
+
+const BYTES_PER_ELEMENT: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * The byte offset of a tensor's data in the heap. Throws where the data would reach past the heap's end:
+ * near the 4 GiB limit tfjs-backend-wasm 4.22's allocator hands out blocks that do not fit instead of
+ * failing (seen on a CIFAR-10 DDPM++ training step at batch 8).
+ */
+export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo): number {
+  const entry = backend.dataIdMap.get(info.dataId);
+  if (!entry) throw new Error('wasm: a kernel input has no data on the wasm heap (disposed?)');
+  const offset = entry.memoryOffset >>> 0;
+  const bytes = tf.util.sizeFromShape(info.shape) * (BYTES_PER_ELEMENT[info.dtype] ?? 4);
+  const heapBytes = heapMemory(backend.wasm).buffer.byteLength;
+  if (offset + bytes > heapBytes) {
+    throw new Error(`wasm: the heap is exhausted: a ${info.dtype} tensor [${info.shape}] at byte ${offset} would end ` +
+      `past the heap's ${heapBytes} bytes (the wasm engine addresses at most 4 GiB); use a smaller batch or another engine`);
+  }
+  return offset;
+}
+
+/**
+ * A view of a tensor's data on the heap's current buffer: take it after every allocation of the same kernel
+ * call (growing a plain memory detaches older views). Unlike tfjs's typedArrayFromHeap, which reads
+ * emscripten's HEAPU8: in the threaded build that can lag behind the grown shared memory, and views past
+ * its old end throw (a CIFAR-10 training step at batch 8 on 2 threads).
+ */
+export function heapView(backend: WasmHeapBackend, info: tf.TensorInfo): tf.TypedArray {
+  const buffer = heapMemory(backend.wasm).buffer;
+  const offset = heapOffset(backend, info);
+  const size = tf.util.sizeFromShape(info.shape);
+  switch (info.dtype) {
+    case 'float32': return new Float32Array(buffer, offset, size);
+    case 'int32': return new Int32Array(buffer, offset, size);
+    case 'bool': return new Uint8Array(buffer, offset, size);
+    default: throw new Error(`wasm: no heap view for dtype ${info.dtype}`);
+  }
 }
 
 /** Row-major strides of `shape`, with the innermost axis' stride 1 included (length = rank). */

@@ -4,7 +4,7 @@
 // step). Here the axes after the last reversed one form one contiguous block, copied with one `set`, and an
 // odometer walks the axes before it. Values are moved, never computed: bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
-import { fullStrides, type WasmHeapBackend } from './heap';
+import { fullStrides, heapView, type WasmHeapBackend } from './heap';
 
 /** Wraps the original wasm Reverse kernel (kept for strings and scalars). */
 export function blockReverse(original: tf.KernelFunc): tf.KernelFunc {
@@ -20,8 +20,8 @@ export function blockReverse(original: tf.KernelFunc): tf.KernelFunc {
     const out = backend.makeOutput([...x.shape], x.dtype);
     const size = tf.util.sizeFromShape(x.shape);
     if (size === 0) return out;
-    const src = backend.typedArrayFromHeap(x);
-    const dst = backend.typedArrayFromHeap(out);
+    const src = heapView(backend, x);
+    const dst = heapView(backend, out);
     let last = rank - 1;
     while (last >= 0 && !reversed[last]) last--;
     if (last < 0) {

@@ -5,7 +5,7 @@
 // These kernels read the input through a view of the heap instead and copy each contiguous run once.
 // Values are moved, never computed: the results are bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
-import { fullStrides, type WasmHeapBackend } from './heap';
+import { fullStrides, heapView, type WasmHeapBackend } from './heap';
 
 /**
  * Copies x[begin : begin + size] (any rank) into a new wasm tensor. The trailing axes taken whole merge with
@@ -16,8 +16,8 @@ export function sliceFromHeap(x: tf.TensorInfo, begin: number[], size: number[],
   const total = tf.util.sizeFromShape(size);
   if (total === 0) return out;
   // Views are taken after makeOutput: allocating may grow the heap, which detaches older views.
-  const src = backend.typedArrayFromHeap(x);
-  const dst = backend.typedArrayFromHeap(out);
+  const src = heapView(backend, x);
+  const dst = heapView(backend, out);
   const shape = x.shape;
   const rank = shape.length;
   if (rank === 0) {

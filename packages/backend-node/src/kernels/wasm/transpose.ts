@@ -6,7 +6,7 @@
 // innermost axis v) is copied in 16x16 tiles by simd/transpose.wat on the heap. Values are moved, never
 // computed: bit-identical. Otherwise (innermost axis kept: contiguous rows) the original kernel runs.
 import * as tf from '@tensorflow/tfjs-core';
-import { fullStrides, type WasmHeapBackend } from './heap';
+import { fullStrides, heapOffset, type WasmHeapBackend } from './heap';
 import { simdInstance } from './simd/instance';
 import { TRANSPOSE_WASM } from './simd/transpose-wasm';
 
@@ -59,9 +59,8 @@ export function tiledTranspose(original: tf.KernelFunc): tf.KernelFunc {
     const simd = simdInstance<TransposeExports>(b.wasm, TRANSPOSE_WASM);
     if (!simd) return original(args);
     const out = b.makeOutput(perm.map((a) => x.shape[a]!), x.dtype);
-    // Pointers after the allocation (growing the heap moves nothing, but detaches older views).
-    const src = b.typedArrayFromHeap(x).byteOffset;
-    const dst = b.typedArrayFromHeap(out).byteOffset;
+    const src = heapOffset(b, x);
+    const dst = heapOffset(b, out);
     const inStrides = fullStrides(shape);
     const outPos = fullStrides(q.map((a) => shape[a]!));
     const outStrides = shape.map((_, a) => outPos[q.indexOf(a)]!); // output stride of each input axis

@@ -1,9 +1,9 @@
 // @edm/core's GroupNorm passes (GroupNormPasses) run by group-norm.wat on the wasm heap: the same float64
 // arithmetic in the same order as the JavaScript loops, four channels per step (bit-identical results).
 import type { GroupNormPasses } from '@edm/core';
-import type { WasmModule } from '../heap';
+import { heapMemory, type WasmModule } from '../heap';
 import { GROUP_NORM_WASM } from './group-norm-wasm';
-import { heapMemory, heapPointer, simdInstance } from './instance';
+import { heapPointer, simdInstance } from './instance';
 
 interface GroupNormExports extends WebAssembly.Exports {
   channelSums(a: number, b: number, p: number, c: number, s1: number, s2: number): void;
@@ -26,7 +26,9 @@ export function heapGroupNormPasses(module: WasmModule, c: number, arrays: numbe
   const simd = simdInstance<GroupNormExports>(module, GROUP_NORM_WASM);
   if (!simd) return null;
   const memory = heapMemory(module);
-  const block = module._malloc(arrays * c * 8);
+  // emscripten's _malloc returns a signed i32: heaps past 2 GiB give negative numbers (a CIFAR-10 training step).
+  const block = module._malloc(arrays * c * 8) >>> 0;
+  if (block === 0) return null; // heap exhausted: the JavaScript passes need no scratch in it
   if (block % 8 !== 0) throw new Error(`simd: malloc returned an unaligned block (${block})`);
   let used = 0;
   const ptr = (v: ArrayBufferView) => heapPointer(memory, v);

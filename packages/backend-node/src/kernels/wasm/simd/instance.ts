@@ -2,19 +2,12 @@
 // tfjs-backend-wasm's heap: each imports the backend's memory, so it reads and writes tensors in place by
 // their heap offsets. One instance per memory and module; null where the engine cannot run them (no SIMD),
 // and callers then keep their JavaScript loops.
-import type { WasmModule } from '../heap';
+import { heapMemory, type WasmModule } from '../heap';
 
 /** A module's binaries as scripts/wat.mjs writes them (base64). */
 export interface WatBinaries {
   plain: string;
   shared: string;
-}
-
-/** The heap's memory: exported by the instance (single-threaded build) or kept on the module (threaded). */
-export function heapMemory(module: WasmModule): WebAssembly.Memory {
-  const memory = module.wasmMemory ?? module.asm?.memory;
-  if (!memory) throw new Error('tfjs-backend-wasm: cannot find the wasm heap memory (wasmMemory / asm.memory)');
-  return memory;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, Map<WatBinaries, WebAssembly.Exports | null>>();
