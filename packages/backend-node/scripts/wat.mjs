@@ -13,7 +13,7 @@ const check = process.argv.includes('--check');
 const wabt = await initWabt();
 
 function compile(file, text) {
-  const module = wabt.parseWat(file, text, { simd: true, threads: true });
+  const module = wabt.parseWat(file, text, { simd: true, threads: true, bulk_memory: true });
   try {
     // wabt.js's validate() ignores the features given to parseWat (shared memory fails): V8 validates instead.
     const bytes = module.toBinary({}).buffer;

@@ -272,6 +272,28 @@ describe('wasm convolution gradient kernels', () => {
       tf.dispose(x);
     });
   }
+  // Vector row copies (rows of 16-byte multiples) and bulk copies per row (others), against the original.
+  const CONCAT_CASES: { shapes: number[][]; axis: number; dtype?: 'int32' | 'bool' }[] = [
+    { shapes: [[2, 4, 4, 8], [2, 4, 4, 4]], axis: 3 }, // a U-Net skip concatenation
+    { shapes: [[3, 5, 3], [3, 5, 5], [3, 5, 1]], axis: -1 }, // rows of 12, 20, 4 bytes
+    { shapes: [[2, 3], [4, 3]], axis: 0 },
+    { shapes: [[3, 0, 2], [3, 4, 2], [3, 1, 2]], axis: 1 }, // an empty input is skipped
+    { shapes: [[4, 6], [4, 2]], axis: 1, dtype: 'int32' },
+    { shapes: [[4, 6], [4, 3]], axis: 1, dtype: 'bool' },
+  ];
+  for (const c of CONCAT_CASES) {
+    it(`Concat = tfjs wasm kernel, bit for bit (${c.shapes.map((sh) => sh.join('x')).join(' + ')} on axis ${c.axis}${c.dtype ? ` ${c.dtype}` : ''})`, async () => {
+      await tf.setBackend('wasm');
+      const xs = c.shapes.map((shape, i) => {
+        const raw = values(shape.reduce((p, q) => p * q, 1), 30 + i);
+        return c.dtype ? tf.tensor(Array.from(raw, (v) => (c.dtype === 'int32' ? Math.round(v * 1e6) : Number(v > 0))), shape, c.dtype)
+          : tf.tensor(raw, shape);
+      });
+      const theirs = replacedWasmKernel('Concat')!.kernelFunc({ inputs: xs as never, backend: tf.backend(), attrs: { axis: c.axis } as never });
+      await expectSame([tf.concat(xs, c.axis)], [tf.engine().makeTensorFromTensorInfo(theirs as tf.TensorInfo)]);
+      tf.dispose(xs);
+    });
+  }
   it('reduceTranspose drops size-1 axes and merges axes that stay neighbours', () => {
     expect(reduceTranspose([8, 32, 32, 64], [0, 3, 1, 2])).toEqual({ shape: [8, 1024, 64], perm: [0, 2, 1] });
     expect(reduceTranspose([1, 20, 1, 24], [3, 2, 1, 0])).toEqual({ shape: [20, 24], perm: [1, 0] });

@@ -11,6 +11,7 @@ import { sharedIdentity } from './identity';
 import { groupNormGradWasm, groupNormWasm } from './group-norm';
 import { blockReverse } from './reverse';
 import { heapSlice, heapSplitV, heapUnpack } from './slice';
+import { heapConcat } from './concat';
 import { concatTile } from './tile';
 import { tiledTranspose } from './transpose';
 
@@ -42,6 +43,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Identity: sharedIdentity,
   // Block copies instead of a per-element index loop (the flipped filters of convolution input gradients).
   Reverse: blockReverse,
+  // One strided copy per input on the heap instead of a JavaScript copy per row (U-Net skip concatenations).
+  Concat: heapConcat,
   // 16x16 tiles on the heap instead of a cache-thrashing strided loop (matMul and filter-gradient transposes).
   Transpose: tiledTranspose,
 };
