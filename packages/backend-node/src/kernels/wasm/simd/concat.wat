@@ -4,7 +4,7 @@
 ;; have rows of 32-128 floats. Bytes are copied, never computed. Compiled by scripts/wat.mjs into
 ;; concat-wasm.ts (do not edit that).
 (module
-  (import "env" "memory" (memory 1 65536 MEMORY_SHARED))
+  (import "env" "memory" (memory MEMORY_LIMITS))
 
   (func (export "rows") (param $dst i32) (param $src i32) (param $rows i32) (param $rowBytes i32) (param $dstStride i32)
     (local $r i32) (local $k i32)

@@ -4,7 +4,7 @@
 ;; the same order, so results are bit-identical to @edm/core's cpu kernel. Channels go four at a time: callers
 ;; use these only when C % 4 == 0. Compiled by scripts/wat.mjs into group-norm-wasm.ts (do not edit that).
 (module
-  (import "env" "memory" (memory 1 65536 MEMORY_SHARED))
+  (import "env" "memory" (memory MEMORY_LIMITS))
 
   ;; s1[j] = sum_q a[q, j];  s2[j] = sum_q a[q, j] * b[q, j]   (q < p pixels, j < c channels; f64 sums)
   (func (export "channelSums") (param $a i32) (param $b i32) (param $p i32) (param $c i32) (param $s1 i32) (param $s2 i32)

@@ -4,7 +4,7 @@
 ;; own kernel does, and transposing [8, 32, 32, 64] to [64, 32, 32, 8] took 8 ms instead of 1). Compiled by
 ;; scripts/wat.mjs into transpose-wasm.ts (do not edit that).
 (module
-  (import "env" "memory" (memory 1 65536 MEMORY_SHARED))
+  (import "env" "memory" (memory MEMORY_LIMITS))
 
   (func (export "plane") (param $src i32) (param $dst i32) (param $nv i32) (param $nu i32)
     (param $srcStrideV i32) (param $dstStrideU i32)
