@@ -28,7 +28,7 @@ const child = fileURLToPath(new URL('./engine.ts', import.meta.url));
 
 interface Result {
   engine: string; adapter?: string; threads?: number; config: string; params: number; runs: number; forwardB1: number; forwardB8: number;
-  trainB8: number; tensorGrowth: number; peakRssMB: number; convInput?: { ours: number; tfjs: number };
+  trainB8: number | null; trainError?: string; tensorGrowth: number; peakRssMB: number; convInput?: { ours: number; tfjs: number };
 }
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
@@ -56,8 +56,11 @@ for (const config of configs) {
       continue;
     }
     const name = r.adapter ? `${r.engine} (${r.adapter})` : r.threads ? `${r.engine} (${r.threads} thread${r.threads > 1 ? 's' : ''})` : r.engine;
-    print(`| ${name} | ${fmt(r.forwardB1)} | ${fmt(r.forwardB8)} | ${fmt(r.trainB8)} | ${ref ? `${(r.trainB8 / ref.trainB8).toFixed(1)}x` : 'n/a'} | ` +
-      `${r.peakRssMB} MB | ${r.tensorGrowth} |`);
+    const train = r.trainB8 === null ? (r.trainError?.includes('heap is exhausted') ? 'does not fit (wasm heap exhausted)'
+      : `failed: ${r.trainError}`) : fmt(r.trainB8);
+    const vs = r.trainB8 === null || !ref ? 'n/a' : `${(r.trainB8 / ref.trainB8).toFixed(1)}x`;
+    print(`| ${name} | ${fmt(r.forwardB1)} | ${fmt(r.forwardB8)} | ${train} | ${vs} | ${r.peakRssMB} MB | ` +
+      `${r.trainB8 === null ? 'n/a' : r.tensorGrowth} |`);
     if (r.convInput) {
       print(`|   wasm Conv2DBackpropInput 64->64 3x3 b8 32x32: ours ${fmt(r.convInput.ours)}, tfjs ${fmt(r.convInput.tfjs)} ` +
         `(${(r.convInput.tfjs / r.convInput.ours).toFixed(1)}x) | | | | | | |`);

@@ -32,6 +32,11 @@ const CONV_CASES: Case[] = [
   // Large enough for the filter gradient's matMul to take XNNPACK's path (through our BatchMatMul).
   { name: '1x1 same s1 (x^T dy product)', x: [2, 8, 8, 16], filter: [1, 1, 16, 24], strides: 1, pad: 'same' },
   { name: '1x1 same s2', x: [2, 7, 7, 8], filter: [1, 1, 8, 12], strides: 2, pad: 'same' },
+  // Outputs of 16x16 and more at stride 1: the filter gradient as one product over shifted rows.
+  { name: '3x3 same s1 16x17 (shifted rows)', x: [2, 16, 17, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' },
+  { name: '3x3 valid s1 18x19 (shifted rows)', x: [1, 18, 19, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'valid' },
+  { name: '2x3 same s1 16x16 (shifted rows, uneven padding)', x: [2, 16, 16, 3], filter: [2, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '5x5 explicit 2 s1 16x16 (shifted rows)', x: [1, 16, 16, 2], filter: [5, 5, 2, 3], strides: 1, pad: 2 },
   { name: '2x3 same s[2,1]', x: [2, 6, 5, 3], filter: [2, 3, 3, 2], strides: [2, 1], pad: 'same' },
   { name: '5x5 explicit 2 s1 round', x: [1, 6, 6, 2], filter: [5, 5, 2, 2], strides: 1, pad: 2, dimRoundingMode: 'round' },
 ];

@@ -4,10 +4,13 @@
 // filter dy^T [Ho, Wo, N, Co] at dilation (sh, sw), giving [Ci, fh, fw, Co]. One XNNPACK conv2d instead of a
 // loop; measured the best of five formulations for 3x3 filters (issue 8). A 1x1 filter at stride 1 without
 // padding is a plain product, dW = x^T dy over the N*H*W pixels: one XNNPACK matMul, 2-2.5x faster than the
-// convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms).
+// convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms). Other stride-1
+// filters with outputs of 16x16 and more on wasm: one product over shifted rows (conv2d-filter-shift.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, convGeometry, spatialWindow } from '../geometry';
 import type { ConvGeometryAttrs } from '../geometry';
+import { MIN_SHIFT_SIDE, shiftedFilterGradient } from './conv2d-filter-shift';
+import type { WasmHeapBackend } from './heap';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
 interface Attrs extends ConvGeometryAttrs {
@@ -26,6 +29,14 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
       ho === x.shape[1] && wo === x.shape[2]) {
       const pixels = x.shape[0] * ho * wo;
       return tf.reshape(tf.matMul(tf.reshape(x, [pixels, ci]), tf.reshape(dy, [pixels, co]), true, false), filterShape);
+    }
+    const [, h, w] = x.shape;
+    const bottom = ho + fh - 1 - h - g.padTop;
+    const right = wo + fw - 1 - w - g.padLeft;
+    if (tf.getBackend() === 'wasm' && x.dtype === 'float32' && g.strideHeight === 1 && g.strideWidth === 1 &&
+      ho >= MIN_SHIFT_SIDE && wo >= MIN_SHIFT_SIDE && g.padTop >= 0 && g.padLeft >= 0 && bottom >= 0 && right >= 0) {
+      return shiftedFilterGradient(x, dy, filterShape, { top: g.padTop, left: g.padLeft, bottom, right },
+        tf.backend() as unknown as WasmHeapBackend);
     }
     // The rows/columns of x the filter taps read: (fh - 1) + (Ho - 1) * sh + 1 starting at -top.
     const xWin = spatialWindow(x, -g.padTop, fh + (ho - 1) * g.strideHeight, -g.padLeft, fw + (wo - 1) * g.strideWidth);
