@@ -71,6 +71,7 @@ let trainB8: number | null = null;
 let trainError: string | undefined;
 let tensorGrowth = 0;
 try {
+  if (engine === 'wasm' && config.wasmTrainSkip) throw new Error(`${config.wasmTrainSkip} (skipped)`);
   await warmUp(trainStep); // the first step also creates Adam's moments
   const tensorsBefore = tf.memory().numTensors;
   trainB8 = await time(trainStep, false);
