@@ -1,8 +1,8 @@
-// One engine, one network: forward b1, forward b8 and a training step at b8 (EDM loss, backward, Adam),
+// One engine, one network: forward b1, forward b8 and a training step at b8 (EDM loss, backward, @edm/core's Adam),
 // medians after a warm-up; prints one JSON line. Run by bench/index.ts in a fresh process per engine so that
 // peak RSS is the engine's own.
 import * as tf from '@tensorflow/tfjs-core';
-import { EDMLoss } from '@edm/core';
+import { Adam, EDMLoss } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { useNodeBackend, replacedWasmKernel } from '@edm/backend-node';
 import type { NodeEngine } from '@edm/backend-node';
@@ -52,12 +52,17 @@ const forward = (batch: number) => async () => {
 };
 
 const loss = new EDMLoss();
-const optimizer = tf.train.adam(2e-4);
+// @edm/core's Adam, as `edm train` uses it (torch.optim.Adam's arithmetic, gradients cleaned of NaN/inf).
+const paramsByName = net.parameters();
+const adam = new Adam(paramsByName);
 const images = tf.randomUniform([8, res, res, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
 const trainStep = async () => {
-  const cost = optimizer.minimize(() => tf.mean(loss.call(net, images)) as tf.Scalar, true, vars);
-  await cost!.data();
-  cost!.dispose();
+  const { value, grads } = tf.variableGrads(() => tf.mean(loss.call(net, images)) as tf.Scalar, vars);
+  const byName: tf.NamedTensorMap = {};
+  for (const [name, v] of paramsByName) byName[name] = grads[v.name]!;
+  adam.apply(byName, 2e-4);
+  await value.data();
+  tf.dispose([value, ...Object.values(grads)]);
 };
 
 const progress = (what: string, ms: number) => console.error(`${engine} ${configName}: ${what} ${ms.toFixed(1)} ms`);

@@ -2,7 +2,7 @@
 // the cpu backend's kernel of the same name, on strided, padded, odd-sized and NCHW cases.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { composedGroupNorm, groupNorm, hasFusedGroupNorm } from '@edm/core';
+import { adamStep, composedAdamStep, composedGroupNorm, groupNorm, hasFusedAdam, hasFusedGroupNorm } from '@edm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -376,6 +376,30 @@ describe('wasm convolution gradient kernels', () => {
     expect(simd).not.toBeNull();
     simd!.release();
     expect(heapGroupNormPasses(module, 6, 4)).toBeNull();
+  });
+
+  it('fused Adam step (EdmAdam) = the composed ops on wasm and the cpu kernel, bit for bit (NaN, +-inf, a 3-element tail)', async () => {
+    const n = 1031;
+    const grad = values(n, 43).map((x) => x * 3);
+    grad[0] = NaN;
+    grad[1] = Infinity;
+    grad[2] = -Infinity;
+    grad[n - 1] = -Infinity; // in the scalar tail
+    grad[n - 2] = NaN;
+    const data = [values(n, 40), values(n, 41).map((x) => x * 0.1), values(n, 42).map((x) => x * x), grad];
+    const attrs = { beta1: 0.9, beta2: 0.999, eps: 1e-8, stepSize: 2e-4 / (1 - 0.9 ** 7), biasCorrection2: 1 - 0.999 ** 7 };
+    const run = async (backend: string, fn: typeof adamStep) => {
+      await tf.setBackend(backend);
+      const [p, m, v, g] = data.map((d) => tf.tensor1d(d)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const out = fn(p, m, v, g, attrs);
+      const got = await Promise.all(out.map(async (t) => Array.from(await t.data())));
+      tf.dispose([p, m, v, g, ...out]);
+      return got;
+    };
+    expect(hasFusedAdam('wasm')).toBe(true);
+    const wasmFused = await run('wasm', adamStep);
+    expect(wasmFused).toEqual(await run('wasm', composedAdamStep));
+    expect(wasmFused).toEqual(await run('cpu', adamStep));
   });
 
   it('the SIMD modules are compiled from their .wat sources (scripts/wat.mjs --check)', () => {

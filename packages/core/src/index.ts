@@ -51,6 +51,8 @@ export * from './ops';
 
 // EMA.
 export { EMA, emaBeta, type EMAOptions } from './ema';
+// Adam (torch.optim.Adam's arithmetic; one fused kernel per parameter where the backend has it).
+export { Adam, type AdamOptions } from './optim/adam';
 
 // k-diffusion samplers, k-diffusion noise schedules (sigmas arrays) and guidance wrappers (issue 7; their
 // modules document them).

@@ -1,13 +1,12 @@
 // edm bench: training images/s and sampling time per image, for the mnist preset's network and the paper's
 // CIFAR-10 DDPM++ network, on the chosen engine. Median of the timed iterations after one warm-up.
 import * as tf from '@tensorflow/tfjs-core';
-import { StackedRandomGenerator, edmSampler } from '@edm/core';
+import { Adam, StackedRandomGenerator, edmSampler } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { defineCommand } from '../framework/command';
 import { UsageError } from '../framework/errors';
 import { int, str } from '../framework/options';
 import { backendOption, setupBackend } from '../net/backend';
-import { Adam } from '../train/adam';
 import { drawEps, makeLoss } from '../train/losses';
 import { networkConfig, type NetworkConfig } from '../train/network-config';
 import { PRESETS } from '../train/presets';

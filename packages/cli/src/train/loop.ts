@@ -6,7 +6,7 @@
 // dropout masks).
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { EDMAugmentPipe, EMA } from '@edm/core';
+import { Adam, EDMAugmentPipe, EMA } from '@edm/core';
 import { createNetwork, saveNetwork } from '@edm/models';
 import type { CommandContext } from '../framework/command';
 import { CliError, InterruptedError } from '../framework/errors';
@@ -16,7 +16,6 @@ import { encodePng } from '../io/png';
 import { Progress, formatDuration } from '../io/progress';
 import { generateImages } from '../sample/generate-images';
 import type { Dataset } from '../data/dataset';
-import { Adam } from './adam';
 import { BatchSource } from './batches';
 import type { TrainConfig } from './config';
 import { drawEps, makeLoss } from './losses';

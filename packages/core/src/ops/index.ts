@@ -1,4 +1,5 @@
 // Network ops that tfjs lacks, each as op + kernels per backend + one gradient (tfjs style).
+import { registerAdamCpuKernel } from './adam-cpu';
 import { registerGroupNormCpuKernels } from './group-norm-cpu';
 
 export {
@@ -9,6 +10,9 @@ export {
   JS_GROUP_NORM_PASSES, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
   type GroupNormPasses,
 } from './group-norm-math';
-export { registerGroupNormCpuKernels };
+export { ADAM_KERNEL, adamStep, composedAdamStep, hasFusedAdam, type AdamStepAttrs } from './adam';
+export { adamLoop } from './adam-cpu';
+export { registerAdamCpuKernel, registerGroupNormCpuKernels };
 
 registerGroupNormCpuKernels();
+registerAdamCpuKernel();

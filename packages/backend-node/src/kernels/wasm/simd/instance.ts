@@ -19,6 +19,11 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Whether this engine compiles the module (WebAssembly SIMD), known before any backend exists. */
+export function simdSupported(binaries: WatBinaries): boolean {
+  return WebAssembly.validate(decode(binaries.plain));
+}
+
 /** The module's exports on this heap, or null if this engine cannot compile it. */
 export function simdInstance<T extends WebAssembly.Exports>(module: WasmModule, binaries: WatBinaries): T | null {
   const memory = heapMemory(module);

@@ -1,8 +1,10 @@
 // Adam (Kingma & Ba 2015) as torch.optim.Adam computes it, with its state (first and second moments, step)
 // open for saving and restoring, so a resumed run continues bit-exactly. The learning rate is given per step
 // (train.py's ramp-up). Gradients are cleaned as the reference does before the step:
-// nan_to_num(g, nan=0, posinf=1e5, neginf=-1e5).
+// nan_to_num(g, nan=0, posinf=1e5, neginf=-1e5). Each parameter's step is one `adamStep` op (ops/adam.ts):
+// one fused kernel where the backend has it (cpu, wasm), the composed ops otherwise, with the same values.
 import * as tf from '@tensorflow/tfjs-core';
+import { adamStep } from '../ops/adam';
 
 /** Adam hyper-parameters (torch defaults; the reference trains with betas (0.9, 0.999), eps 1e-8). */
 export interface AdamOptions {
@@ -34,22 +36,17 @@ export class Adam {
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.step++;
     const { beta1, beta2, eps } = this.opts;
-    const bc1 = 1 - beta1 ** this.step;
-    const bc2 = 1 - beta2 ** this.step;
+    const attrs = { beta1, beta2, eps, stepSize: lr / (1 - beta1 ** this.step), biasCorrection2: 1 - beta2 ** this.step };
     for (const [name, p] of this.params) {
-      const g0 = grads[name];
-      if (!g0) continue;
+      const g = grads[name];
+      if (!g) continue;
       tf.tidy(() => {
-        const noNaN = tf.where(tf.isNaN(g0), tf.zerosLike(g0), g0);
-        const g = tf.where(tf.isInf(noNaN), tf.mul(tf.sign(noNaN), 1e5), noNaN);
         const m = this.m.get(name)!;
         const v = this.v.get(name)!;
-        const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        m.assign(m1);
-        v.assign(v1);
-        const denom = tf.add(tf.sqrt(tf.div(v1, bc2)), eps);
-        p.assign(tf.sub(p, tf.mul(tf.div(m1, denom), lr / bc1)));
+        const [p1, m1, v1] = adamStep(p, m, v, g, attrs);
+        m.assign(m1!);
+        v.assign(v1!);
+        p.assign(p1!);
       });
     }
   }
