@@ -2,7 +2,7 @@
 // (Math.fround after every operation, as each tfjs op rounds its result to float32). Registered by name.
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAM_KERNEL, type AdamStepAttrs } from './adam';
-import { checkFloat32 } from './group-norm-math';
+import { checkFloat32 } from './check-float32';
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU this kernel uses. */
 interface CpuBackend {

@@ -2,7 +2,8 @@
 // arrays). Registered by name: this module imports no backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, type GroupNormAttrs } from './group-norm';
-import { checkFloat32, groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
+import { checkFloat32 } from './check-float32';
+import { groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {

@@ -15,13 +15,6 @@ export interface GroupNormDims {
   g: number;
 }
 
-/** Throws unless every named input of `kernel` is float32 (the fused kernels compute in float32 only). */
-export function checkFloat32(kernel: string, inputs: Record<string, { dtype: string }>): void {
-  for (const [name, t] of Object.entries(inputs)) {
-    if (t.dtype !== 'float32') throw new Error(`${kernel}: ${name} must be float32, got ${t.dtype}`);
-  }
-}
-
 /** The sizes of an NHWC tensor of shape `xShape` normalised over `numGroups` groups. */
 export function groupNormDims(xShape: readonly number[], numGroups: number): GroupNormDims {
   const [n, h, w, c] = xShape as [number, number, number, number];

@@ -7,9 +7,10 @@ export {
   registerGroupNormGradient, type GroupNormAttrs,
 } from './group-norm';
 export {
-  JS_GROUP_NORM_PASSES, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
+  JS_GROUP_NORM_PASSES, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
   type GroupNormPasses,
 } from './group-norm-math';
+export { checkFloat32 } from './check-float32';
 export { ADAM_KERNEL, adamStep, composedAdamStep, hasFusedAdam, type AdamStepAttrs } from './adam';
 export { adamLoop } from './adam-cpu';
 export { registerAdamCpuKernel, registerGroupNormCpuKernels };

@@ -3,7 +3,7 @@
 // (rows of 32-128 channels, tens of thousands of pixels) that was 6% of sampling the MNIST model. Here each
 // input is one call that copies all its rows. Bytes are moved, never computed: bit-identical.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, type WasmHeapBackend } from './heap';
+import { bytesPerElement, heapOffset, type WasmHeapBackend } from './heap';
 import { CONCAT_WASM } from './simd/concat-wasm';
 import { simdInstance } from './simd/instance';
 
@@ -11,13 +11,11 @@ interface ConcatExports extends WebAssembly.Exports {
   rows(dst: number, src: number, rows: number, rowBytes: number, dstStride: number): void;
 }
 
-const BYTES: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
-
 /** Wraps the original wasm Concat kernel (kept for strings and a single non-empty input). */
 export function heapConcat(original: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const inputs = args.inputs as unknown as tf.TensorInfo[];
-    const bytes = BYTES[inputs[0]!.dtype];
+    const bytes = bytesPerElement(inputs[0]!.dtype);
     const parts = inputs.filter((t) => tf.util.sizeFromShape(t.shape) > 0);
     if (!bytes || parts.length < 2) return original(args);
     const b = args.backend as unknown as WasmHeapBackend;

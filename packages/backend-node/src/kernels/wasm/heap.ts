@@ -34,6 +34,11 @@ export function heapMemory(module: WasmModule): WebAssembly.Memory {
 
 const BYTES_PER_ELEMENT: Partial<Record<tf.DataType, number>> = { float32: 4, int32: 4, bool: 1 };
 
+/** Bytes per element of a dtype in the heap (undefined for strings, which live outside it). */
+export function bytesPerElement(dtype: tf.DataType): number | undefined {
+  return BYTES_PER_ELEMENT[dtype];
+}
+
 /**
  * The byte offset of a tensor's data in the heap. Throws where the data would reach past the heap's end:
  * near the 4 GiB limit tfjs-backend-wasm 4.22's allocator hands out blocks that do not fit instead of
@@ -43,7 +48,7 @@ export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo): numbe
   const entry = backend.dataIdMap.get(info.dataId);
   if (!entry) throw new Error('wasm: a kernel input has no data on the wasm heap (disposed?)');
   const offset = entry.memoryOffset >>> 0;
-  const bytes = tf.util.sizeFromShape(info.shape) * (BYTES_PER_ELEMENT[info.dtype] ?? 4);
+  const bytes = tf.util.sizeFromShape(info.shape) * (bytesPerElement(info.dtype) ?? 4);
   const heapBytes = heapMemory(backend.wasm).buffer.byteLength;
   if (offset + bytes > heapBytes) {
     throw new Error(`wasm: the heap is exhausted: a ${info.dtype} tensor [${info.shape}] at byte ${offset} would end ` +
