@@ -37,8 +37,11 @@ export class EMA {
     const r = opts.rampUpRatio === undefined ? 0.05 : opts.rampUpRatio;
     this.rampUpRatio = r === null ? null : checkNumber('EMA', 'rampUpRatio', r, 'nonnegative');
     this.weights = new Map();
+    // tidy frees the clone (a variable shares its initial tensor's buffer; the clone, left alive, would
+    // keep the start weights after the first update).
     for (const [name, v] of weights) {
-      this.weights.set(name, tf.variable(v.clone(), false, `ema/${name}/${Math.random().toString(36).slice(2)}`));
+      this.weights.set(name, tf.tidy(() =>
+        tf.variable(v.clone(), false, `ema/${name}/${Math.random().toString(36).slice(2)}`)));
     }
   }
 

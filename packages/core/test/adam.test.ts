@@ -55,8 +55,12 @@ describe('Adam', () => {
   it('follows a float64 Adam over 5 steps within float32 rounding, and leaks no tensors', () => {
     const p0 = values(64, 7);
     const p = tf.variable(tf.tensor1d(p0));
+    const start = tf.memory();
     const adam = new Adam(new Map([['w', p]]));
     const before = tf.memory().numTensors;
+    // exactly the two moments: no tensor the moments started from stays behind
+    expect(before - start.numTensors).toBe(2);
+    expect(tf.memory().numBytes - start.numBytes).toBe(2 * 64 * 4);
     // float64 reference
     const ref = Float64Array.from(p0);
     const m = new Float64Array(64);
@@ -78,7 +82,9 @@ describe('Adam', () => {
     for (let i = 0; i < 64; i++) err = Math.max(err, Math.abs(got[i]! - ref[i]!));
     expect(err).toBeLessThan(1e-6);
     expect(adam.step).toBe(5);
+    expect(tf.memory().numBytes - start.numBytes).toBe(2 * 64 * 4); // the moments, once each
     adam.dispose();
+    expect(tf.memory()).toMatchObject({ numTensors: start.numTensors, numBytes: start.numBytes });
     p.dispose();
   });
 });

@@ -21,6 +21,7 @@ test('beta: ramp-up, half-life and the first update copying the weights', () => 
 
 test('update follows ema <- w + beta (ema - w) over several steps, per variable', () => {
   const w = new Map<string, tf.Variable>([['a', tf.variable(tf.tensor1d([1, 2]))], ['b', tf.variable(tf.scalar(-3))]]);
+  const start = tf.memory();
   const ema = new EMA(w, { halfLifeImages: 1000, rampUpRatio: 0.5 });
   const want = { a: [1, 2], b: [-3] };
   let seen = 0;
@@ -42,7 +43,9 @@ test('update follows ema <- w + beta (ema - w) over several steps, per variable'
     }
   }
   expect(tf.memory().numTensors).toBe(before);
+  expect(tf.memory().numBytes - start.numBytes).toBe(3 * 4); // the averaged weights, once: no start copy kept
   ema.dispose();
+  expect(tf.memory()).toMatchObject({ numTensors: start.numTensors, numBytes: start.numBytes });
   w.forEach((v) => v.dispose());
 });
 

@@ -26,9 +26,11 @@ export class Adam {
   step = 0;
 
   constructor(readonly params: Map<string, tf.Variable>, readonly opts: AdamOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8 }) {
+    // tidy frees the zeros the variables start from: a variable shares its initial tensor's buffer, and
+    // that tensor, left alive, would keep the buffer after the first assign (one copy per moment).
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false, `adam_m/${name}`));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false, `adam_v/${name}`));
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false, `adam_m/${name}`)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false, `adam_v/${name}`)));
     }
   }
 
