@@ -2,7 +2,7 @@
 // medians after a warm-up; prints one JSON line. Run by bench/index.ts in a fresh process per engine so that
 // peak RSS is the engine's own.
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, EDMLoss } from '@edm/core';
+import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { useNodeBackend, replacedWasmKernel } from '@edm/backend-node';
 import type { NodeEngine } from '@edm/backend-node';
@@ -52,12 +52,13 @@ const forward = (batch: number) => async () => {
 };
 
 const loss = new EDMLoss();
-// @edm/core's Adam, as `edm train` uses it (torch.optim.Adam's arithmetic, gradients cleaned of NaN/inf).
+// @edm/core's gradients and Adam, as `edm train` uses them (leanVariableGrads: tf.variableGrads's gradients,
+// memory released as the backward pass goes; Adam: torch.optim.Adam's arithmetic).
 const paramsByName = net.parameters();
 const adam = new Adam(paramsByName);
 const images = tf.randomUniform([8, res, res, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
 const trainStep = async () => {
-  const { value, grads } = tf.variableGrads(() => tf.mean(loss.call(net, images)) as tf.Scalar, vars);
+  const { value, grads } = leanVariableGrads(() => tf.mean(loss.call(net, images)) as tf.Scalar, vars);
   const byName: tf.NamedTensorMap = {};
   for (const [name, v] of paramsByName) byName[name] = grads[v.name]!;
   adam.apply(byName, 2e-4);

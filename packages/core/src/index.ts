@@ -49,6 +49,9 @@ export * from './augment';
 // Network ops tfjs lacks (fused GroupNorm: op, kernels per backend, one gradient).
 export * from './ops';
 
+// Gradients that release memory as the backward pass goes (tf.variableGrads's results, bit for bit).
+export { leanVariableGrads } from './autograd/lean-variable-grads';
+
 // EMA.
 export { EMA, emaBeta, type EMAOptions } from './ema';
 // Adam (torch.optim.Adam's arithmetic; one fused kernel per parameter where the backend has it).

@@ -3,7 +3,7 @@
 // sampler runs, the EDM loss per pixel and gradients of the summed loss, for DDPM++ and ADM.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { ablationSampler, EDMLoss, edmSampler, replayNoise, type AblationSamplerOptions } from '@edm/core';
+import { ablationSampler, EDMLoss, edmSampler, leanVariableGrads, replayNoise, type AblationSamplerOptions } from '@edm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNetwork, type Network } from '../src/index';
 import { FIXTURES, loadFixture, maxAbs, maxAbsDiff, nhwc, raw, raw64, toNCHW, type Fixture } from './fixtures';
@@ -149,6 +149,11 @@ describe.each(FIXTURES)('parity with the NVlabs reference: %s', (name) => {
       console.log(`${name}: grad ${pname} max abs err / max|g| = ${err.toExponential(2)}`);
       expect(err).toBeLessThanOrEqual(1e-3);
     }
+    // @edm/core's leanVariableGrads (what `edm train` uses) gives these gradients bit for bit.
+    const lean = leanVariableGrads(() => tf.sum(loss.call(net, images, { rnd, eps, training: false })) as tf.Scalar, vars);
+    expect(lean.value.dataSync()).toEqual(total.dataSync());
+    for (const v of vars) expect(lean.grads[v.name]!.dataSync(), v.name).toEqual(grads[v.name]!.dataSync());
+    tf.dispose([lean.value, ...Object.values(lean.grads) as tf.Tensor[]]);
     tf.dispose(grads);
     total.dispose();
     tf.dispose([images, eps, rnd]);

@@ -1,7 +1,7 @@
 // One pass of the training objective: the summed per-pixel loss of a batch divided by the step's total batch
 // (the reference's loss.sum().mul(1 / batch_gpu_total).backward()), and its gradients by variable name.
 import * as tf from '@tensorflow/tfjs-core';
-import { wrapDenoiser, type AugmentPipe, type Denoiser, type ForwardOptions, type Loss } from '@edm/core';
+import { leanVariableGrads, wrapDenoiser, type AugmentPipe, type Denoiser, type ForwardOptions, type Loss } from '@edm/core';
 
 /** Inputs of one pass. */
 export interface PassInputs {
@@ -25,12 +25,13 @@ export function withForwardOptions(net: Denoiser, options: ForwardOptions): Deno
 
 /**
  * Returns sum(loss) / batchTotal as a number and the gradients keyed by the tf.Variable names (the caller
- * disposes them). Inputs are not disposed.
+ * disposes them). Inputs are not disposed. The backward pass releases memory as it goes
+ * (`leanVariableGrads`: tf.variableGrads's gradients at about half its peak).
  */
 export async function lossAndGrads(
   net: Denoiser, loss: Loss, vars: tf.Variable[], inp: PassInputs, batchTotal: number,
 ): Promise<{ value: number; grads: tf.NamedTensorMap }> {
-  const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
+  const { value, grads } = leanVariableGrads(() => tf.tidy(() => {
     const perPixel = loss.call(withForwardOptions(net, { seed: inp.seed }), inp.images, {
       labels: inp.labels, rnd: inp.rnd, eps: inp.eps, training: true, augmentPipe: inp.augmentPipe,
     });
