@@ -57,7 +57,7 @@ for (const config of configs) {
     }
     const name = r.adapter ? `${r.engine} (${r.adapter})` : r.threads ? `${r.engine} (${r.threads} thread${r.threads > 1 ? 's' : ''})` : r.engine;
     const train = r.trainB8 === null ? (r.trainError?.includes('heap is exhausted') ? 'does not fit (wasm heap exhausted)'
-      : r.trainError?.endsWith('(skipped)') ? r.trainError : `failed: ${r.trainError}`) : fmt(r.trainB8);
+      : `failed: ${r.trainError}`) : fmt(r.trainB8);
     const vs = r.trainB8 === null || !ref ? 'n/a' : `${(r.trainB8 / ref.trainB8).toFixed(1)}x`;
     print(`| ${name} | ${fmt(r.forwardB1)} | ${fmt(r.forwardB8)} | ${train} | ${vs} | ${r.peakRssMB} MB | ` +
       `${r.trainB8 === null ? 'n/a' : r.tensorGrowth} |`);
