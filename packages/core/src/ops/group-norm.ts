@@ -4,6 +4,7 @@
 // of a dozen broadcast ops; any other backend (WebGPU, WebGL, tfjs-node) runs the composed ops, with a
 // custom gradient that saves only x and the group statistics.
 import * as tf from '@tensorflow/tfjs-core';
+import { composedAffine, composedGroupNormBackward, composedGroupStats, composedNormalised } from './group-norm-composed';
 
 /**
  * Fused forward kernel. Inputs {x [N,H,W,C], weight [C], bias [C]}, attrs {@link GroupNormAttrs};
@@ -50,17 +51,22 @@ export function hasFusedGroupNorm(backendName = tf.getBackend()): boolean {
     tf.getKernel(GROUP_NORM_GRAD_KERNEL, backendName) !== undefined;
 }
 
+/** Throws, naming `op`, unless `numGroups` divides x's C channels and weight and bias have C entries. */
+export function checkGroupNormArgs(op: string, x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, numGroups: number): void {
+  const c = x.shape[3];
+  if (c % numGroups !== 0) throw new Error(`${op}: ${numGroups} groups do not divide ${c} channels`);
+  if (weight.shape[0] !== c || bias.shape[0] !== c) {
+    throw new Error(`${op}: weight ${weight.shape} and bias ${bias.shape} must have ${c} entries (x ${x.shape})`);
+  }
+}
+
 /**
  * GroupNorm of x [N,H,W,C] over `numGroups` groups of channels, then y = x_hat * weight + bias.
  * Fused kernels where the active backend has them, composed ops otherwise (same values within float32
  * rounding; the fused kernels accumulate in float64).
  */
 export function groupNorm(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, numGroups: number, eps: number): tf.Tensor4D {
-  const c = x.shape[3];
-  if (c % numGroups !== 0) throw new Error(`groupNorm: ${numGroups} groups do not divide ${c} channels`);
-  if (weight.shape[0] !== c || bias.shape[0] !== c) {
-    throw new Error(`groupNorm: weight ${weight.shape} and bias ${bias.shape} must have ${c} entries (x ${x.shape})`);
-  }
+  checkGroupNormArgs('groupNorm', x, weight, bias, numGroups);
   if (hasFusedGroupNorm()) {
     registerGroupNormGradient();
     const attrs: GroupNormAttrs = { numGroups, eps };
@@ -74,29 +80,17 @@ export function groupNorm(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D
 
 /**
  * GroupNorm from tfjs ops, with a custom gradient that saves only x and the per-group statistics (x_hat is
- * recomputed): dx = (g - mean_g(g) - x_hat mean_g(g x_hat)) / sqrt(var_g + eps) with g = dy w.
+ * recomputed; the math is ops/group-norm-composed.ts).
  */
 export function composedGroupNorm(x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D, numGroups: number, eps: number): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const g = numGroups;
-  const grouped = [n, h * w, g, c / g];
   const op = tf.customGrad(((xs: tf.Tensor4D, wt: tf.Tensor1D, bs: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const xr = tf.reshape(xs, grouped);
-    const { mean, variance } = tf.moments(xr, [1, 3], true);
-    const inv = tf.rsqrt(tf.add(variance, eps));
-    const xhat = tf.mul(tf.sub(xr, mean), inv);
-    save([xs, wt, mean, inv]);
+    const { mean, invStd } = composedGroupStats(xs, numGroups, eps);
+    save([xs, wt, mean, invStd]);
     return {
-      value: tf.add(tf.mul(tf.reshape(xhat, [n, h, w, c]), wt), bs),
+      value: composedAffine(composedNormalised(xs, mean, invStd, numGroups), wt, bs, xs.shape),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [sx, sw, sMean, sInv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const xh = tf.mul(tf.sub(tf.reshape(sx, grouped), sMean), sInv);
-        const dyr = tf.reshape(dy, grouped);
-        const dBias = tf.sum(dy, [0, 1, 2]);
-        const dWeight = tf.reshape(tf.sum(tf.mul(dyr, xh), [0, 1]), [c]);
-        const gx = tf.mul(dyr, tf.reshape(sw, [1, 1, g, c / g]));
-        const dx = tf.mul(sInv, tf.sub(tf.sub(gx, tf.mean(gx, [1, 3], true)), tf.mul(xh, tf.mean(tf.mul(gx, xh), [1, 3], true))));
-        return [tf.reshape(dx, [n, h, w, c]), dWeight, dBias];
+        const [sx, sw, sMean, sInv] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor];
+        return composedGroupNormBackward(dy, sx, sw, sMean, sInv, numGroups);
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);

@@ -6,6 +6,8 @@ export {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, composedGroupNorm, groupNorm, hasFusedGroupNorm,
   registerGroupNormGradient, type GroupNormAttrs,
 } from './group-norm';
+export { composedGroupNormSilu, groupNormSilu } from './group-norm-silu';
+export { silu } from './silu';
 export {
   JS_GROUP_NORM_PASSES, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
   type GroupNormPasses,
