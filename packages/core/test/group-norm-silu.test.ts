@@ -25,7 +25,7 @@ const twoOps = (norm: Op): Op => (x, w, b, g, eps) => silu(norm(x, w, b, g, eps)
 /** The value and the gradients with respect to x, weight and bias for the cotangent dy. */
 function valueAndGrads(op: Op, x: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D, g: number, dy: tf.Tensor): tf.Tensor[] {
   const { value, grads } = tf.valueAndGrads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
-    op(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, g, EPS))([x, w, b], dy);
+    op(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, g, EPS))([x, w, b], dy as tf.Tensor4D);
   return [value, ...grads];
 }
 

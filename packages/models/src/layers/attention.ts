@@ -3,6 +3,7 @@
 // index (h * C/heads + c) * 3 + j holds q (j=0), k (j=1), v (j=2) of head h, channel c. Then
 //   w = softmax_k(q . k / sqrt(C/heads)),  a[c, q] = sum_k w[q, k] v[c, k].
 import * as tf from '@tensorflow/tfjs-core';
+import { leanReshape, leanScale } from './lean-reshape';
 
 /** qkv: [N, H, W, 3C] (reference channel order) -> attention output [N, H, W, C] (before the projection). */
 export function selfAttention(qkv: tf.Tensor4D, numHeads: number): tf.Tensor4D {
@@ -11,12 +12,14 @@ export function selfAttention(qkv: tf.Tensor4D, numHeads: number): tf.Tensor4D {
     const c = c3 / 3;
     const ch = c / numHeads;
     const hw = h * w;
+    // Reshapes and the 1/sqrt(ch) scale whose gradients keep no tensors (lean-reshape.ts): the same values
+    // and gradients, without keeping qkv-sized activations alive for their shapes.
     // [N, HW, heads, ch, 3] -> [3, N, heads, HW, ch]
-    const t = tf.transpose(tf.reshape(qkv, [n, hw, numHeads, ch, 3]), [4, 0, 2, 1, 3]);
-    const [q, k, v] = tf.unstack(tf.reshape(t, [3, n * numHeads, hw, ch])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
-    const logits = tf.matMul(q, tf.mul(k, 1 / Math.sqrt(ch)), false, true); // [N*heads, HWq, HWk]
+    const t = tf.transpose(leanReshape(qkv, [n, hw, numHeads, ch, 3]), [4, 0, 2, 1, 3]);
+    const [q, k, v] = tf.unstack(leanReshape(t, [3, n * numHeads, hw, ch])) as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D];
+    const logits = tf.matMul(q, leanScale(k, 1 / Math.sqrt(ch)), false, true); // [N*heads, HWq, HWk]
     const weights = tf.softmax(logits);
     const a = tf.matMul(weights, v); // [N*heads, HW, ch]
-    return tf.reshape(tf.transpose(tf.reshape(a, [n, numHeads, hw, ch]), [0, 2, 1, 3]), [n, h, w, c]) as tf.Tensor4D;
+    return leanReshape(tf.transpose(leanReshape(a, [n, numHeads, hw, ch]), [0, 2, 1, 3]), [n, h, w, c]);
   });
 }

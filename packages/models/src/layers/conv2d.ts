@@ -2,7 +2,9 @@
 // (no weight). Unfused: resample, then convolve. Fused (`fused_resample`): the resample and the
 // convolution share their padding, as the reference does. NHWC, weight HWIO (OIHW in checkpoints).
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBias } from './conv2d-bias';
 import { weightInit, type BuildContext, type InitOptions } from './init';
+import { leanAdd } from './lean-add';
 import type { ParamRef } from './param-store';
 import { downsample2x, isBoxTaps, resampleFilter2d, upsample2x } from './resample';
 
@@ -77,9 +79,10 @@ export class Conv2d {
       const fPad = f ? Math.floor((f.shape[0]! - 1) / 2) : 0;
       const bias = this.bias ? (this.bias.value as tf.Tensor1D) : null;
       // The bias rides inside the convolution where the convolution is the last step (one kernel, no
-      // broadcast add: tf.fused.conv2d; the same values up to float32 rounding, and the same gradients).
+      // broadcast add: tf.fused.conv2d; the same values up to float32 rounding, and the same gradients),
+      // through conv2dBias, whose gradient does not keep the output alive.
       const convLast = (t: tf.Tensor4D, filter: tf.Tensor4D, pad: number): tf.Tensor4D =>
-        bias ? tf.fused.conv2d({ x: t, filter, strides: 1, pad, bias }) : tf.conv2d(t, filter, 1, pad);
+        bias ? conv2dBias(t, filter, bias, pad) : tf.conv2d(t, filter, 1, pad);
       let y = x;
       if (this.fusedResample && this.up && w && f) {
         y = upsample2x(y, f, Math.max(fPad - wPad, 0), this.boxResample);
@@ -92,7 +95,7 @@ export class Conv2d {
         if (this.down && f) y = downsample2x(y, f, fPad, this.boxResample);
         if (w) return convLast(y, w, wPad);
       }
-      if (bias) y = tf.add(y, bias);
+      if (bias) y = leanAdd(y, bias);
       return y;
     });
   }

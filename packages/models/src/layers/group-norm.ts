@@ -1,7 +1,8 @@
 // Group normalisation (reference `GroupNorm`): groups = min(num_groups, C / min_channels_per_group),
-// biased variance, per-channel affine. NHWC. The op (fused kernels where the backend has them) is @edm/core's.
+// biased variance, per-channel affine. NHWC. The ops (fused kernels where the backend has them; GroupNorm then
+// SiLU as one op that saves less for the backward pass) are @edm/core's.
 import type * as tf from '@tensorflow/tfjs-core';
-import { groupNorm } from '@edm/core';
+import { groupNorm, groupNormSilu } from '@edm/core';
 import type { BuildContext } from './init';
 import type { ParamRef } from './param-store';
 
@@ -41,5 +42,13 @@ export class GroupNorm {
   /** x: [N, H, W, C] -> normalised [N, H, W, C]. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return groupNorm(x, this.weight.value as tf.Tensor1D, this.bias.value as tf.Tensor1D, this.numGroups, this.eps);
+  }
+
+  /**
+   * silu(apply(x)) as one op (@edm/core `groupNormSilu`): the same values and gradients, but the backward
+   * pass keeps only x (the normalised tensor is recomputed there), one activation less per call.
+   */
+  applySilu(x: tf.Tensor4D): tf.Tensor4D {
+    return groupNormSilu(x, this.weight.value as tf.Tensor1D, this.bias.value as tf.Tensor1D, this.numGroups, this.eps);
   }
 }

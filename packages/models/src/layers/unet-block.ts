@@ -9,7 +9,9 @@ import { selfAttention } from './attention';
 import { Conv2d } from './conv2d';
 import { GroupNorm } from './group-norm';
 import type { BuildContext, InitOptions } from './init';
+import { leanAdd } from './lean-add';
 import { Linear } from './linear';
+import { scaledSum } from './scaled-sum';
 import { silu } from './silu';
 
 /** Options of {@link UNetBlock} (the reference's keyword names in parentheses). */
@@ -101,25 +103,30 @@ export class UNetBlock {
   apply(x: tf.Tensor4D, emb: tf.Tensor2D, training = false, seed?: number): tf.Tensor4D {
     return tf.tidy(() => {
       const n = x.shape[0];
-      let h = this.conv0.apply(silu(this.norm0.apply(x)));
+      // GroupNorm + SiLU as one op, and sums whose gradients keep no tensors (lean-add.ts, scaled-sum.ts):
+      // the same values and gradients as the plain ops, fewer activations kept for the backward pass.
+      let h = this.conv0.apply(this.norm0.applySilu(x));
       const params = tf.reshape(this.affine.apply(emb), [n, 1, 1, -1]) as tf.Tensor4D;
       if (this.adaptiveScale) {
         const [scale, shift] = tf.split(params, 2, 3) as [tf.Tensor4D, tf.Tensor4D];
-        h = silu(tf.add(shift, tf.mul(this.norm1.apply(h), tf.add(scale, 1))));
+        h = silu(leanAdd<tf.Tensor4D>(shift, tf.mul(this.norm1.apply(h), tf.add(scale, 1))));
       } else {
-        h = silu(this.norm1.apply(tf.add(h, params)));
+        h = this.norm1.applySilu(leanAdd(h, params));
       }
       if (training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, seed) as tf.Tensor4D;
       h = this.conv1.apply(h);
-      h = tf.add(h, this.skip ? this.skip.apply(x) : x);
-      if (this.skipScale !== 1) h = tf.mul(h, this.skipScale);
+      h = this.residual(h, this.skip ? this.skip.apply(x) : x);
       if (this.numHeads && this.norm2 && this.qkv && this.proj) {
         const a = selfAttention(this.qkv.apply(this.norm2.apply(h)), this.numHeads);
-        h = tf.add(this.proj.apply(a), h);
-        if (this.skipScale !== 1) h = tf.mul(h, this.skipScale);
+        h = this.residual(this.proj.apply(a), h);
       }
       return h;
     });
+  }
+
+  /** (a + b) skip_scale (just a + b when skip_scale is 1), saving nothing for the backward pass. */
+  private residual(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+    return this.skipScale !== 1 ? scaledSum(a, b, this.skipScale) : leanAdd(a, b);
   }
 }
 

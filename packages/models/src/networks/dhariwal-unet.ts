@@ -9,6 +9,7 @@ import { Conv2d } from '../layers/conv2d';
 import { PositionalEmbedding } from '../layers/embedding';
 import { GroupNorm } from '../layers/group-norm';
 import type { BuildContext, InitOptions } from '../layers/init';
+import { leanConcat } from '../layers/lean-concat';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
@@ -146,10 +147,10 @@ export class DhariwalUNet implements Backbone {
 
       // Decoder.
       for (const d of this.dec) {
-        if (h.shape[3] !== d.layer.inChannels) h = tf.concat([h, skips.pop()!], 3);
+        if (h.shape[3] !== d.layer.inChannels) h = leanConcat([h, skips.pop()!], 3);
         h = d.layer.apply(h, emb, training, trainingSeed(seed, ++block));
       }
-      return this.outConv.apply(silu(this.outNorm.apply(h)));
+      return this.outConv.apply(this.outNorm.applySilu(h));
     });
   }
 }

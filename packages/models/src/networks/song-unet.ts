@@ -10,6 +10,8 @@ import { Conv2d } from '../layers/conv2d';
 import { FourierEmbedding, PositionalEmbedding } from '../layers/embedding';
 import { GroupNorm } from '../layers/group-norm';
 import type { BuildContext, InitOptions } from '../layers/init';
+import { leanAdd } from '../layers/lean-add';
+import { leanConcat } from '../layers/lean-concat';
 import { Linear } from '../layers/linear';
 import { silu } from '../layers/silu';
 import { UNetBlock, checkTrainingSeed, trainingSeed, type UNetBlockOptions } from '../layers/unet-block';
@@ -202,9 +204,9 @@ export class SongUNet implements Backbone {
       for (const e of this.enc) {
         switch (e.kind) {
           case 'aux_down': aux = e.layer.apply(aux); break;
-          case 'aux_skip': h = tf.add(h, e.layer.apply(aux)); skips[skips.length - 1] = h; break;
+          case 'aux_skip': h = leanAdd(h, e.layer.apply(aux)); skips[skips.length - 1] = h; break;
           case 'aux_residual':
-            h = tf.div(tf.add(h, e.layer.apply(aux)), Math.SQRT2);
+            h = tf.div(leanAdd(h, e.layer.apply(aux)), Math.SQRT2);
             skips[skips.length - 1] = h;
             aux = h;
             break;
@@ -219,10 +221,11 @@ export class SongUNet implements Backbone {
       for (const d of this.dec) {
         switch (d.kind) {
           case 'aux_up': out = d.layer.apply(out!); break;
-          case 'aux_norm': tmp = d.layer.apply(h); break;
-          case 'aux_conv': tmp = d.layer.apply(silu(tmp!)); out = out === null ? tmp : (tf.add(tmp, out) as tf.Tensor4D); break;
+          // aux_norm then aux_conv: conv(silu(norm(h))), GroupNorm + SiLU as one op (keeps only h for backward).
+          case 'aux_norm': tmp = d.layer.applySilu(h); break;
+          case 'aux_conv': tmp = d.layer.apply(tmp!); out = out === null ? tmp : leanAdd<tf.Tensor4D>(tmp, out); break;
           case 'block':
-            if (h.shape[3] !== d.layer.inChannels) h = tf.concat([h, skips.pop()!], 3);
+            if (h.shape[3] !== d.layer.inChannels) h = leanConcat([h, skips.pop()!], 3);
             h = d.layer.apply(h, emb, training, trainingSeed(seed, ++block));
             break;
         }
