@@ -1,0 +1,126 @@
+;; Stride-1 convolution, NHWC, on tfjs-backend-wasm's heap (issue 8): for output rows [row0, row1) of the
+;; flattened [N * Ho] row axis,
+;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky, ox + kx, ci] * w[ky, kx, ci, co]
+;; with x already padded ([N, Hp, Wp, Ci]), w in tfjs's filter layout [KH, KW, Ci, Co] and y [N, Ho, Wo, Co].
+;; A matrix product over shifted rows, with no im2col copy: for one tap (ky, kx), four consecutive output
+;; pixels read four consecutive input pixels (stride Ci), and w[ky, kx] is a contiguous [Ci, Co] matrix.
+;; The inner block keeps 4 pixels x 8 output channels in 8 registers (8 f32x4 accumulators; each step loads two
+;; vectors of w and splats four inputs). Preconditions (the caller checks): Wo % 4 == 0, Co % 8 == 0.
+;; Input channels go in blocks of `cb` (the filter rows a block reads stay in L1; later blocks add to the
+;; partial sums in y); within a block, products are summed over taps in (ky, kx) order, channels in order.
+(module
+  (import "env" "memory" (memory MEMORY_LIMITS))
+  (func (export "conv")
+    (param $x i32) (param $w i32) (param $bias i32) (param $y i32)
+    (param $ho i32) (param $wo i32) (param $ci i32) (param $co i32) (param $hp i32) (param $wp i32)
+    (param $kh i32) (param $kw i32) (param $cb i32) (param $row0 i32) (param $row1 i32)
+    (local $c0 i32) (local $kc i32) (local $tap i32) (local $row i32) (local $xRow i32) (local $yRow i32) (local $j i32) (local $ox i32)
+    (local $ky i32) (local $kx i32) (local $pa i32) (local $pw i32) (local $k i32)
+    (local $ci4 i32) (local $ci8 i32) (local $ci12 i32) (local $co4 i32) (local $py i32)
+    (local $a v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $ci4 (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $ci8 (i32.shl (local.get $ci) (i32.const 3)))
+    (local.set $ci12 (i32.mul (local.get $ci) (i32.const 12)))
+    (local.set $co4 (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $row (local.get $row0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $row1)))
+        ;; image b = row / ho, output row oy = row % ho: input row (b * hp + oy) of the padded x
+        (local.set $xRow (i32.add (local.get $x)
+          (i32.mul
+            (i32.mul
+              (i32.add
+                (i32.mul (i32.div_u (local.get $row) (local.get $ho)) (local.get $hp))
+                (i32.rem_u (local.get $row) (local.get $ho)))
+              (local.get $wp))
+            (local.get $ci4))))
+        (local.set $yRow (i32.add (local.get $y) (i32.mul (i32.mul (local.get $row) (local.get $wo)) (local.get $co4))))
+        (local.set $c0 (i32.const 0))
+        (loop $inputBlocks
+        ;; input channels [c0, c0 + kc): the filter rows they read, 9 x kc x 8 floats for a 3x3, stay in L1
+        (local.set $kc (select (local.get $cb) (i32.sub (local.get $ci) (local.get $c0))
+          (i32.lt_u (local.get $cb) (i32.sub (local.get $ci) (local.get $c0)))))
+        (local.set $j (i32.const 0))
+        (loop $channels
+          (local.set $ox (i32.const 0))
+          (loop $pixels
+            (local.set $py (i32.add (local.get $yRow)
+              (i32.shl (i32.add (i32.mul (local.get $ox) (local.get $co)) (local.get $j)) (i32.const 2))))
+            (if (local.get $c0)
+              (then ;; later input blocks add to the partial sums in y
+                (local.set $c00 (v128.load (local.get $py)))
+                (local.set $c01 (v128.load offset=16 (local.get $py)))
+                (local.set $c10 (v128.load (i32.add (local.get $py) (local.get $co4))))
+                (local.set $c11 (v128.load offset=16 (i32.add (local.get $py) (local.get $co4))))
+                (local.set $c20 (v128.load (i32.add (local.get $py) (i32.shl (local.get $co4) (i32.const 1)))))
+                (local.set $c21 (v128.load offset=16 (i32.add (local.get $py) (i32.shl (local.get $co4) (i32.const 1)))))
+                (local.set $c30 (v128.load (i32.add (local.get $py) (i32.mul (local.get $co4) (i32.const 3)))))
+                (local.set $c31 (v128.load offset=16 (i32.add (local.get $py) (i32.mul (local.get $co4) (i32.const 3))))))
+              (else
+                (if (local.get $bias)
+                  (then
+                    (local.set $c00 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $c01 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+                  (else
+                    (local.set $c00 (v128.const i32x4 0 0 0 0))
+                    (local.set $c01 (v128.const i32x4 0 0 0 0))))
+                (local.set $c10 (local.get $c00)) (local.set $c11 (local.get $c01))
+                (local.set $c20 (local.get $c00)) (local.set $c21 (local.get $c01))
+                (local.set $c30 (local.get $c00)) (local.set $c31 (local.get $c01))))
+            (local.set $tap (i32.const 0))
+            (local.set $ky (i32.const 0))
+            (loop $tapRows
+              (local.set $kx (i32.const 0))
+              (loop $taps
+                ;; first input pixel of this tap: row ky, column ox + kx of the padded image row
+                (local.set $pa (i32.add
+                  (i32.add (local.get $xRow) (i32.shl (local.get $c0) (i32.const 2)))
+                  (i32.mul
+                    (i32.add (i32.mul (local.get $ky) (local.get $wp)) (i32.add (local.get $ox) (local.get $kx)))
+                    (local.get $ci4))))
+                ;; w[ky, kx, c0, j]
+                (local.set $pw (i32.add (local.get $w) (i32.shl
+                  (i32.add (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $ci)) (local.get $c0)) (local.get $co)) (local.get $j))
+                  (i32.const 2))))
+                (local.set $tap (i32.add (local.get $tap) (i32.const 1)))
+                (local.set $k (local.get $kc))
+                (loop $inner
+                  (local.set $b0 (v128.load (local.get $pw)))
+                  (local.set $b1 (v128.load offset=16 (local.get $pw)))
+                  (local.set $a (v128.load32_splat (local.get $pa)))
+                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci4))))
+                  (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+                  (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci8))))
+                  (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+                  (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci12))))
+                  (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+                  (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+                  (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                  (local.set $pw (i32.add (local.get $pw) (local.get $co4)))
+                  (br_if $inner (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+                (br_if $taps (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
+              (br_if $tapRows (i32.lt_u (local.tee $ky (i32.add (local.get $ky) (i32.const 1))) (local.get $kh))))
+            ;; y[ox .. ox + 3, j .. j + 7]
+            (v128.store (local.get $py) (local.get $c00))
+            (v128.store offset=16 (local.get $py) (local.get $c01))
+            (local.set $py (i32.add (local.get $py) (local.get $co4)))
+            (v128.store (local.get $py) (local.get $c10))
+            (v128.store offset=16 (local.get $py) (local.get $c11))
+            (local.set $py (i32.add (local.get $py) (local.get $co4)))
+            (v128.store (local.get $py) (local.get $c20))
+            (v128.store offset=16 (local.get $py) (local.get $c21))
+            (local.set $py (i32.add (local.get $py) (local.get $co4)))
+            (v128.store (local.get $py) (local.get $c30))
+            (v128.store offset=16 (local.get $py) (local.get $c31))
+            (br_if $pixels (i32.lt_u (local.tee $ox (i32.add (local.get $ox) (i32.const 4))) (local.get $wo))))
+          (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
+        (br_if $inputBlocks (i32.lt_u (local.tee $c0 (i32.add (local.get $c0) (local.get $kc))) (local.get $ci))))
+        (local.set $row (i32.add (local.get $row) (i32.const 1)))
+        (br $rows)))))

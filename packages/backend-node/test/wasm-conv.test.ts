@@ -1,0 +1,95 @@
+// Our wasm Conv2D and FusedConv2D (simd/conv.wat) equal the XNNPACK kernels they wrap and the cpu backend, on
+// the shapes they take (stride 1, output width % 4, output channels % 8: padded, unpadded, uneven padding,
+// 1x1, input channels over one block) and hand the others to the wrapped kernel.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { simdConvGeometry } from '../src/kernels/wasm/conv2d';
+import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
+import { maxAbsDiff, runKernelOn, values } from './helpers';
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides?: number;
+  pad: 'same' | 'valid' | number;
+  /** Whether our module takes it (else the wrapped kernel). */
+  ours: boolean;
+}
+
+const CASES: Case[] = [
+  { name: '3x3 same', x: [2, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: true },
+  { name: '3x3 valid, non-square', x: [1, 10, 6, 5], filter: [3, 3, 5, 16], pad: 'valid', ours: true },
+  { name: '1x1', x: [2, 4, 4, 7], filter: [1, 1, 7, 8], pad: 'valid', ours: true },
+  { name: '3x3 same, 200 input channels (two blocks)', x: [1, 4, 8, 200], filter: [3, 3, 200, 16], pad: 'same', ours: true },
+  { name: '2x3 same (uneven padding)', x: [2, 6, 8, 3], filter: [2, 3, 3, 8], pad: 'same', ours: true },
+  { name: '5x5 explicit 2', x: [1, 8, 4, 2], filter: [5, 5, 2, 8], pad: 2, ours: true },
+  { name: '3x3 same, 5 output channels', x: [1, 8, 8, 4], filter: [3, 3, 4, 5], pad: 'same', ours: false },
+  { name: '3x3 same, width 6', x: [1, 6, 6, 4], filter: [3, 3, 4, 8], pad: 'same', ours: false },
+  { name: '3x3 same, stride 2', x: [1, 8, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same', ours: false },
+];
+
+const TOL = 1e-5;
+
+describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
+  beforeAll(async () => {
+    registerWasmKernels();
+    await tf.setBackend('wasm');
+    await tf.ready();
+  });
+
+  for (const c of CASES) {
+    const attrs = { strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+    it(`${c.name}: ${c.ours ? 'ours' : 'the wrapped kernel'}, = XNNPACK and cpu, with and without bias`, async () => {
+      const size = (s: number[]) => s.reduce((a, b) => a * b);
+      const x = { shape: c.x, data: values(size(c.x), 1) };
+      const filter = { shape: c.filter, data: values(size(c.filter), 2) };
+      const bias = { shape: [c.filter[3]], data: values(c.filter[3], 3) };
+      const taken = simdConvGeometry({ dataId: {}, shape: c.x, dtype: 'float32' }, { dataId: {}, shape: c.filter, dtype: 'float32' },
+        attrs as never);
+      expect(taken !== null).toBe(c.ours);
+      const fusedAttrs = { ...attrs, activation: 'linear' };
+      for (const [kernel, inputs, kernelAttrs] of [
+        ['Conv2D', { x, filter }, attrs],
+        ['FusedConv2D', { x, filter, bias }, fusedAttrs],
+        ['FusedConv2D', { x, filter }, fusedAttrs],
+      ] as const) {
+        const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
+        const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
+        expect(got.shape, kernel).toEqual(ref.shape);
+        const vsCpu = maxAbsDiff(got.data, ref.data);
+        expect(vsCpu.diff, `${kernel} vs cpu`).toBeLessThanOrEqual(TOL * Math.max(1, vsCpu.scale));
+        const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.tensor(v.data, v.shape)]));
+        const theirs = tf.engine().makeTensorFromTensorInfo(replacedWasmKernel(kernel)!.kernelFunc(
+          { inputs: ts, backend: tf.backend(), attrs: kernelAttrs as never }) as tf.TensorInfo);
+        const vsXnnpack = maxAbsDiff(got.data, (await theirs.data()) as Float32Array);
+        expect(vsXnnpack.diff, `${kernel} vs XNNPACK`).toBeLessThanOrEqual(TOL * Math.max(1, vsXnnpack.scale));
+        tf.dispose([theirs, ...Object.values(ts)]);
+      }
+    });
+  }
+
+  it('a non-linear FusedConv2D goes to the wrapped kernel (relu = cpu)', async () => {
+    const x = { shape: [1, 4, 4, 3], data: values(48, 4) };
+    const filter = { shape: [3, 3, 3, 8], data: values(216, 5) };
+    const bias = { shape: [8], data: values(8, 6) };
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' };
+    const ref = await runKernelOn('cpu', 'FusedConv2D', { x, filter, bias }, attrs);
+    const got = await runKernelOn('wasm', 'FusedConv2D', { x, filter, bias }, attrs);
+    expect(Math.min(...got.data)).toBeGreaterThanOrEqual(0);
+    const { diff, scale } = maxAbsDiff(got.data, ref.data);
+    expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+  });
+
+  it('leaks no tensors (padding copies freed)', async () => {
+    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 7), [2, 8, 8, 3]);
+    const f = tf.tensor4d(values(3 * 3 * 3 * 8, 8), [3, 3, 3, 8]);
+    const before = tf.memory().numTensors;
+    const y = tf.conv2d(x, f, 1, 'same');
+    await y.data();
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([x, f, y]);
+  });
+});
