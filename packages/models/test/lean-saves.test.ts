@@ -1,5 +1,5 @@
 // The ops that keep less for the backward pass (tfjs keeps every tensor a gradient saves until the pass
-// ends): conv2dBias, leanAdd, scaledSum, leanConcat, leanReshape, leanScale (src/layers/) and @edm/core's
+// ends): conv2dBias, leanAdd, scaledSum, leanConcat, leanReshape, leanScale, leanTile (src/layers/) and @edm/core's
 // groupNormSilu as the networks use it. Each against the tfjs composition it replaces: value and gradients
 // bit for bit (max |diff| = 0), broadcasting included; the bytes saved for the backward pass, computed from
 // the shapes; no leaks. Then whole networks: a UNetBlock's saved bytes from its shapes, and SongUNet
@@ -15,6 +15,7 @@ import { Rng } from '../src/layers/init';
 import { leanAdd } from '../src/layers/lean-add';
 import { leanConcat } from '../src/layers/lean-concat';
 import { leanReshape, leanScale } from '../src/layers/lean-reshape';
+import { leanTile } from '../src/layers/lean-tile';
 import { ParamStore } from '../src/layers/param-store';
 import { scaledSum } from '../src/layers/scaled-sum';
 import { UNetBlock } from '../src/layers/unet-block';
@@ -53,6 +54,11 @@ vi.mock('../src/layers/lean-reshape', async (importOriginal) => {
     leanReshape: (x: tf.Tensor, shape: number[]) => (PLAIN.on ? tfc.reshape(x, shape) : m.leanReshape(x, shape)),
     leanScale: (x: tf.Tensor, s: number) => (PLAIN.on ? tfc.mul(x, s) : m.leanScale(x, s)),
   };
+});
+vi.mock('../src/layers/lean-tile', async (importOriginal) => {
+  const m = await importOriginal<typeof import('../src/layers/lean-tile')>();
+  const tfc = await import('@tensorflow/tfjs-core');
+  return { leanTile: (x: tf.Tensor4D, reps: [number, number, number, number]) => (PLAIN.on ? tfc.tile(x, reps) : m.leanTile(x, reps)) };
 });
 vi.mock('@edm/core', async (importOriginal) => {
   const m = await importOriginal<typeof import('@edm/core')>();
@@ -207,6 +213,16 @@ describe('lean ops = the tfjs compositions they replace', () => {
     expect(savedBytes(() => tf.exp(tf.reshape(x, [12, 4])))).toBe(2 * x.size * F32);
     expect(savedBytes(() => leanScale(x, 0.5))).toBe(0);
     expect(savedBytes(() => tf.mul(x, 0.5))).toBe((x.size + 1) * F32);
+    x.dispose();
+  });
+
+  it('leanTile = tf.tile (rank 4, repeats on every axis); keeps nothing', () => {
+    const x = randn([2, 3, 1, 4], 18) as tf.Tensor4D;
+    for (const reps of [[1, 1, 2, 1], [2, 3, 2, 2]] as [number, number, number, number][]) {
+      expectSame((t) => leanTile(t as tf.Tensor4D, reps), (t) => tf.tile(t!, reps), [x], `tile ${reps}`);
+      expect(savedBytes(() => leanTile(x, reps))).toBe(0);
+      expect(savedBytes(() => tf.tile(x, reps))).toBe(x.size * F32);
+    }
     x.dispose();
   });
 });

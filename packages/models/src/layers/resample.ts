@@ -3,6 +3,8 @@
 // channel. Downsampling is a strided depthwise convolution; upsampling is the transposed convolution with
 // 4 f (zero insertion followed by a depthwise convolution with the flipped filter). NHWC.
 import * as tf from '@tensorflow/tfjs-core';
+import { leanReshape } from './lean-reshape';
+import { leanTile } from './lean-tile';
 
 /** The 2-D resample filter f f^T / (sum f)^2 as row-major [k, k] values (float32, like the reference). */
 export function resampleFilter2d(filter: number[]): Float32Array {
@@ -70,9 +72,10 @@ export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = fals
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
     if (pad === 0 && box) {
-      // 4 f = ones(2, 2): nearest-neighbour replication (two rank-4 tiles: tfjs has no rank-6 tile gradient).
-      const cols = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
-      return tf.reshape(tf.tile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
+      // 4 f = ones(2, 2): nearest-neighbour replication (two rank-4 tiles: tfjs has no rank-6 tile gradient),
+      // with tiles and reshapes whose gradients keep no tensors (lean-tile.ts, lean-reshape.ts).
+      const cols = leanReshape<tf.Tensor4D>(leanTile(leanReshape<tf.Tensor4D>(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
+      return leanReshape(leanTile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
     }
     const k = f.shape[0]!;
     // Zero insertion: x at even positions, a trailing zero row/column included.
