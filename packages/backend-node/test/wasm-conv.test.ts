@@ -1,11 +1,12 @@
-// Our wasm Conv2D and FusedConv2D (simd/conv.wat) equal the XNNPACK kernels they wrap and the cpu backend, on
-// the shapes they take (stride 1, output width % 4, output channels % 8: padded, unpadded, uneven padding,
-// 1x1, input channels over one block) and hand the others to the wrapped kernel.
+// Our wasm Conv2D, FusedConv2D and deep matrix products (simd/conv.wat) equal the XNNPACK kernels they wrap
+// and the cpu backend, on the shapes they take (stride 1, output width % 4, output channels % 8: padded,
+// unpadded, uneven padding, 1x1, input channels over one block; products with m % 4, n % 8, k >= 512) and
+// hand the others to the wrapped kernel.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { simdConvGeometry } from '../src/kernels/wasm/conv2d';
+import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
@@ -68,6 +69,40 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
         expect(vsXnnpack.diff, `${kernel} vs XNNPACK`).toBeLessThanOrEqual(TOL * Math.max(1, vsXnnpack.scale));
         tf.dispose([theirs, ...Object.values(ts)]);
       }
+    });
+  }
+
+  const MATMUL_CASES = [
+    { name: 'deep product [64, 600] x [600, 16]', a: [64, 600], b: [600, 16], transposeB: false, ours: true },
+    { name: 'batched, b transposed [2, 8, 520] x [2, 24, 520]^T', a: [2, 8, 520], b: [2, 24, 520], transposeB: true, ours: true },
+    { name: 'm = 6 (wrapped kernel)', a: [6, 600], b: [600, 16], transposeB: false, ours: false },
+    { name: 'k = 100 (wrapped kernel)', a: [64, 100], b: [100, 16], transposeB: false, ours: false },
+  ];
+  for (const c of MATMUL_CASES) {
+    it(`BatchMatMul ${c.name} = XNNPACK and cpu`, async () => {
+      const a = { shape: c.a, data: values(c.a.reduce((p, q) => p * q), 9) };
+      const b = { shape: c.b, data: values(c.b.reduce((p, q) => p * q), 10) };
+      const attrs = { transposeA: false, transposeB: c.transposeB };
+      const ref = await runKernelOn('cpu', 'BatchMatMul', { a, b }, attrs);
+      const got = await runKernelOn('wasm', 'BatchMatMul', { a, b }, attrs);
+      expect(got.shape).toEqual(ref.shape);
+      const vsCpu = maxAbsDiff(got.data, ref.data);
+      expect(vsCpu.diff).toBeLessThanOrEqual(TOL * Math.max(1, vsCpu.scale));
+      const [m, k] = c.a.slice(-2) as [number, number];
+      const n = c.transposeB ? c.b.at(-2)! : c.b.at(-1)!;
+      const a2 = tf.tensor2d(a.data.subarray(0, m * k), [m, k]);
+      const b2 = tf.randomNormal([k, n]);
+      const direct = simdMatMul(tf.backend() as never, a2, b2, m, k, n);
+      expect(direct !== null).toBe(c.ours);
+      if (direct) {
+        const product = tf.engine().makeTensorFromTensorInfo(direct);
+        const theirs = tf.engine().makeTensorFromTensorInfo(replacedWasmKernel('BatchMatMul')!.kernelFunc(
+          { inputs: { a: a2, b: b2 }, backend: tf.backend(), attrs: { transposeA: false, transposeB: false } as never }) as tf.TensorInfo);
+        const vsXnnpack = maxAbsDiff(await product.data(), await theirs.data());
+        expect(vsXnnpack.diff).toBeLessThanOrEqual(TOL * Math.max(1, vsXnnpack.scale));
+        tf.dispose([product, theirs]);
+      }
+      tf.dispose([a2, b2]);
     });
   }
 

@@ -6,6 +6,8 @@
 // rounding), 3-4x faster on attention's [8, 256, 64] shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from '../geometry';
+import { simdMatMul } from './conv2d';
+import type { WasmHeapBackend } from './heap';
 
 /** Products smaller than this (M*K*N per batch entry) stay on the original kernel: the split costs more. */
 const MIN_WORK_PER_PRODUCT = 16 * 16 * 16;
@@ -35,6 +37,10 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
     const simple = batch === 1 && !transposeA && !transposeB;
     // Broadcasting other than "one side has a single matrix" stays with the original kernel.
     const broadcastOk = batchA === batchB || batchA === 1 || batchB === 1;
+    if (simple && m * k * n >= MIN_WORK_PER_PRODUCT) {
+      const ours = simdMatMul(backend as unknown as WasmHeapBackend, a, b, m, k, n);
+      if (ours) return { ...ours, shape: [...a.shape.slice(0, -2), m, n] };
+    }
     if (simple || !broadcastOk || a.dtype !== 'float32' || b.dtype !== 'float32' || batch > MAX_SPLIT_BATCH ||
       m * k * n < MIN_WORK_PER_PRODUCT) {
       return original(args);
@@ -46,6 +52,8 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       if (transposeA) a3 = tf.transpose(a3, [0, 2, 1]);
       if (transposeB) b3 = tf.transpose(b3, [0, 2, 1]);
       const product = (ai: tf.Tensor, bi: tf.Tensor): tf.Tensor => {
+        const ours = simdMatMul(backend as unknown as WasmHeapBackend, ai, bi, m, k, n);
+        if (ours) return tf.engine().makeTensorFromTensorInfo({ ...ours, shape: ai.shape.length === 3 ? [1, m, n] : [m, n] });
         const info = original({ inputs: { a: ai, b: bi }, backend, attrs: { transposeA: false, transposeB: false } });
         return tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo);
       };

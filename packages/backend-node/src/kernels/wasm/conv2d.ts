@@ -1,22 +1,31 @@
 // Conv2D and FusedConv2D (bias, linear activation) for wasm in our SIMD module (simd/conv.wat), where the
 // shape suits it: stride 1, no dilation, NHWC float32, output width a multiple of 4 and output channels a
 // multiple of 8 (every 3x3 and 1x1 convolution of the issue-8 U-Nets but the 3-channel output layer), on
-// tfjs's single-threaded build. There it runs 1.2-1.7x faster than tfjs's XNNPACK convolution (3x3, 32-128
-// channels: 42-43 against 25-35 GFLOP/s; 1x1 64->192 at 16x16: 2.5x); everything else goes to the kernel it
-// wraps. The input gradient (conv2d of dy with the flipped filter, conv2d-backprop-input.ts) comes here too.
+// tfjs's single-threaded build (the default engine). Against tfjs's XNNPACK convolution on this machine: 1.55x
+// on 256 channels (41 against 27 GFLOP/s), 2.8x on 1x1, the same on 32-128 channels. The input gradient
+// (conv2d of dy with the flipped filter, conv2d-backprop-input.ts) comes here too, and so do deep matrix
+// products (simdMatMul: the filter gradient's shifted-row product, 1.1-1.4x). Everything else goes to the
+// kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from '../geometry';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
 import { CONV_WASM } from './simd/conv-wasm';
 import { simdInstance } from './simd/instance';
 
+/** Matrix products take our module only from this depth k on (below it XNNPACK measured as fast or faster). */
+const MIN_MATMUL_DEPTH = 512;
+
 interface ConvExports extends WebAssembly.Exports {
   conv(x: number, w: number, bias: number, y: number, ho: number, wo: number, ci: number, co: number, hp: number,
     wp: number, kh: number, kw: number, cb: number, row0: number, row1: number): void;
 }
 
-/** Input channels per block: up to 128 the filter rows a block reads stay near L1 (measured; 256 at once was 1.5x slower). */
-const CHANNEL_BLOCK = 128;
+/**
+ * Input channels per block: the filter rows a block reads (3x3: 9 x 64 x 8 floats, 18 KiB) stay in L1.
+ * Measured on 256 channels: blocks of 64 41 GFLOP/s, of 128 or 256 (none) 27; of 32, 39.
+ */
+const CHANNEL_BLOCK = 64;
+
 
 interface ConvAttrs {
   strides: number | [number, number];
@@ -57,13 +66,30 @@ export function simdConv(backend: WasmHeapBackend, simd: ConvExports, x: tf.Tens
 }
 
 /**
- * Our module's exports where it serves this backend: the single-threaded build (on tfjs's threaded build
- * XNNPACK spreads a convolution over its threads, and ours runs on one).
+ * Our module's exports where it serves this backend: tfjs's single-threaded build. On the threaded build
+ * XNNPACK spreads a convolution over its threads; ours, split over worker_threads of our own, measured as fast
+ * alone but slower inside a training step, where tfjs's pthreads spin after each XNNPACK call and take the
+ * second core (docs/performance.md).
  */
 function convModule(backend: WasmHeapBackend): ConvExports | null {
   const memory = heapMemory(backend.wasm);
   if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
   return simdInstance<ConvExports>(backend.wasm, CONV_WASM);
+}
+
+/**
+ * a [m, k] x b [k, n] (float32, row-major, no transposes) as a 1x1 convolution of m / 4 rows of 4 pixels, or
+ * null where the module does not take it (m % 4, n % 8, no SIMD): the caller's kernel does it.
+ */
+export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo | null {
+  if (m % 4 !== 0 || n % 8 !== 0 || m === 0 || k < MIN_MATMUL_DEPTH || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const simd = convModule(backend);
+  if (!simd) return null;
+  const out = backend.makeOutput([m, n], 'float32');
+  const rows = m / 4;
+  simd.conv(heapOffset(backend, a), heapOffset(backend, b), 0, heapOffset(backend, out), rows, 4, k, n, rows, 4, 1, 1,
+    CHANNEL_BLOCK, 0, rows);
+  return out;
 }
 
 /** Wraps wasm's Conv2D: ours where {@link simdConvGeometry} accepts the call. */
