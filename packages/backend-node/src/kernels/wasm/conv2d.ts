@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from '../geometry';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
 import { CONV_WASM } from './simd/conv-wasm';
-import { simdInstance } from './simd/instance';
+import { isSharedMemory, simdInstance } from './simd/instance';
 
 /** Matrix products take our module only from this depth k on (below it XNNPACK measured as fast or faster). */
 const MIN_MATMUL_DEPTH = 512;
@@ -25,7 +25,6 @@ interface ConvExports extends WebAssembly.Exports {
  * Measured on 256 channels: blocks of 64 41 GFLOP/s, of 128 or 256 (none) 27; of 32, 39.
  */
 const CHANNEL_BLOCK = 64;
-
 
 interface ConvAttrs {
   strides: number | [number, number];
@@ -72,8 +71,7 @@ export function simdConv(backend: WasmHeapBackend, simd: ConvExports, x: tf.Tens
  * second core (docs/performance.md).
  */
 function convModule(backend: WasmHeapBackend): ConvExports | null {
-  const memory = heapMemory(backend.wasm);
-  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
+  if (isSharedMemory(heapMemory(backend.wasm))) return null;
   return simdInstance<ConvExports>(backend.wasm, CONV_WASM);
 }
 
@@ -111,10 +109,11 @@ export function simdFusedConv2d(original: tf.KernelFunc): tf.KernelFunc {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
     const attrs = args.attrs as unknown as ConvAttrs;
     if (!x || !filter || preluActivationWeights || (attrs.activation ?? 'linear') !== 'linear') return original(args);
-    const info = simdConvGeometry(x, filter, attrs);
-    if (!info || (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== info.outChannels))) return original(args);
     const simd = convModule(backend);
-    if (!simd) return original(args);
+    const info = simd ? simdConvGeometry(x, filter, attrs) : null;
+    if (!simd || !info || (bias && (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== info.outChannels))) {
+      return original(args);
+    }
     return simdConv(backend, simd, x, filter, bias ?? null, info);
   };
 }

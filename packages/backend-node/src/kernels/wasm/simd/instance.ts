@@ -24,13 +24,18 @@ export function simdSupported(binaries: WatBinaries): boolean {
   return WebAssembly.validate(decode(binaries.plain));
 }
 
+/** Whether a heap's memory is shared (tfjs's threaded build). */
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /** The module's exports on this heap, or null if this engine cannot compile it. */
 export function simdInstance<T extends WebAssembly.Exports>(module: WasmModule, binaries: WatBinaries): T | null {
   const memory = heapMemory(module);
   let byModule = instances.get(memory);
   if (!byModule) instances.set(memory, (byModule = new Map()));
   if (!byModule.has(binaries)) {
-    const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+    const shared = isSharedMemory(memory);
     let exports: WebAssembly.Exports | null = null;
     try {
       const compiled = new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
