@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composedGroupNorm, composedGroupNormSilu, groupNorm, groupNormSilu, hasFusedGroupNorm, silu } from '@edm/core';
+import { savedBytes } from './helpers/saved-bytes';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -56,34 +57,6 @@ function closedForm(x: Float32Array, w: Float32Array, b: Float32Array, [n, h, wd
     }
   }
   return y;
-}
-
-/**
- * Bytes of the distinct buffers that f's gradients save for the backward pass: f runs under a tape (as in
- * tf.grads) and the tape's saved tensors are summed by buffer, then released. tfjs-internal: the tape is
- * engine.state.activeTape (tfjs 4's EngineState), recorded while gradientDepth > 0.
- */
-function savedBytes(f: () => tf.Tensor): number {
-  const state = (tf.engine() as unknown as { state: { activeTape: { saved?: tf.Tensor[] }[] | null; gradientDepth: number } }).state;
-  expect(state.gradientDepth).toBe(0);
-  state.activeTape = [];
-  state.gradientDepth++;
-  let y: tf.Tensor;
-  try {
-    y = tf.tidy(f);
-  } finally {
-    state.gradientDepth--;
-  }
-  const bytes = new Map<tf.DataId, number>();
-  for (const node of state.activeTape) {
-    for (const t of node.saved ?? []) {
-      bytes.set(t.dataId, t.size * 4);
-      t.dispose();
-    }
-  }
-  state.activeTape = null;
-  y.dispose();
-  return [...bytes.values()].reduce((s, v) => s + v, 0);
 }
 
 function inputs(shape: Shape): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D] {

@@ -19,6 +19,7 @@ import { leanTile } from '../src/layers/lean-tile';
 import { ParamStore } from '../src/layers/param-store';
 import { scaledSum } from '../src/layers/scaled-sum';
 import { UNetBlock } from '../src/layers/unet-block';
+import { savedBytes } from '../../core/test/helpers/saved-bytes';
 import { randomize } from './randomize';
 
 /** While `on`, every lean op runs the plain tfjs composition it replaces (the networks' old path). */
@@ -108,37 +109,6 @@ function expectSame(lean: (...xs: tf.Tensor[]) => tf.Tensor, ref: (...xs: tf.Ten
   a.forEach((t, i) => expect(maxAbsDiff(t, b[i]!), `${what}: ${i === 0 ? 'value' : `gradient ${i - 1}`}`).toBe(0));
   tf.dispose([...a, ...b, dy]);
   expect(tf.memory().numTensors, `${what}: tensors leaked`).toBe(before);
-}
-
-type TapeState = { activeTape: { saved?: tf.Tensor[] }[] | null; gradientDepth: number };
-
-/**
- * Bytes of the distinct buffers that f's gradients save for the backward pass, variables' own buffers left
- * out: f runs under a tape (as in tf.grads), the tape's saved tensors are summed by buffer and released.
- * tfjs-internal: the tape is engine.state.activeTape (tfjs 4's EngineState), recorded while gradientDepth > 0.
- */
-function savedBytes(f: () => tf.Tensor, variables: tf.Variable[] = []): number {
-  const state = (tf.engine() as unknown as { state: TapeState }).state;
-  expect(state.gradientDepth).toBe(0);
-  const skip = new Set(variables.map((v) => v.dataId));
-  state.activeTape = [];
-  state.gradientDepth++;
-  let y: tf.Tensor;
-  try {
-    y = tf.tidy(f);
-  } finally {
-    state.gradientDepth--;
-  }
-  const bytes = new Map<tf.DataId, number>();
-  for (const node of state.activeTape) {
-    for (const t of node.saved ?? []) {
-      if (!skip.has(t.dataId)) bytes.set(t.dataId, t.size * 4);
-      t.dispose();
-    }
-  }
-  state.activeTape = null;
-  y.dispose();
-  return [...bytes.values()].reduce((s, v) => s + v, 0);
 }
 
 const randn = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
