@@ -110,7 +110,7 @@ if (engine === 'wasm' && trainB8 !== null && replacedWasmKernel('Conv2DBackpropI
 }
 
 console.log(JSON.stringify({
-  engine, backend: report.backend, threads: report.threads, adapter: report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}` : undefined,
+  engine, backend: report.backend, threads: report.threads, threadKernels: report.threadKernels, adapter: report.adapter ? `${report.adapter.vendor} ${report.adapter.architecture}` : undefined,
   config: configName, params, runs, forwardB1, forwardB8, trainB8, trainError, tensorGrowth,
   peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), convInput,
 }));

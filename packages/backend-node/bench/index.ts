@@ -1,6 +1,7 @@
 // npm run bench -w @edm/backend-node: forward and training-step figures of the issue-8 networks on every
 // engine available here (cpu, wasm, wasm on N threads as 'wasm:N', WebGPU on SwiftShader), each engine in its
-// own process, as a table next to the PyTorch reference. Options: --engines cpu,wasm,wasm:2,webgpu
+// own process, as a table next to the PyTorch reference ('wasm:2' runs our kernels on the threads,
+// 'wasm:2:xnnpack' XNNPACK's: the threadKernels option). Options: --engines cpu,wasm,wasm:2,webgpu
 // --configs tiny,small,cifar10  --runs 5  --timeout 900 (seconds per engine and network). Default: the tiny
 // network on every engine, 'small' on wasm (1 thread and one per core).
 import { execFileSync } from 'node:child_process';
@@ -27,7 +28,7 @@ const timeoutS = Number(arg('timeout', '900'));
 const child = fileURLToPath(new URL('./engine.ts', import.meta.url));
 
 interface Result {
-  engine: string; adapter?: string; threads?: number; config: string; params: number; runs: number; forwardB1: number; forwardB8: number;
+  engine: string; adapter?: string; threads?: number; threadKernels?: string; config: string; params: number; runs: number; forwardB1: number; forwardB8: number;
   trainB8: number | null; trainError?: string; tensorGrowth: number; peakRssMB: number; convInput?: { ours: number; tfjs: number };
 }
 
@@ -45,9 +46,10 @@ for (const config of configs) {
   for (const engine of engines.filter((e) => runsByDefault(e, config))) {
     let r: Result;
     try {
-      const [name, threads] = engine.split(':');
+      const [name, threads, threadKernels] = engine.split(':');
       const out = execFileSync(process.execPath, ['--import', 'tsx', child, name!, config, runs], { encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000, env: { ...process.env, EDM_WASM_THREADS: threads ?? '1' } });
+        stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000, env: { ...process.env, EDM_WASM_THREADS: threads ?? '1',
+          ...(threadKernels ? { EDM_WASM_THREAD_KERNELS: threadKernels } : {}) } });
       r = JSON.parse(out.trim().split('\n').at(-1)!) as Result;
     } catch (e) {
       const err = e as { stderr?: string; signal?: string };
@@ -55,7 +57,8 @@ for (const config of configs) {
       print(`| ${engine} | failed: ${why} | | | | | |`);
       continue;
     }
-    const name = r.adapter ? `${r.engine} (${r.adapter})` : r.threads ? `${r.engine} (${r.threads} thread${r.threads > 1 ? 's' : ''})` : r.engine;
+    const threadsUsed = r.threads ? `${r.threads} thread${r.threads > 1 ? `s${r.threadKernels ? `, ${r.threadKernels} kernels` : ''}` : ''}` : '';
+    const name = r.adapter ? `${r.engine} (${r.adapter})` : threadsUsed ? `${r.engine} (${threadsUsed})` : r.engine;
     const train = r.trainB8 === null ? (r.trainError?.includes('heap is exhausted') ? 'does not fit (wasm heap exhausted)'
       : `failed: ${r.trainError}`) : fmt(r.trainB8);
     const vs = r.trainB8 === null || !ref ? 'n/a' : `${(r.trainB8 / ref.trainB8).toFixed(1)}x`;

@@ -4,11 +4,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUAdapterSummary } from '@edm/backend-webgpu/node';
 import { startTensorflow } from './engines/tensorflow';
 import { availableParallelism } from 'node:os';
-import { startCpu, startWasm } from './engines/wasm';
+import { startCpu, startWasm, type WasmStarted } from './engines/wasm';
 import { MAX_WASM_THREADS } from './engines/wasm-threads';
 import { startWebGPU } from './engines/webgpu';
 import { ENGINE_ORDER, EngineUnavailable, NodeBackendError } from './types';
-import type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkippedEngine } from './types';
+import type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkippedEngine, WasmThreadKernels } from './types';
 
 const ALIASES: Record<string, NodeEngine> = {
   'tensorflow-gpu': 'tensorflow-gpu',
@@ -42,8 +42,21 @@ export function resolveWasmThreads(option: NodeBackendOptions['threads']): numbe
   return n;
 }
 
+const THREAD_KERNELS: readonly WasmThreadKernels[] = ['edm', 'xnnpack'];
+
+/** Which kernels get the wasm threads: the `threadKernels` option, else EDM_WASM_THREAD_KERNELS, else 'edm'. */
+export function resolveWasmThreadKernels(option: NodeBackendOptions['threadKernels']): WasmThreadKernels {
+  const given = option ?? (process.env.EDM_WASM_THREAD_KERNELS?.trim() || undefined);
+  if (given === undefined) return 'edm';
+  if (!THREAD_KERNELS.includes(given as WasmThreadKernels)) {
+    const from = option !== undefined ? 'useNodeBackend option threadKernels' : 'EDM_WASM_THREAD_KERNELS';
+    throw new NodeBackendError(`${from}: expected one of ${THREAD_KERNELS.map((k) => `'${k}'`).join(', ')}, got '${String(given)}'`);
+  }
+  return given as WasmThreadKernels;
+}
+
 async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftware: boolean, automatic: boolean):
-  Promise<WebGPUAdapterSummary | number | undefined> {
+  Promise<WebGPUAdapterSummary | WasmStarted | undefined> {
   switch (engine) {
     case 'tensorflow-gpu':
       return void (await startTensorflow(true));
@@ -52,7 +65,8 @@ async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftw
     case 'webgpu':
       return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware }, automatic);
     case 'wasm':
-      return startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined), resolveWasmThreads(options.threads));
+      return startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined), resolveWasmThreads(options.threads),
+        resolveWasmThreadKernels(options.threadKernels));
     case 'cpu':
       return void (await startCpu());
   }
@@ -82,13 +96,14 @@ export async function useNodeBackend(options: NodeBackendOptions = {}): Promise<
   for (const engine of candidates) {
     try {
       const started = await start(engine, options, allowSoftware, engine !== named);
-      const adapter = typeof started === 'object' ? started : undefined;
-      const threads = typeof started === 'number' ? started : undefined;
+      const wasm = typeof started === 'object' && 'threads' in started ? started : undefined;
+      const adapter = typeof started === 'object' && !('threads' in started) ? started : undefined;
       const backend = tf.getBackend();
+      const threads = wasm ? `, ${wasm.threads} thread${wasm.threads > 1 ? `s (${wasm.threadKernels} kernels)` : ''}` : '';
       log(`edm: using ${engine} (tfjs backend '${backend}'${adapter ? `, adapter ${adapter.vendor} ${adapter.architecture}` : ''}` +
-        `${threads !== undefined ? `, ${threads} thread${threads > 1 ? 's' : ''}` : ''})` +
-        (source === 'auto' ? '' : ` [${source === 'env' ? 'EDM_BACKEND' : 'backend option'}]`));
-      return { engine, backend, ...(adapter ? { adapter } : {}), ...(threads !== undefined ? { threads } : {}), skipped, source };
+        `${threads})` + (source === 'auto' ? '' : ` [${source === 'env' ? 'EDM_BACKEND' : 'backend option'}]`));
+      return { engine, backend, ...(adapter ? { adapter } : {}), ...(wasm ? { threads: wasm.threads } : {}),
+        ...(wasm?.threadKernels ? { threadKernels: wasm.threadKernels } : {}), skipped, source };
     } catch (e) {
       if (!(e instanceof EngineUnavailable)) throw e;
       skipped.push({ name: engine, reason: e.message, code: e.code });

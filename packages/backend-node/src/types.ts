@@ -11,6 +11,9 @@ import type { NodeWebGPUOptions, WebGPUAdapterSummary } from '@edm/backend-webgp
  */
 export type NodeEngine = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
+/** Which kernels get the wasm engine's threads (see {@link NodeBackendOptions.threadKernels}). */
+export type WasmThreadKernels = 'edm' | 'xnnpack';
+
 /** The automatic order. */
 export const ENGINE_ORDER: readonly NodeEngine[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
@@ -57,13 +60,24 @@ export interface NodeBackendOptions {
    */
   wasmPath?: string;
   /**
-   * XNNPACK threads for the wasm engine: 1 (the single-threaded build), 2-8 (tfjs's threaded build, which tfjs
-   * never enables in Node; we start it with worker_threads, see engines/wasm-threads.ts), or 'auto' (one per
-   * core, at most 8). Default: the `EDM_WASM_THREADS` environment variable, else 1. More than one thread
-   * starts 8 pooled workers (about +80 MB), which do not keep the process alive; results are bit-identical.
-   * The first wasm start in a process fixes the build.
+   * Threads for the wasm engine: 1 (the single-threaded build), 2-8 (tfjs's threaded build, which tfjs never
+   * enables in Node; we start it with worker_threads, see engines/wasm-threads.ts), or 'auto' (one per core,
+   * at most 8). Default: the `EDM_WASM_THREADS` environment variable, else 1. More than one thread starts 8
+   * pooled emscripten workers (about +80 MB) and, with `threadKernels` 'edm', `threads - 1` workers of ours;
+   * none keeps the process alive. The first wasm start in a process fixes the build and the threads.
    */
   threads?: number | 'auto';
+  /**
+   * Which kernels run on the wasm threads when `threads` is above 1:
+   * - 'edm' (default): ours, the convolutions, their filter gradients and the matrix products in our
+   *   WebAssembly SIMD modules, split over rows on worker_threads; XNNPACK keeps one thread for the rest;
+   * - 'xnnpack': XNNPACK's own thread pool, and our SIMD convolutions stay out (tfjs's pthreads spin after
+   *   each XNNPACK call and would take the cores from ours).
+   * Default: the `EDM_WASM_THREAD_KERNELS` environment variable, else 'edm' (a small DDPM++ training step at
+   * batch 8 on 2 cores: 0.56 s against 0.75 s, docs/performance.md). Both give the same bits as one thread
+   * with the same kernels.
+   */
+  threadKernels?: WasmThreadKernels;
   /** Receives one line per decision ("skipped tensorflow-gpu: not installed", "using wasm"). Default: none. */
   log?: (line: string) => void;
 }
@@ -76,8 +90,10 @@ export interface NodeBackendReport {
   backend: string;
   /** The WebGPU adapter, when the engine is 'webgpu'. */
   adapter?: WebGPUAdapterSummary;
-  /** The XNNPACK thread count, when the engine is 'wasm'. */
+  /** The threads the wasm engine computes on, when the engine is 'wasm'. */
   threads?: number;
+  /** Which kernels those threads run, when the engine is 'wasm' with more than one thread. */
+  threadKernels?: WasmThreadKernels;
   /** Engines tried first, in order, each with the reason it was not used. */
   skipped: SkippedEngine[];
   /** Where the choice came from: the `backend` option, the `EDM_BACKEND` variable, or the automatic order. */

@@ -1,12 +1,15 @@
 // Our wasm Conv2D, FusedConv2D and deep matrix products (simd/conv.wat) equal the XNNPACK kernels they wrap
 // and the cpu backend, on the shapes they take (stride 1, output width % 4, output channels % 8: padded,
-// unpadded, uneven padding, 1x1, input channels over one block; products with m % 4, n % 8, k >= 512) and
-// hand the others to the wrapped kernel.
+// unpadded, uneven padding, 1x1, input channels over one block; products with m % 4, n % 8, k >= 512, batched
+// and broadcast) and hand the others to the wrapped kernel. Our filter gradient (simd/conv-filter.wat) equals
+// the cpu backend's on the shapes it takes (input channels % 4, output channels % 8, stride 1; several chunks
+// of rows) and leaves the others to the other paths.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
+import { simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
@@ -75,6 +78,8 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
   const MATMUL_CASES = [
     { name: 'deep product [64, 600] x [600, 16]', a: [64, 600], b: [600, 16], transposeB: false, ours: true },
     { name: 'batched, b transposed [2, 8, 520] x [2, 24, 520]^T', a: [2, 8, 520], b: [2, 24, 520], transposeB: true, ours: true },
+    { name: 'batched a, one b [3, 8, 520] x [520, 16] (one stacked product)', a: [3, 8, 520], b: [520, 16], transposeB: false, ours: true },
+    { name: 'one a, batched b [8, 520] x [3, 520, 16] (a product per entry)', a: [8, 520], b: [3, 520, 16], transposeB: false, ours: true },
     { name: 'm = 6 (wrapped kernel)', a: [6, 600], b: [600, 16], transposeB: false, ours: false },
     { name: 'k = 100 (wrapped kernel)', a: [64, 100], b: [100, 16], transposeB: false, ours: false },
   ];
@@ -103,6 +108,48 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
         tf.dispose([product, theirs]);
       }
       tf.dispose([a2, b2]);
+    });
+  }
+
+  // The filter gradient in simd/conv-filter.wat: input channels % 4, output channels % 8, stride 1.
+  const FILTER_CASES: Case[] = [
+    { name: '3x3 same 8x8', x: [2, 8, 8, 8], filter: [3, 3, 8, 16], pad: 'same', ours: true },
+    { name: '3x3 valid, non-square', x: [1, 10, 6, 4], filter: [3, 3, 4, 8], pad: 'valid', ours: true },
+    { name: '2x3 same (uneven padding)', x: [2, 6, 8, 4], filter: [2, 3, 4, 8], pad: 'same', ours: true },
+    { name: '5x5 explicit 2', x: [1, 8, 5, 4], filter: [5, 5, 4, 8], pad: 2, ours: true },
+    { name: '1x1 explicit 1 (padded: not a plain product)', x: [1, 4, 4, 8], filter: [1, 1, 8, 8], pad: 1, ours: true },
+    { name: '3x3 same, 96 rows of width 4 (two chunks of rows)', x: [3, 32, 4, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
+    { name: '3x3 same 16x16 (two chunks)', x: [2, 16, 16, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
+    { name: '3 input channels (wrapped path)', x: [1, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: false },
+    { name: '12 output channels (wrapped path)', x: [1, 8, 8, 4], filter: [3, 3, 4, 12], pad: 'same', ours: false },
+  ];
+  for (const c of FILTER_CASES) {
+    it(`Conv2DBackpropFilter ${c.name}: ${c.ours ? 'ours' : 'another path'}, = cpu`, async () => {
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape: c.filter };
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad);
+      const dyShape = [c.x[0], info.outHeight, info.outWidth, c.filter[3]];
+      const size = (shape: number[]) => shape.reduce((p, q) => p * q);
+      const x = { shape: c.x, data: values(size(c.x), 11) };
+      const dy = { shape: dyShape, data: values(size(dyShape), 12) };
+      const ref = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs);
+      const got = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs);
+      expect(got.shape).toEqual(c.filter);
+      const { diff, scale } = maxAbsDiff(got.data, ref.data);
+      expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+      const { padInfo } = info;
+      const pad = { top: padInfo.top, left: padInfo.left, bottom: padInfo.bottom, right: padInfo.right };
+      const before = tf.memory().numTensors;
+      const xt = tf.tensor4d(x.data, c.x);
+      const dyt = tf.tensor4d(dy.data, dyShape as [number, number, number, number]);
+      const direct = simdFilterGradient(tf.backend() as never, xt, dyt, c.filter, pad);
+      tf.dispose([xt, dyt]);
+      expect(direct !== null).toBe(c.ours);
+      if (direct) {
+        const vs = maxAbsDiff((await direct.data()) as Float32Array, got.data);
+        expect(vs.diff).toBe(0); // the kernel took this path
+        direct.dispose();
+      }
+      expect(tf.memory().numTensors).toBe(before);
     });
   }
 

@@ -28,8 +28,8 @@ interface WasmModuleExports {
 type WorkerCtor = typeof import('node:worker_threads').Worker;
 
 /**
- * Runs `start` (which must start the 'wasm' backend for the first time) with multi-threading enabled for
- * `threads` threads (2 to MAX_WASM_THREADS, as select.ts's resolveWasmThreads validates).
+ * Runs `start` (which must start the 'wasm' backend for the first time) on tfjs's threaded build, with
+ * `threads` XNNPACK threads (1 to MAX_WASM_THREADS: 1 when our own pool takes the cores, engines/wasm.ts).
  */
 export async function withWasmThreads(wasm: WasmModuleExports, threads: number, start: () => Promise<void>): Promise<void> {
   const require = createRequire(import.meta.url);

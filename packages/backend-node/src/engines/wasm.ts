@@ -6,7 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmKernels } from '../kernels/wasm/register';
 import { withWasmThreads } from './wasm-threads';
-import { EngineUnavailable } from '../types';
+import { setSimdThreads, startSimdPool } from '../kernels/wasm/simd/pool';
+import type { WasmModule } from '../kernels/wasm/heap';
+import { EngineUnavailable, type WasmThreadKernels } from '../types';
 
 /** The directory of the installed tfjs-backend-wasm's .wasm files, with a trailing separator. */
 export function defaultWasmDir(): string | undefined {
@@ -27,12 +29,22 @@ function wasmStarted(): boolean {
   }
 }
 
+/** The wasm engine as started: its threads, and which kernels they run (more than one thread only). */
+export interface WasmStarted {
+  threads: number;
+  threadKernels?: WasmThreadKernels;
+}
+
+let started: WasmStarted | null = null;
+
 /**
- * Registers our wasm kernels, points tfjs at the .wasm files and makes 'wasm' active, with `threads` XNNPACK
- * threads (1: the single-threaded build; more: the threaded build, see wasm-threads.ts). Returns the thread
- * count in use. The first start in a process decides the build; later calls reuse it.
+ * Registers our wasm kernels, points tfjs at the .wasm files and makes 'wasm' active on `threads` threads
+ * (1: the single-threaded build; more: the threaded build, see wasm-threads.ts), which run our SIMD kernels
+ * ('edm': split over rows by simd/pool.ts, XNNPACK on one thread) or XNNPACK's ('xnnpack'). The first start in
+ * a process decides the build and the threads; later calls reuse them.
  */
-export async function startWasm(wasmPath: string | undefined, threads = 1): Promise<number> {
+export async function startWasm(wasmPath: string | undefined, threads = 1, threadKernels: WasmThreadKernels = 'edm'):
+  Promise<WasmStarted> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
   if (!tf.findBackend('wasm')) {
@@ -45,9 +57,17 @@ export async function startWasm(wasmPath: string | undefined, threads = 1): Prom
     ok = await tf.setBackend('wasm');
     await tf.ready();
   };
+  const first = !wasmStarted();
   try {
-    if (threads > 1 && !wasmStarted()) await withWasmThreads(wasm, threads, activate);
-    else await activate();
+    if (threads > 1 && first && threadKernels === 'edm') {
+      // The threaded build (a shared heap) with XNNPACK on the calling thread: the cores go to our pool.
+      await withWasmThreads(wasm, 1, activate);
+      setSimdThreads(threads);
+    } else if (threads > 1 && first) {
+      await withWasmThreads(wasm, threads, activate);
+    } else {
+      await activate();
+    }
   } catch (e) {
     why = e instanceof Error ? e.message : String(e);
   }
@@ -56,7 +76,14 @@ export async function startWasm(wasmPath: string | undefined, threads = 1): Prom
     throw new EngineUnavailable('init-failed', `wasm did not start (.wasm files from ${from ?? 'next to the bundle: ' +
       '@tensorflow/tfjs-backend-wasm cannot be resolved from here; set wasmPath or EDM_WASM_PATH to its dist/ folder'}): ${why}`);
   }
-  return wasm.getThreadsCount();
+  if (first || !started) {
+    const xnnpackThreads = wasm.getThreadsCount();
+    started = threads > 1 && threadKernels === 'edm' && first ? { threads, threadKernels }
+      : xnnpackThreads > 1 ? { threads: xnnpackThreads, threadKernels: 'xnnpack' } : { threads: 1 };
+    // Our pool's workers start now: each compiles and warms up the modules before it takes any rows.
+    await startSimdPool((tf.backend() as unknown as { wasm: WasmModule }).wasm);
+  }
+  return started;
 }
 
 /** Makes the plain-JavaScript 'cpu' backend active. */

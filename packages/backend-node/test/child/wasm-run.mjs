@@ -1,9 +1,10 @@
-// Child process of wasm-threads.test.ts: starts wasm with EDM_WASM_THREADS (the build is fixed per process),
-// runs a convolution, a matrix product and one conv training-step gradient, prints one JSON line, and then
+// Child process of wasm-threads.test.ts: starts wasm with EDM_WASM_THREADS and EDM_WASM_THREAD_KERNELS (the
+// build is fixed per process), runs a convolution, matrix products and one conv training-step gradient, prints
+// one JSON line (hashes, leading values, and how much work the threads took), and then
 // returns WITHOUT process.exit: the test checks that the pooled workers do not keep the process alive.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { useNodeBackend } from '@edm/backend-node';
+import { useNodeBackend, wasmThreadStats } from '@edm/backend-node';
 import { groupNorm } from '@edm/core';
 
 const report = await useNodeBackend({ backend: 'wasm', strict: true });
@@ -22,6 +23,10 @@ const conv = tf.conv2d(x, w, 1, 'same');
 const a = tf.tensor2d(values(300 * 200, 3), [300, 200]);
 const b = tf.tensor2d(values(200 * 100, 4), [200, 100]);
 const product = tf.matMul(a, b);
+// Attention-shaped batched products, one transposed (our module on 'edm' threads).
+const q = tf.tensor3d(values(4 * 64 * 32, 7), [4, 64, 32]);
+const k = tf.tensor3d(values(4 * 64 * 32, 8), [4, 64, 32]);
+const attention = tf.matMul(tf.matMul(q, k, false, true), k);
 const grad = tf.grad((f) => tf.sum(tf.square(tf.conv2d(x, f, 1, 'same'))))(w);
 // The fused GroupNorm and its gradient (WebAssembly SIMD on the heap: a shared memory on threads).
 const gnWeight = tf.tensor1d(values(32, 5));
@@ -29,5 +34,8 @@ const gnBias = tf.tensor1d(values(32, 6));
 const norm = groupNorm(x, gnWeight, gnBias, 8, 1e-5);
 const normGrad = tf.grad((a) => tf.sum(tf.square(groupNorm(a, gnWeight, gnBias, 8, 1e-5))))(x);
 const sha256 = async (t) => createHash('sha256').update(new Uint8Array((await t.data()).buffer)).digest('hex');
-console.log(JSON.stringify({ threads: report.threads, conv: await sha256(conv), product: await sha256(product), grad: await sha256(grad),
-  norm: await sha256(norm), normGrad: await sha256(normGrad) }));
+const sample = async (t) => Array.from((await t.data()).slice(0, 64));
+console.log(JSON.stringify({ threads: report.threads, threadKernels: report.threadKernels, stats: wasmThreadStats(),
+  conv: await sha256(conv), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
+  norm: await sha256(norm), normGrad: await sha256(normGrad), samples: { conv: await sample(conv), grad: await sample(grad),
+    attention: await sample(attention) } }));

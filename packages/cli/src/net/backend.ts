@@ -17,7 +17,7 @@ export const backendOption = () =>
 /**
  * Registers the engine and logs which one and why earlier ones were skipped. An engine named with --backend
  * must start (strict); otherwise @edm/backend-node falls back along its order. On wasm the commands that
- * compute use one XNNPACK thread per core (`threads`: 'auto'; bit-identical results) unless EDM_WASM_THREADS
+ * compute use one wasm thread per core (`threads`: 'auto'; bit-identical results) unless EDM_WASM_THREADS
  * says otherwise. Returns the engine name.
  */
 export async function setupBackend(name: BackendName | undefined, ctx: CommandContext, quiet = false,
@@ -31,7 +31,8 @@ export async function setupBackend(name: BackendName | undefined, ctx: CommandCo
   }
   if (!quiet) {
     const skipped = report.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-    const threadCount = report.threads && report.threads > 1 ? `, ${report.threads} threads` : '';
+    const threadCount = report.threads && report.threads > 1
+      ? `, ${report.threads} threads${report.threadKernels ? ` (${report.threadKernels} kernels)` : ''}` : '';
     ctx.log(`engine: ${report.engine}${threadCount}${skipped ? ` (skipped ${skipped})` : ''}`);
   }
   return report.engine;

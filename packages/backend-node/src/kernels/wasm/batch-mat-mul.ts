@@ -51,6 +51,9 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       let b3 = tf.reshape(asTensor(b), transposeB ? [batchB, n, k] : [batchB, k, n]);
       if (transposeA) a3 = tf.transpose(a3, [0, 2, 1]);
       if (transposeB) b3 = tf.transpose(b3, [0, 2, 1]);
+      // All entries in our module where it takes the shape (no slices, no concatenation).
+      const all = simdMatMul(backend as unknown as WasmHeapBackend, a3, b3, m, k, n, { a: batchA, b: batchB });
+      if (all) return tf.reshape(tf.engine().makeTensorFromTensorInfo(all), outShape);
       const product = (ai: tf.Tensor, bi: tf.Tensor): tf.Tensor => {
         const ours = simdMatMul(backend as unknown as WasmHeapBackend, ai, bi, m, k, n);
         if (ours) return tf.engine().makeTensorFromTensorInfo({ ...ours, shape: ai.shape.length === 3 ? [1, m, n] : [m, n] });

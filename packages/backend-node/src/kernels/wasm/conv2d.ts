@@ -1,24 +1,28 @@
 // Conv2D and FusedConv2D (bias, linear activation) for wasm in our SIMD module (simd/conv.wat), where the
 // shape suits it: stride 1, no dilation, NHWC float32, output width a multiple of 4 and output channels a
-// multiple of 8 (every 3x3 and 1x1 convolution of the issue-8 U-Nets but the 3-channel output layer), on
-// tfjs's single-threaded build (the default engine). Against tfjs's XNNPACK convolution on this machine: 1.55x
-// on 256 channels (41 against 27 GFLOP/s), 2.8x on 1x1, the same on 32-128 channels. The input gradient
-// (conv2d of dy with the flipped filter, conv2d-backprop-input.ts) comes here too, and so do deep matrix
-// products (simdMatMul: the filter gradient's shifted-row product, 1.1-1.4x). Everything else goes to the
-// kernel it wraps.
+// multiple of 8 (every 3x3 and 1x1 convolution of the issue-8 U-Nets but the 3-channel output layer), where our
+// modules serve the engine (simd/pool.ts: tfjs's single-threaded build, and the threaded one with the threads
+// given to our kernels, split over rows). Against tfjs's XNNPACK convolution on one thread: 1.55x on 256
+// channels (41 against 27 GFLOP/s), 2.8x on 1x1, the same on 32-128 channels; split over 2 threads about 1.9x
+// that. The input gradient (conv2d of dy with the flipped filter, conv2d-backprop-input.ts) comes here too, and
+// so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads).
+// Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from '../geometry';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
-import { isSharedMemory, simdInstance } from './simd/instance';
+import { simdRows, type RowRun } from './simd/pool';
 
-/** Matrix products take our module only from this depth k on (below it XNNPACK measured as fast or faster). */
+/**
+ * On the calling thread alone, matrix products take our module only from this depth k on (below it XNNPACK on
+ * one thread measured as fast or faster); on threads, every depth (XNNPACK keeps one thread there).
+ */
 const MIN_MATMUL_DEPTH = 512;
 
-interface ConvExports extends WebAssembly.Exports {
-  conv(x: number, w: number, bias: number, y: number, ho: number, wo: number, ci: number, co: number, hp: number,
-    wp: number, kh: number, kw: number, cb: number, row0: number, row1: number): void;
-}
+// conv.wat's conv(x, w, bias, y, ho, wo, ci, co, hp, wp, kh, kw, cb, ws, row0, row1): heap byte offsets (bias 0
+// for none), the geometry, the channel block, the bytes between images' filters (0: one filter) and the output
+// rows [row0, row1) of the flattened [N * Ho] axis.
 
 /**
  * Input channels per block: the filter rows a block reads (3x3: 9 x 64 x 8 floats, 18 KiB) stay in L1.
@@ -49,7 +53,7 @@ export function simdConvGeometry(x: tf.TensorInfo, filter: tf.TensorInfo, attrs:
 }
 
 /** y = conv(x, filter) (+ bias) on the heap, for a geometry {@link simdConvGeometry} accepted. */
-export function simdConv(backend: WasmHeapBackend, simd: ConvExports, x: tf.TensorInfo, filter: tf.TensorInfo,
+export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw, padInfo } = info;
   const hp = ho + kh - 1;
@@ -58,35 +62,49 @@ export function simdConv(backend: WasmHeapBackend, simd: ConvExports, x: tf.Tens
   const padded = unpadded ? null : tf.tidy(() => tf.pad(asTensor(x),
     [[0, 0], [padInfo.top, hp - info.inHeight - padInfo.top], [padInfo.left, wp - info.inWidth - padInfo.left], [0, 0]]));
   const out = backend.makeOutput([n, ho, wo, co], 'float32');
-  simd.conv(heapOffset(backend, padded ?? x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0,
-    heapOffset(backend, out), ho, wo, ci, co, hp, wp, kh, kw, CHANNEL_BLOCK, 0, n * ho);
+  simd([heapOffset(backend, padded ?? x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0,
+    heapOffset(backend, out), ho, wo, ci, co, hp, wp, kh, kw, CHANNEL_BLOCK, 0], n * ho);
   padded?.dispose();
   return out;
 }
 
-/**
- * Our module's exports where it serves this backend: tfjs's single-threaded build. On the threaded build
- * XNNPACK spreads a convolution over its threads; ours, split over worker_threads of our own, measured as fast
- * alone but slower inside a training step, where tfjs's pthreads spin after each XNNPACK call and take the
- * second core (docs/performance.md).
- */
-function convModule(backend: WasmHeapBackend): ConvExports | null {
-  if (isSharedMemory(heapMemory(backend.wasm))) return null;
-  return simdInstance<ConvExports>(backend.wasm, CONV_WASM);
+/** Our convolution where it serves this engine (simd/pool.ts): its arguments but the row range. */
+function convModule(backend: WasmHeapBackend): RowRun | null {
+  return simdRows(backend.wasm, CONV_WASM, 'conv');
+}
+
+/** Batch sizes of a product's two operands (one of them 1, or both equal). */
+export interface ProductBatch {
+  a: number;
+  b: number;
 }
 
 /**
- * a [m, k] x b [k, n] (float32, row-major, no transposes) as a 1x1 convolution of m / 4 rows of 4 pixels, or
- * null where the module does not take it (m % 4, n % 8, no SIMD): the caller's kernel does it.
+ * a [batchA, m, k] x b [batchB, k, n] -> [batch, m, n] (float32, row-major, no transposes; a side with batch 1
+ * is broadcast) as 1x1 convolutions of m / 4 rows of 4 pixels, or null where the module does not take it
+ * (m % 4, n % 8, no SIMD, depth below MIN_MATMUL_DEPTH on the calling thread alone): the caller's kernel does it.
+ * The output has shape [batch * m, n]: the caller gives it its own.
  */
-export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo | null {
-  if (m % 4 !== 0 || n % 8 !== 0 || m === 0 || k < MIN_MATMUL_DEPTH || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number,
+  batch: ProductBatch = { a: 1, b: 1 }): tf.TensorInfo | null {
+  if (m % 4 !== 0 || n % 8 !== 0 || m === 0 || k === 0 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  if (k < MIN_MATMUL_DEPTH && !isSharedMemory(heapMemory(backend.wasm))) return null;
   const simd = convModule(backend);
   if (!simd) return null;
-  const out = backend.makeOutput([m, n], 'float32');
+  const entries = Math.max(batch.a, batch.b);
+  const out = backend.makeOutput([entries * m, n], 'float32');
+  const [pa, pb, py] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
+  // Entry i: rows [i * m / 4, (i + 1) * m / 4) of one call, its own b at pb + i * 4kn bytes (0: broadcast). A
+  // broadcast a: one call per entry.
   const rows = m / 4;
-  simd.conv(heapOffset(backend, a), heapOffset(backend, b), 0, heapOffset(backend, out), rows, 4, k, n, rows, 4, 1, 1,
-    CHANNEL_BLOCK, 0, rows);
+  const bStride = batch.b === 1 ? 0 : 4 * k * n;
+  if (batch.a === entries) {
+    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, bStride], entries * rows);
+  } else {
+    for (let i = 0; i < entries; i++) {
+      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, 0], rows);
+    }
+  }
   return out;
 }
 

@@ -2,6 +2,8 @@
 ;; flattened [N * Ho] row axis,
 ;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky, ox + kx, ci] * w[ky, kx, ci, co]
 ;; with x already padded ([N, Hp, Wp, Ci]), w in tfjs's filter layout [KH, KW, Ci, Co] and y [N, Ho, Wo, Co].
+;; With ws > 0 each image b has its own filter at w + b * ws bytes (a batch of matrix products, as 1x1
+;; convolutions); ws = 0 shares one.
 ;; A matrix product over shifted rows, with no im2col copy: for one tap (ky, kx), four consecutive output
 ;; pixels read four consecutive input pixels (stride Ci), and w[ky, kx] is a contiguous [Ci, Co] matrix.
 ;; The inner block keeps 4 pixels x 8 output channels in 8 registers (8 f32x4 accumulators; each step loads two
@@ -13,10 +15,10 @@
   (func (export "conv")
     (param $x i32) (param $w i32) (param $bias i32) (param $y i32)
     (param $ho i32) (param $wo i32) (param $ci i32) (param $co i32) (param $hp i32) (param $wp i32)
-    (param $kh i32) (param $kw i32) (param $cb i32) (param $row0 i32) (param $row1 i32)
+    (param $kh i32) (param $kw i32) (param $cb i32) (param $ws i32) (param $row0 i32) (param $row1 i32)
     (local $c0 i32) (local $kc i32) (local $tap i32) (local $row i32) (local $xRow i32) (local $yRow i32) (local $j i32) (local $ox i32)
     (local $ky i32) (local $kx i32) (local $pa i32) (local $pw i32) (local $k i32)
-    (local $ci4 i32) (local $ci8 i32) (local $ci12 i32) (local $co4 i32) (local $py i32)
+    (local $ci4 i32) (local $ci8 i32) (local $ci12 i32) (local $co4 i32) (local $py i32) (local $wImage i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -37,6 +39,8 @@
                 (i32.rem_u (local.get $row) (local.get $ho)))
               (local.get $wp))
             (local.get $ci4))))
+        ;; image b's filter: w + b * ws (ws = 0: one filter for all images)
+        (local.set $wImage (i32.add (local.get $w) (i32.mul (i32.div_u (local.get $row) (local.get $ho)) (local.get $ws))))
         (local.set $yRow (i32.add (local.get $y) (i32.mul (i32.mul (local.get $row) (local.get $wo)) (local.get $co4))))
         (local.set $c0 (i32.const 0))
         (loop $inputBlocks
@@ -82,7 +86,7 @@
                     (i32.add (i32.mul (local.get $ky) (local.get $wp)) (i32.add (local.get $ox) (local.get $kx)))
                     (local.get $ci4))))
                 ;; w[ky, kx, c0, j]
-                (local.set $pw (i32.add (local.get $w) (i32.shl
+                (local.set $pw (i32.add (local.get $wImage) (i32.shl
                   (i32.add (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $ci)) (local.get $c0)) (local.get $co)) (local.get $j))
                   (i32.const 2))))
                 (local.set $tap (i32.add (local.get $tap) (i32.const 1)))

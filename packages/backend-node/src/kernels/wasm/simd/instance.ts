@@ -10,7 +10,12 @@ export interface WatBinaries {
   shared: string;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, Map<WatBinaries, WebAssembly.Exports | null>>();
+interface Compiled {
+  module: WebAssembly.Module;
+  exports: WebAssembly.Exports;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, Map<WatBinaries, Compiled | null>>();
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -31,21 +36,26 @@ export function isSharedMemory(memory: WebAssembly.Memory): boolean {
 
 /** The module's exports on this heap, or null if this engine cannot compile it. */
 export function simdInstance<T extends WebAssembly.Exports>(module: WasmModule, binaries: WatBinaries): T | null {
+  return (simdCompiled(module, binaries)?.exports ?? null) as T | null;
+}
+
+/** The compiled module and its instance on this heap, or null if this engine cannot compile it. */
+export function simdCompiled(module: WasmModule, binaries: WatBinaries): Compiled | null {
   const memory = heapMemory(module);
   let byModule = instances.get(memory);
   if (!byModule) instances.set(memory, (byModule = new Map()));
   if (!byModule.has(binaries)) {
     const shared = isSharedMemory(memory);
-    let exports: WebAssembly.Exports | null = null;
+    let compiled: Compiled | null = null;
     try {
-      const compiled = new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
-      exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports;
+      const wasmModule = new WebAssembly.Module(decode(shared ? binaries.shared : binaries.plain));
+      compiled = { module: wasmModule, exports: new WebAssembly.Instance(wasmModule, { env: { memory } }).exports };
     } catch {
-      exports = null; // no WebAssembly SIMD here
+      compiled = null; // no WebAssembly SIMD here
     }
-    byModule.set(binaries, exports);
+    byModule.set(binaries, compiled);
   }
-  return byModule.get(binaries) as T | null;
+  return byModule.get(binaries) ?? null;
 }
 
 /** The heap byte offset of a view of the heap (throws if `view` is not one). */

@@ -1,0 +1,34 @@
+// The filter gradient of a stride-1 convolution in our SIMD module (simd/conv-filter.wat), read in place from x
+// (padded once) and dy: no transposed or shifted copies, no product over a padded grid. Serves input channels
+// that are a multiple of 4 and output channels that are a multiple of 8 (every 3x3 and 1x1 layer of the issue-8
+// U-Nets but those touching the 3-channel images), where our modules serve the engine (simd/pool.ts).
+import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, type WasmHeapBackend } from './heap';
+import type { StrideOnePadding } from './conv2d-filter-shift';
+import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
+import { simdRows } from './simd/pool';
+
+/** Pixels per chunk: the rows of x and dy a chunk reads stay in cache while every filter group sums them. */
+const CHUNK_PIXELS = 256;
+
+// conv-filter.wat's filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1).
+/** dW [fh, fw, Ci, Co] from x [N,H,W,Ci] and dy [N,Ho,Wo,Co], or null where the module does not take it. */
+export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy: tf.Tensor4D,
+  filterShape: [number, number, number, number], pad: StrideOnePadding): tf.Tensor4D | null {
+  const [fh, fw, ci, co] = filterShape;
+  if (ci % 4 !== 0 || co % 8 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32' || dy.size === 0) return null;
+  const run = simdRows(backend.wasm, CONV_FILTER_WASM, 'filterGrad');
+  if (!run) return null;
+  const [n, ho, wo] = dy.shape;
+  return tf.tidy(() => {
+    const padded = pad.top || pad.bottom || pad.left || pad.right
+      ? tf.pad(x, [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]]) : x;
+    const hp = ho + fh - 1;
+    const wp = wo + fw - 1;
+    const out = backend.makeOutput(filterShape, 'float32');
+    const rb = Math.max(1, Math.floor(CHUNK_PIXELS / wo));
+    run([heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, out), ho, wo, hp, wp, ci, co, fw, rb,
+      n * ho], (fh * fw * ci) / 4);
+    return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
+  });
+}

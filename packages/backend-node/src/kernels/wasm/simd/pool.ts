@@ -1,0 +1,80 @@
+// Where our SIMD functions run: on tfjs's single-threaded build, on the calling thread; on the threaded build,
+// where the engine gives the cores to our kernels (setSimdThreads; XNNPACK then keeps one thread), split over
+// rows by one RowPool (row-pool.ts) per heap memory. Where the engine gives the threads to XNNPACK instead, our
+// pooled functions stay out: tfjs's pthreads spin after each XNNPACK call and take the cores from any pool of
+// ours (docs/performance.md).
+import { heapMemory, type WasmModule } from '../heap';
+import { CONV_FILTER_WASM } from './conv-filter-wasm';
+import { CONV_WASM } from './conv-wasm';
+import { isSharedMemory, simdCompiled, type WatBinaries } from './instance';
+import { RowPool, rowPoolStats } from './row-pool';
+
+/** The functions that run split over rows, each with a warm-up call within the first 64 KiB of a memory. */
+const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readonly number[] }[] = [
+  // conv(x, w, bias, y, ho, wo, ci, co, hp, wp, kh, kw, cb, ws, row0, row1): a 3x3, 8 -> 8 channels, 4x4 image.
+  { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 6, 6, 3, 3, 64, 0, 0, 4] },
+  // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1): its gradient, all 18 filter groups.
+  { binaries: CONV_FILTER_WASM, name: 'filterGrad', warmUpArgs: [0, 4096, 8192, 4, 4, 6, 6, 8, 8, 3, 2, 4, 0, 18] },
+];
+
+let poolThreads = 1;
+
+/** Threads our SIMD kernels use on the threaded build (1: none, XNNPACK's threads serve instead). */
+export function setSimdThreads(threads: number): void {
+  poolThreads = threads;
+}
+
+/** One of our functions over rows [0, rows): its arguments but the row range, which it takes last. */
+export type RowRun = (args: readonly number[], rows: number) => void;
+
+const pools = new WeakMap<WebAssembly.Memory, RowPool>();
+
+function poolFor(module: WasmModule, memory: WebAssembly.Memory): RowPool | null {
+  let pool = pools.get(memory);
+  if (!pool) {
+    const functions = [];
+    for (const { binaries, name, warmUpArgs } of POOLED) {
+      const compiled = simdCompiled(module, binaries);
+      if (!compiled) return null;
+      functions.push({ module: compiled.module, name, warmUpArgs });
+    }
+    pools.set(memory, (pool = new RowPool(memory, functions, poolThreads)));
+  }
+  return pool;
+}
+
+/**
+ * `name` of the module on this heap, as a function of its row count, or null where it does not serve this
+ * engine (no WebAssembly SIMD, or the threaded build with XNNPACK's threads).
+ */
+export function simdRows(module: WasmModule, binaries: WatBinaries, name: string): RowRun | null {
+  const compiled = simdCompiled(module, binaries);
+  if (!compiled) return null;
+  const run = compiled.exports[name] as (...args: number[]) => void;
+  const memory = heapMemory(module);
+  if (!isSharedMemory(memory)) return (args, rows) => run(...args, 0, rows);
+  const index = POOLED.findIndex((f) => f.binaries === binaries && f.name === name);
+  const pool = poolThreads > 1 && index >= 0 ? poolFor(module, memory) : null;
+  return pool ? (args, rows) => pool.runRows(index, run, args, rows) : null;
+}
+
+/** Starts the pool's workers on this heap, where the engine has one, and resolves once they are ready. */
+export async function startSimdPool(module: WasmModule): Promise<void> {
+  const memory = heapMemory(module);
+  if (poolThreads > 1 && isSharedMemory(memory)) await poolFor(module, memory)?.ready;
+}
+
+/** What the wasm engine's threads did for our kernels in this process (with `threadKernels` 'edm'). */
+export interface WasmThreadStats {
+  /** Threads our SIMD kernels run on (1: the calling thread only). */
+  threads: number;
+  /** Kernel calls split over more than one thread. */
+  splitCalls: number;
+  /** Rows (of those calls' row axes) computed on worker threads. */
+  workerRows: number;
+}
+
+/** How much of our SIMD kernels' work ran on worker threads (a check that the threads are used). */
+export function wasmThreadStats(): WasmThreadStats {
+  return { threads: poolThreads, ...rowPoolStats };
+}
