@@ -236,6 +236,26 @@ describe('wasm convolution gradient kernels', () => {
       tf.dispose(x);
     });
   }
+  // Sum over middle axes read in place (simd/reduce-sum.wat); the others stay with tfjs's kernel.
+  const SUM_CASES: { name: string; shape: number[]; axis: number[]; keepDims?: boolean; dtype?: 'int32' }[] = [
+    { name: 'bias gradient: N, H, W of NHWC', shape: [8, 6, 6, 12], axis: [0, 1, 2] },
+    { name: 'broadcast add gradient: H, W, keepDims', shape: [3, 5, 6, 8], axis: [1, 2], keepDims: true },
+    { name: 'first axis, 3 channels (scalar tail)', shape: [40, 3], axis: [0] },
+    { name: 'middle axis, 7 inner (vector + tail)', shape: [2, 9, 7], axis: [1] },
+    { name: 'innermost (tfjs kernel)', shape: [4, 6], axis: [1] },
+    { name: 'scattered axes (tfjs kernel)', shape: [2, 3, 4, 5], axis: [0, 2] },
+    { name: 'int32 (tfjs kernel)', shape: [5, 4], axis: [0], dtype: 'int32' },
+  ];
+  for (const c of SUM_CASES) {
+    it(`Sum = tfjs wasm kernel, bit for bit (${c.name})`, async () => {
+      await tf.setBackend('wasm');
+      const raw = values(c.shape.reduce((p, q) => p * q), 17);
+      const x = c.dtype ? tf.tensor(Array.from(raw, (v) => Math.round(v * 100)), c.shape, c.dtype) : tf.tensor(raw, c.shape);
+      const attrs = { axis: c.axis, keepDims: c.keepDims ?? false };
+      await expectSame([tf.sum(x, c.axis, c.keepDims)], original('Sum', { x }, attrs));
+      tf.dispose(x);
+    });
+  }
   const REVERSE_CASES: { shape: number[]; dims: number[]; dtype?: 'int32' }[] = [
     { shape: [3, 3, 16, 8], dims: [0, 1] }, // a convolution filter's spatial flip
     { shape: [4, 5, 6], dims: [2] },

@@ -24,8 +24,8 @@ const a = tf.tensor2d(values(300 * 200, 3), [300, 200]);
 const b = tf.tensor2d(values(200 * 100, 4), [200, 100]);
 const product = tf.matMul(a, b);
 // Attention-shaped batched products, one transposed (our module on 'edm' threads).
-const q = tf.tensor3d(values(4 * 64 * 32, 7), [4, 64, 32]);
-const k = tf.tensor3d(values(4 * 64 * 32, 8), [4, 64, 32]);
+const q = tf.tensor3d(values(4 * 128 * 32, 7), [4, 128, 32]);
+const k = tf.tensor3d(values(4 * 128 * 32, 8), [4, 128, 32]);
 const attention = tf.matMul(tf.matMul(q, k, false, true), k);
 const grad = tf.grad((f) => tf.sum(tf.square(tf.conv2d(x, f, 1, 'same'))))(w);
 // The fused GroupNorm and its gradient (WebAssembly SIMD on the heap: a shared memory on threads).

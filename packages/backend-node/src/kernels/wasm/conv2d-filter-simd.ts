@@ -28,7 +28,8 @@ export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy:
     const out = backend.makeOutput(filterShape, 'float32');
     const rb = Math.max(1, Math.floor(CHUNK_PIXELS / wo));
     run([heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, out), ho, wo, hp, wp, ci, co, fw, rb,
-      n * ho], (fh * fw * ci) / 4);
+      n * ho], (fh * fw * ci) / 4,
+      2 * n * ho * wo * fh * fw * ci * co);
     return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
   });
 }

@@ -63,7 +63,7 @@ export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInf
     [[0, 0], [padInfo.top, hp - info.inHeight - padInfo.top], [padInfo.left, wp - info.inWidth - padInfo.left], [0, 0]]));
   const out = backend.makeOutput([n, ho, wo, co], 'float32');
   simd([heapOffset(backend, padded ?? x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0,
-    heapOffset(backend, out), ho, wo, ci, co, hp, wp, kh, kw, CHANNEL_BLOCK, 0], n * ho);
+    heapOffset(backend, out), ho, wo, ci, co, hp, wp, kh, kw, CHANNEL_BLOCK, 0], n * ho, 2 * n * ho * wo * kh * kw * ci * co);
   padded?.dispose();
   return out;
 }
@@ -99,10 +99,10 @@ export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.Ten
   const rows = m / 4;
   const bStride = batch.b === 1 ? 0 : 4 * k * n;
   if (batch.a === entries) {
-    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, bStride], entries * rows);
+    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, bStride], entries * rows, 2 * entries * m * k * n);
   } else {
     for (let i = 0; i < entries; i++) {
-      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, 0], rows);
+      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, 0], rows, 2 * m * k * n);
     }
   }
   return out;

@@ -16,6 +16,7 @@ import { ADAM_WASM } from './simd/adam-wasm';
 import { simdSupported } from './simd/instance';
 import { heapSlice, heapSplitV, heapUnpack } from './slice';
 import { heapConcat } from './concat';
+import { heapSum } from './sum';
 import { concatTile } from './tile';
 import { tiledTranspose } from './transpose';
 
@@ -57,6 +58,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Identity: sharedIdentity,
   // Block copies instead of a per-element index loop (the flipped filters of convolution input gradients).
   Reverse: blockReverse,
+  // Sums over middle axes read in place instead of after a full transpose (bias gradients).
+  Sum: heapSum,
   // One strided copy per input on the heap instead of a JavaScript copy per row (U-Net skip concatenations).
   Concat: heapConcat,
   // 16x16 tiles on the heap instead of a cache-thrashing strided loop (matMul and filter-gradient transposes).

@@ -24,8 +24,17 @@ export function setSimdThreads(threads: number): void {
   poolThreads = threads;
 }
 
-/** One of our functions over rows [0, rows): its arguments but the row range, which it takes last. */
-export type RowRun = (args: readonly number[], rows: number) => void;
+/**
+ * One of our functions over rows [0, rows): its arguments but the row range, which it takes last, and the
+ * call's floating-point operations (calls below MIN_SPLIT_FLOPS stay on the calling thread).
+ */
+export type RowRun = (args: readonly number[], rows: number, flops: number) => void;
+
+/**
+ * Calls with fewer operations run on the calling thread alone: waking a worker and waiting for it (tens of
+ * microseconds) would cost more than it saves (an 8 x 64 x 128 product took 0.5 ms split).
+ */
+const MIN_SPLIT_FLOPS = 2 ** 21;
 
 const pools = new WeakMap<WebAssembly.Memory, RowPool>();
 
@@ -55,7 +64,8 @@ export function simdRows(module: WasmModule, binaries: WatBinaries, name: string
   if (!isSharedMemory(memory)) return (args, rows) => run(...args, 0, rows);
   const index = POOLED.findIndex((f) => f.binaries === binaries && f.name === name);
   const pool = poolThreads > 1 && index >= 0 ? poolFor(module, memory) : null;
-  return pool ? (args, rows) => pool.runRows(index, run, args, rows) : null;
+  if (!pool) return null;
+  return (args, rows, flops) => (flops < MIN_SPLIT_FLOPS ? run(...args, 0, rows) : pool.runRows(index, run, args, rows));
 }
 
 /** Starts the pool's workers on this heap, where the engine has one, and resolves once they are ready. */
