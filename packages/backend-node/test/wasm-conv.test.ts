@@ -1,9 +1,10 @@
-// Our wasm Conv2D, FusedConv2D and deep matrix products (simd/conv.wat) equal the XNNPACK kernels they wrap
-// and the cpu backend, on the shapes they take (stride 1, output width % 4, output channels % 8: padded,
-// unpadded, uneven padding, 1x1, input channels over one block; products with m % 4, n % 8, k >= 512, batched
-// and broadcast) and hand the others to the wrapped kernel. Our filter gradient (simd/conv-filter.wat) equals
-// the cpu backend's on the shapes it takes (input channels % 4, output channels % 8, stride 1; several chunks
-// of rows) and leaves the others to the other paths.
+// Our wasm Conv2D, FusedConv2D and matrix products (simd/conv.wat) equal the XNNPACK kernels they wrap and the
+// cpu backend, on the shapes they take (stride 1, output channels % 4: padded, unpadded, uneven padding, 1x1,
+// input channels over one block, output widths that are not a multiple of 4, a last block of 4 output
+// channels; products with m % 4, n % 4, k >= 512, batched and broadcast) and hand the others to the wrapped
+// kernel. Our filter gradient (simd/conv-filter.wat) equals the cpu backend's on the shapes it takes (input and
+// output channels % 4, stride 1; several chunks of rows, a last block of 4 output channels) and leaves the
+// others to the other paths.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -30,8 +31,13 @@ const CASES: Case[] = [
   { name: '3x3 same, 200 input channels (two blocks)', x: [1, 4, 8, 200], filter: [3, 3, 200, 16], pad: 'same', ours: true },
   { name: '2x3 same (uneven padding)', x: [2, 6, 8, 3], filter: [2, 3, 3, 8], pad: 'same', ours: true },
   { name: '5x5 explicit 2', x: [1, 8, 4, 2], filter: [5, 5, 2, 8], pad: 2, ours: true },
-  { name: '3x3 same, 5 output channels', x: [1, 8, 8, 4], filter: [3, 3, 4, 5], pad: 'same', ours: false },
-  { name: '3x3 same, width 6', x: [1, 6, 6, 4], filter: [3, 3, 4, 8], pad: 'same', ours: false },
+  { name: '3x3 same, 6 output channels', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false },
+  { name: '3x3 same, width 6 (a last quad of 2 pixels)', x: [1, 6, 6, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
+  { name: '3x3 same 7x7, 80 input channels (tail quads, two blocks)', x: [2, 7, 7, 80], filter: [3, 3, 80, 16], pad: 'same', ours: true },
+  { name: '3x3 valid 14x5 (width 3)', x: [2, 14, 5, 8], filter: [3, 3, 8, 8], pad: 'valid', ours: true },
+  { name: '1x1 width 1', x: [3, 5, 1, 8], filter: [1, 1, 8, 8], pad: 'valid', ours: true },
+  { name: '3x3 same, 12 output channels (a last block of 4)', x: [2, 8, 8, 12], filter: [3, 3, 12, 12], pad: 'same', ours: true },
+  { name: '3x3 same 7x7, 4 output channels, 70 input channels (tails everywhere)', x: [1, 7, 7, 70], filter: [3, 3, 70, 4], pad: 'same', ours: true },
   { name: '3x3 same, stride 2', x: [1, 8, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same', ours: false },
 ];
 
@@ -80,6 +86,7 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     { name: 'batched, b transposed [2, 8, 520] x [2, 24, 520]^T', a: [2, 8, 520], b: [2, 24, 520], transposeB: true, ours: true },
     { name: 'batched a, one b [3, 8, 520] x [520, 16] (one stacked product)', a: [3, 8, 520], b: [520, 16], transposeB: false, ours: true },
     { name: 'one a, batched b [8, 520] x [3, 520, 16] (a product per entry)', a: [8, 520], b: [3, 520, 16], transposeB: false, ours: true },
+    { name: 'n = 12 (a last block of 4) [16, 600] x [600, 12]', a: [16, 600], b: [600, 12], transposeB: false, ours: true },
     { name: 'm = 6 (wrapped kernel)', a: [6, 600], b: [600, 16], transposeB: false, ours: false },
     { name: 'k = 100 (wrapped kernel)', a: [64, 100], b: [100, 16], transposeB: false, ours: false },
   ];
@@ -111,7 +118,7 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     });
   }
 
-  // The filter gradient in simd/conv-filter.wat: input channels % 4, output channels % 8, stride 1.
+  // The filter gradient in simd/conv-filter.wat: input and output channels % 4, stride 1.
   const FILTER_CASES: Case[] = [
     { name: '3x3 same 8x8', x: [2, 8, 8, 8], filter: [3, 3, 8, 16], pad: 'same', ours: true },
     { name: '3x3 valid, non-square', x: [1, 10, 6, 4], filter: [3, 3, 4, 8], pad: 'valid', ours: true },
@@ -121,7 +128,9 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     { name: '3x3 same, 96 rows of width 4 (two chunks of rows)', x: [3, 32, 4, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
     { name: '3x3 same 16x16 (two chunks)', x: [2, 16, 16, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
     { name: '3 input channels (wrapped path)', x: [1, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: false },
-    { name: '12 output channels (wrapped path)', x: [1, 8, 8, 4], filter: [3, 3, 4, 12], pad: 'same', ours: false },
+    { name: '12 output channels (a last block of 4)', x: [2, 8, 8, 4], filter: [3, 3, 4, 12], pad: 'same', ours: true },
+    { name: '4 output channels, 16x16 (two chunks, only a last block)', x: [2, 16, 16, 8], filter: [3, 3, 8, 4], pad: 'same', ours: true },
+    { name: '6 output channels (wrapped path)', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false },
   ];
   for (const c of FILTER_CASES) {
     it(`Conv2DBackpropFilter ${c.name}: ${c.ours ? 'ours' : 'another path'}, = cpu`, async () => {

@@ -5,8 +5,9 @@
 ;; A product whose depth is the N * Ho * Wo pixels, read in place: no transposed or shifted copies of x.
 ;; The inner block keeps 4 input channels x 8 output channels in 8 registers (8 f32x4 accumulators; each pixel
 ;; loads two vectors of dy and splats four channels of x). Preconditions (the caller checks): Ci % 4 == 0,
-;; Co % 8 == 0. Pixels go in chunks of `rb` output rows (of the flattened [N * Ho] row axis): within a chunk
-;; every group of dW reads the same rows of x and dy, which stay in cache; later chunks add to the partial sums
+;; Co % 4 == 0; where Co % 8 == 4 the last block of channels computes 8 (reading 4 floats past dy's last pixel)
+;; and stores 4 (the caller leaves room for that read). Pixels go in chunks of `rb` output rows (of the
+;; flattened [N * Ho] row axis): within a chunk every group of dW reads the same rows of x and dy, which stay in cache; later chunks add to the partial sums
 ;; in dW. Within a chunk, products are summed over rows, then pixels, in order.
 (module
   (import "env" "memory" (memory MEMORY_LIMITS))
@@ -16,7 +17,7 @@
     (param $rb i32) (param $rows i32) (param $row0 i32) (param $row1 i32)
     (local $r0 i32) (local $r1 i32) (local $u i32) (local $tap i32) (local $groups i32) (local $c0 i32)
     (local $ky i32) (local $kx i32) (local $j i32) (local $r i32) (local $q i32) (local $pa i32) (local $pb i32)
-    (local $pd i32) (local $ci4 i32) (local $co4 i32) (local $woCo4 i32)
+    (local $pd i32) (local $ci4 i32) (local $co4 i32) (local $woCo4 i32) (local $sh i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -41,6 +42,8 @@
             (local.set $kx (i32.rem_u (local.get $tap) (local.get $kw)))
             (local.set $j (i32.const 0))
             (loop $channels
+              ;; bytes from output channel j to j + 4: 16, or 0 in a last block of 4 channels (Co % 8 == 4)
+              (local.set $sh (select (i32.const 16) (i32.const 0) (i32.ge_u (i32.sub (local.get $co) (local.get $j)) (i32.const 8))))
               ;; dW[tap, c0, j]: 4 rows of Co floats
               (local.set $pd (i32.add (local.get $dw) (i32.shl
                 (i32.add (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $ci)) (local.get $c0)) (local.get $co)) (local.get $j))
@@ -48,13 +51,13 @@
               (if (local.get $r0)
                 (then ;; later chunks add to the partial sums in dW
                   (local.set $c00 (v128.load (local.get $pd)))
-                  (local.set $c01 (v128.load offset=16 (local.get $pd)))
+                  (local.set $c01 (v128.load (i32.add (local.get $pd) (local.get $sh))))
                   (local.set $c10 (v128.load (i32.add (local.get $pd) (local.get $co4))))
-                  (local.set $c11 (v128.load offset=16 (i32.add (local.get $pd) (local.get $co4))))
+                  (local.set $c11 (v128.load (i32.add (i32.add (local.get $pd) (local.get $co4)) (local.get $sh))))
                   (local.set $c20 (v128.load (i32.add (local.get $pd) (i32.shl (local.get $co4) (i32.const 1)))))
-                  (local.set $c21 (v128.load offset=16 (i32.add (local.get $pd) (i32.shl (local.get $co4) (i32.const 1)))))
+                  (local.set $c21 (v128.load (i32.add (i32.add (local.get $pd) (i32.shl (local.get $co4) (i32.const 1))) (local.get $sh))))
                   (local.set $c30 (v128.load (i32.add (local.get $pd) (i32.mul (local.get $co4) (i32.const 3)))))
-                  (local.set $c31 (v128.load offset=16 (i32.add (local.get $pd) (i32.mul (local.get $co4) (i32.const 3))))))
+                  (local.set $c31 (v128.load (i32.add (i32.add (local.get $pd) (i32.mul (local.get $co4) (i32.const 3))) (local.get $sh)))))
                 (else
                   (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
                   (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
@@ -95,17 +98,19 @@
                   (local.set $pb (i32.add (local.get $pb) (local.get $co4)))
                   (br_if $pixels (local.tee $q (i32.sub (local.get $q) (i32.const 1)))))
                 (br_if $outputRows (i32.lt_u (local.tee $r (i32.add (local.get $r) (i32.const 1))) (local.get $r1))))
+              ;; dW[tap, c0 .. c0 + 3, j .. j + 7]; in a block of 4 channels the second halves alias the first,
+              ;; which are stored after them
+              (v128.store (i32.add (local.get $pd) (local.get $sh)) (local.get $c01))
               (v128.store (local.get $pd) (local.get $c00))
-              (v128.store offset=16 (local.get $pd) (local.get $c01))
               (local.set $pd (i32.add (local.get $pd) (local.get $co4)))
+              (v128.store (i32.add (local.get $pd) (local.get $sh)) (local.get $c11))
               (v128.store (local.get $pd) (local.get $c10))
-              (v128.store offset=16 (local.get $pd) (local.get $c11))
               (local.set $pd (i32.add (local.get $pd) (local.get $co4)))
+              (v128.store (i32.add (local.get $pd) (local.get $sh)) (local.get $c21))
               (v128.store (local.get $pd) (local.get $c20))
-              (v128.store offset=16 (local.get $pd) (local.get $c21))
               (local.set $pd (i32.add (local.get $pd) (local.get $co4)))
+              (v128.store (i32.add (local.get $pd) (local.get $sh)) (local.get $c31))
               (v128.store (local.get $pd) (local.get $c30))
-              (v128.store offset=16 (local.get $pd) (local.get $c31))
               (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
             (local.set $u (i32.add (local.get $u) (i32.const 1)))
             (br $filterGroups)))

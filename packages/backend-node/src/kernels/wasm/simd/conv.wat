@@ -7,7 +7,11 @@
 ;; A matrix product over shifted rows, with no im2col copy: for one tap (ky, kx), four consecutive output
 ;; pixels read four consecutive input pixels (stride Ci), and w[ky, kx] is a contiguous [Ci, Co] matrix.
 ;; The inner block keeps 4 pixels x 8 output channels in 8 registers (8 f32x4 accumulators; each step loads two
-;; vectors of w and splats four inputs). Preconditions (the caller checks): Wo % 4 == 0, Co % 8 == 0.
+;; vectors of w and splats four inputs). Precondition (the caller checks): Co % 4 == 0. Where Wo % 4 != 0 the
+;; last quad of a row computes past the row's end (reading up to 3 pixels of the next input row, or past the
+;; last one) but stores only the row's pixels; where Co % 8 == 4 the last block of channels computes 8 (reading
+;; 4 floats past w's and the bias's rows, past the last ones too) but stores 4. The caller leaves room for
+;; those reads.
 ;; Input channels go in blocks of `cb` (the filter rows a block reads stay in L1; later blocks add to the
 ;; partial sums in y); within a block, products are summed over taps in (ky, kx) order, channels in order.
 (module
@@ -19,6 +23,7 @@
     (local $c0 i32) (local $kc i32) (local $tap i32) (local $row i32) (local $xRow i32) (local $yRow i32) (local $j i32) (local $ox i32)
     (local $ky i32) (local $kx i32) (local $pa i32) (local $pw i32) (local $k i32)
     (local $ci4 i32) (local $ci8 i32) (local $ci12 i32) (local $co4 i32) (local $py i32) (local $wImage i32)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $sh i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -49,20 +54,29 @@
           (i32.lt_u (local.get $cb) (i32.sub (local.get $ci) (local.get $c0)))))
         (local.set $j (i32.const 0))
         (loop $channels
+          ;; bytes from output channel j to j + 4: 16, or 0 in a last block of 4 channels (Co % 8 == 4)
+          (local.set $sh (select (i32.const 16) (i32.const 0) (i32.ge_u (i32.sub (local.get $co) (local.get $j)) (i32.const 8))))
           (local.set $ox (i32.const 0))
           (loop $pixels
             (local.set $py (i32.add (local.get $yRow)
               (i32.shl (i32.add (i32.mul (local.get $ox) (local.get $co)) (local.get $j)) (i32.const 2))))
+            ;; pixels ox + 1 .. ox + 3 at these byte offsets from pixel ox; past the row's end (its last quad when
+            ;; Wo % 4 != 0) they alias pixel ox, which is stored last
+            (local.set $s1 (select (local.get $co4) (i32.const 0) (i32.gt_u (i32.sub (local.get $wo) (local.get $ox)) (i32.const 1))))
+            (local.set $s2 (select (i32.shl (local.get $co4) (i32.const 1)) (i32.const 0)
+              (i32.gt_u (i32.sub (local.get $wo) (local.get $ox)) (i32.const 2))))
+            (local.set $s3 (select (i32.mul (local.get $co4) (i32.const 3)) (i32.const 0)
+              (i32.gt_u (i32.sub (local.get $wo) (local.get $ox)) (i32.const 3))))
             (if (local.get $c0)
               (then ;; later input blocks add to the partial sums in y
                 (local.set $c00 (v128.load (local.get $py)))
-                (local.set $c01 (v128.load offset=16 (local.get $py)))
-                (local.set $c10 (v128.load (i32.add (local.get $py) (local.get $co4))))
-                (local.set $c11 (v128.load offset=16 (i32.add (local.get $py) (local.get $co4))))
-                (local.set $c20 (v128.load (i32.add (local.get $py) (i32.shl (local.get $co4) (i32.const 1)))))
-                (local.set $c21 (v128.load offset=16 (i32.add (local.get $py) (i32.shl (local.get $co4) (i32.const 1)))))
-                (local.set $c30 (v128.load (i32.add (local.get $py) (i32.mul (local.get $co4) (i32.const 3)))))
-                (local.set $c31 (v128.load offset=16 (i32.add (local.get $py) (i32.mul (local.get $co4) (i32.const 3))))))
+                (local.set $c01 (v128.load (i32.add (local.get $py) (local.get $sh))))
+                (local.set $c10 (v128.load (i32.add (local.get $py) (local.get $s1))))
+                (local.set $c11 (v128.load (i32.add (i32.add (local.get $py) (local.get $s1)) (local.get $sh))))
+                (local.set $c20 (v128.load (i32.add (local.get $py) (local.get $s2))))
+                (local.set $c21 (v128.load (i32.add (i32.add (local.get $py) (local.get $s2)) (local.get $sh))))
+                (local.set $c30 (v128.load (i32.add (local.get $py) (local.get $s3))))
+                (local.set $c31 (v128.load (i32.add (i32.add (local.get $py) (local.get $s3)) (local.get $sh)))))
               (else
                 (if (local.get $bias)
                   (then
@@ -111,18 +125,16 @@
                   (br_if $inner (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
                 (br_if $taps (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
               (br_if $tapRows (i32.lt_u (local.tee $ky (i32.add (local.get $ky) (i32.const 1))) (local.get $kh))))
-            ;; y[ox .. ox + 3, j .. j + 7]
+            ;; y[ox .. ox + 3, j .. j + 7], pixel ox last (see s1 .. s3); in a block of 4 channels the second
+            ;; halves alias the first, which are stored after them
+            (v128.store (i32.add (i32.add (local.get $py) (local.get $s3)) (local.get $sh)) (local.get $c31))
+            (v128.store (i32.add (local.get $py) (local.get $s3)) (local.get $c30))
+            (v128.store (i32.add (i32.add (local.get $py) (local.get $s2)) (local.get $sh)) (local.get $c21))
+            (v128.store (i32.add (local.get $py) (local.get $s2)) (local.get $c20))
+            (v128.store (i32.add (i32.add (local.get $py) (local.get $s1)) (local.get $sh)) (local.get $c11))
+            (v128.store (i32.add (local.get $py) (local.get $s1)) (local.get $c10))
+            (v128.store (i32.add (local.get $py) (local.get $sh)) (local.get $c01))
             (v128.store (local.get $py) (local.get $c00))
-            (v128.store offset=16 (local.get $py) (local.get $c01))
-            (local.set $py (i32.add (local.get $py) (local.get $co4)))
-            (v128.store (local.get $py) (local.get $c10))
-            (v128.store offset=16 (local.get $py) (local.get $c11))
-            (local.set $py (i32.add (local.get $py) (local.get $co4)))
-            (v128.store (local.get $py) (local.get $c20))
-            (v128.store offset=16 (local.get $py) (local.get $c21))
-            (local.set $py (i32.add (local.get $py) (local.get $co4)))
-            (v128.store (local.get $py) (local.get $c30))
-            (v128.store offset=16 (local.get $py) (local.get $c31))
             (br_if $pixels (i32.lt_u (local.tee $ox (i32.add (local.get $ox) (i32.const 4))) (local.get $wo))))
           (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
         (br_if $inputBlocks (i32.lt_u (local.tee $c0 (i32.add (local.get $c0) (local.get $kc))) (local.get $ci))))
