@@ -29,11 +29,10 @@ export function parseEngine(name: string, from: string): NodeEngine {
   return engine;
 }
 
-/** The wasm thread count asked for: the `threads` option, else EDM_WASM_THREADS, else 1; 'auto' = the cores (at most 8). */
+/** The wasm thread count asked for: the `threads` option, else EDM_WASM_THREADS, else 'auto' = the cores (at most 8). */
 export function resolveWasmThreads(option: NodeBackendOptions['threads']): number {
-  const given = option ?? (process.env.EDM_WASM_THREADS?.trim() || undefined);
+  const given = option ?? (process.env.EDM_WASM_THREADS?.trim() || 'auto');
   const from = option !== undefined ? 'useNodeBackend option threads' : 'EDM_WASM_THREADS';
-  if (given === undefined) return 1;
   if (given === 'auto') return Math.max(1, Math.min(MAX_WASM_THREADS, availableParallelism()));
   const n = typeof given === 'number' ? given : Number(given);
   if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
@@ -64,9 +63,13 @@ async function start(engine: NodeEngine, options: NodeBackendOptions, allowSoftw
       return void (await startTensorflow(false));
     case 'webgpu':
       return startWebGPU({ ...options.webgpu, allowSoftwareAdapter: allowSoftware }, automatic);
-    case 'wasm':
+    case 'wasm': {
+      // Threads asked for by number must start; 'auto' (the default) falls back to one thread where the
+      // threaded build's scripts are missing (a bundle that ships the .wasm files only).
+      const asked = options.threads ?? (process.env.EDM_WASM_THREADS?.trim() || 'auto');
       return startWasm(options.wasmPath ?? (process.env.EDM_WASM_PATH || undefined), resolveWasmThreads(options.threads),
-        resolveWasmThreadKernels(options.threadKernels));
+        resolveWasmThreadKernels(options.threadKernels), asked !== 'auto');
+    }
     case 'cpu':
       return void (await startCpu());
   }

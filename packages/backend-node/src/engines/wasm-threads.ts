@@ -15,6 +15,7 @@
 // Results are bit-identical to single-threaded wasm (XNNPACK splits work by output tiles, not by sums).
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The most threads the tfjs wasm build can use (its C++ side caps the pool at 8). */
@@ -27,13 +28,32 @@ interface WasmModuleExports {
 
 type WorkerCtor = typeof import('node:worker_threads').Worker;
 
+const THREADED_SCRIPTS = ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js'];
+
+/**
+ * The tfjs-backend-wasm package folder whose `wasm-out/` holds the threaded build's scripts: next to the .wasm
+ * files in use (`wasmDir`, its `dist/`), else the installed package; null where neither has them (a bundle
+ * shipped with the .wasm files only).
+ */
+export function threadedBuildDir(wasmDir: string | undefined): string | null {
+  const candidates: string[] = [];
+  if (wasmDir) candidates.push(join(wasmDir, '..'));
+  try {
+    candidates.push(join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')), '..'));
+  } catch {
+    // not resolvable from here (bundled)
+  }
+  return candidates.find((dir) => THREADED_SCRIPTS.every((f) => existsSync(join(dir, 'wasm-out', f)))) ?? null;
+}
+
 /**
  * Runs `start` (which must start the 'wasm' backend for the first time) on tfjs's threaded build, with
- * `threads` XNNPACK threads (1 to MAX_WASM_THREADS: 1 when our own pool takes the cores, engines/wasm.ts).
+ * `threads` XNNPACK threads (1 to MAX_WASM_THREADS: 1 when our own pool takes the cores, engines/wasm.ts), its
+ * scripts from `packageDir` (threadedBuildDir).
  */
-export async function withWasmThreads(wasm: WasmModuleExports, threads: number, start: () => Promise<void>): Promise<void> {
+export async function withWasmThreads(wasm: WasmModuleExports, threads: number, packageDir: string,
+  start: () => Promise<void>): Promise<void> {
   const require = createRequire(import.meta.url);
-  const packageDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '..');
   const mainScript = join(packageDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   // The worker script's source, as tfjs embeds it (a module exporting it as a string).
   const workerSource = (require(join(packageDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.worker.js')) as

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { registerWasmKernels } from '../kernels/wasm/register';
-import { withWasmThreads } from './wasm-threads';
+import { threadedBuildDir, withWasmThreads } from './wasm-threads';
 import { setSimdThreads, startSimdPool } from '../kernels/wasm/simd/pool';
 import type { WasmModule } from '../kernels/wasm/heap';
 import { EngineUnavailable, type WasmThreadKernels } from '../types';
@@ -43,14 +43,12 @@ let started: WasmStarted | null = null;
  * ('edm': split over rows by simd/pool.ts, XNNPACK on one thread) or XNNPACK's ('xnnpack'). The first start in
  * a process decides the build and the threads; later calls reuse them.
  */
-export async function startWasm(wasmPath: string | undefined, threads = 1, threadKernels: WasmThreadKernels = 'edm'):
-  Promise<WasmStarted> {
+export async function startWasm(wasmPath: string | undefined, threads = 1, threadKernels: WasmThreadKernels = 'edm',
+  threadsRequired = false): Promise<WasmStarted> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
-  if (!tf.findBackend('wasm')) {
-    const dir = wasmPath ?? defaultWasmDir();
-    if (dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-  }
+  const dir = wasmPath ?? defaultWasmDir();
+  if (!tf.findBackend('wasm') && dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
   let ok = false;
   let why = 'tf.setBackend returned false';
   const activate = async () => {
@@ -58,13 +56,23 @@ export async function startWasm(wasmPath: string | undefined, threads = 1, threa
     await tf.ready();
   };
   const first = !wasmStarted();
+  const threadedDir = threads > 1 && first ? threadedBuildDir(dir) : null;
+  if (threads > 1 && first && !threadedDir) {
+    // A bundle shipped with the .wasm files only: one thread, unless threads were asked for by number.
+    if (threadsRequired) {
+      throw new EngineUnavailable('init-failed', `wasm: ${threads} threads need tfjs-backend-wasm's threaded build, ` +
+        `wasm-out/tfjs-backend-wasm-threaded-simd.js and its .worker.js, next to the .wasm files' folder ${dir ?? '(none)'}/..; ` +
+        'ship them with the bundle or ask for 1 thread');
+    }
+    threads = 1;
+  }
   try {
-    if (threads > 1 && first && threadKernels === 'edm') {
+    if (threadedDir && threadKernels === 'edm') {
       // The threaded build (a shared heap) with XNNPACK on the calling thread: the cores go to our pool.
-      await withWasmThreads(wasm, 1, activate);
+      await withWasmThreads(wasm, 1, threadedDir, activate);
       setSimdThreads(threads);
-    } else if (threads > 1 && first) {
-      await withWasmThreads(wasm, threads, activate);
+    } else if (threadedDir) {
+      await withWasmThreads(wasm, threads, threadedDir, activate);
     } else {
       await activate();
     }
