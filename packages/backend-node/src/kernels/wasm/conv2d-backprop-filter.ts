@@ -5,8 +5,8 @@
 // loop; measured the best of five formulations for 3x3 filters (issue 8). A 1x1 filter at stride 1 without
 // padding is a plain product, dW = x^T dy over the N*H*W pixels: one XNNPACK matMul, 2-2.5x faster than the
 // convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms). Other stride-1
-// filters on wasm: our SIMD kernel where the channels suit it (conv2d-filter-simd.ts: input channels % 4, output
-// channels % 8; 64->64 at 32x32, batch 8: 38 GFLOP/s on one thread, 63 on two, against 27 for the shifted
+// filters on wasm: our SIMD kernel where the channels suit it (conv2d-filter-simd.ts: input and output channels
+// % 4; 64->64 at 32x32, batch 8: 38 GFLOP/s on one thread, 63 on two, against 27 for the shifted
 // product), else for outputs of 16x16 and more one product over shifted rows (conv2d-filter-shift.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, convGeometry, spatialWindow } from '../geometry';
