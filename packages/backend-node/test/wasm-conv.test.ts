@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { name: '3x3 same 7x7, 80 input channels (tail quads, two blocks)', x: [2, 7, 7, 80], filter: [3, 3, 80, 16], pad: 'same', ours: true },
   { name: '3x3 valid 14x5 (width 3)', x: [2, 14, 5, 8], filter: [3, 3, 8, 8], pad: 'valid', ours: true },
   { name: '1x1 width 1', x: [3, 5, 1, 8], filter: [1, 1, 8, 8], pad: 'valid', ours: true },
+  { name: '3x3 explicit 3 on 2x5 (rows and quads of padding only)', x: [2, 2, 5, 8], filter: [3, 3, 8, 8], pad: 3, ours: true },
+  { name: '1x1 explicit 1 (a border of bias only)', x: [1, 6, 6, 8], filter: [1, 1, 8, 8], pad: 1, ours: true },
   { name: '3x3 same, 12 output channels (a last block of 4)', x: [2, 8, 8, 12], filter: [3, 3, 12, 12], pad: 'same', ours: true },
   { name: '3x3 same 7x7, 4 output channels, 70 input channels (tails everywhere)', x: [1, 7, 7, 70], filter: [3, 3, 70, 4], pad: 'same', ours: true },
   { name: '3x3 same, stride 2', x: [1, 8, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same', ours: false },

@@ -3,7 +3,8 @@
 // inserted between its rows/columns for a strided forward conv, padded by fh - 1 - top, with the spatially
 // flipped, in/out-swapped filter:
 //   dx = conv2d(pad(insertZeros(dy, s)), reverse(W, [0, 1])^T[fh, fw, Co, Ci], 1, 'valid').
-// One XNNPACK conv2d. The same kernel serves conv2dTranspose.
+// One conv2d (ours or XNNPACK's, conv2d.ts); at stride 1 the padding is the convolution's own, so our kernel
+// reads dy in place. The same kernel serves conv2dTranspose.
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, convGeometry, insertZeros, spatialWindow } from '../geometry';
 import type { ConvGeometryAttrs } from '../geometry';
@@ -21,10 +22,22 @@ export function conv2dInputGradient(inputShape: [number, number, number, number]
     const [fh, fw] = filter.shape;
     const [, h, w] = inputShape;
     const g = convGeometry(inputShape, filter.shape, attrs, false);
+    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D; // [fh, fw, Co, Ci]
+    // The window of (zero-inserted) dy the convolution reads: rows [rowStart, rowStart + h + fh - 1), columns
+    // likewise; outside dy, zeros.
+    const rowStart = g.padTop - (fh - 1);
+    const colStart = g.padLeft - (fw - 1);
+    if (g.strideHeight === 1 && g.strideWidth === 1) {
+      // A window that only pads dy: the convolution's own padding (read in place by our kernel, no copy).
+      const [top, bottom] = [-rowStart, rowStart + h + fh - 1 - dy.shape[1]];
+      const [left, right] = [-colStart, colStart + w + fw - 1 - dy.shape[2]];
+      if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) {
+        return tf.conv2d(dy, flipped, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+      }
+    }
     const dyUp = insertZeros(dy, g.strideHeight, g.strideWidth);
-    const dyWin = spatialWindow(dyUp, g.padTop - (fh - 1), h + fh - 1, g.padLeft - (fw - 1), w + fw - 1);
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]); // [fh, fw, Co, Ci]
-    return tf.conv2d(dyWin, flipped as tf.Tensor4D, 1, 'valid');
+    const dyWin = spatialWindow(dyUp, rowStart, h + fh - 1, colStart, w + fw - 1);
+    return tf.conv2d(dyWin, flipped, 1, 'valid');
   });
 }
 

@@ -8,7 +8,6 @@
 // so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads).
 // Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
-import { asTensor } from '../geometry';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
 import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
@@ -20,9 +19,10 @@ import { simdRows, type RowRun } from './simd/pool';
  */
 const MIN_MATMUL_DEPTH = 512;
 
-// conv.wat's conv(x, w, bias, y, ho, wo, ci, co, hp, wp, kh, kw, cb, ws, row0, row1): heap byte offsets (bias 0
-// for none), the geometry, the channel block, the bytes between images' filters (0: one filter) and the output
-// rows [row0, row1) of the flattened [N * Ho] axis.
+// conv.wat's conv(x, w, bias, y, ho, wo, ci, co, h, w, top, left, kh, kw, cb, ws, zeros, row0, row1): heap byte
+// offsets (bias 0 for none), the geometry (input height and width, padding at the top and left), the channel
+// block, the bytes between images' filters (0: one filter), a block of cb zero floats (read as padding; products
+// never read it) and the output rows [row0, row1) of the flattened [N * Ho] axis.
 
 /**
  * Input channels per block: the filter rows a block reads (3x3: 9 x 64 x 8 floats, 18 KiB) stay in L1.
@@ -52,41 +52,44 @@ export function simdConvGeometry(x: tf.TensorInfo, filter: tf.TensorInfo, attrs:
   return ok ? info : null;
 }
 
-/**
- * Bytes past a tensor's end that conv.wat may read (never write): the last quad of an output row whose width
- * is not a multiple of 4 reads up to 3 input pixels past its row, and a last block of 4 output channels reads
- * 4 floats past the filter's and the bias's last row.
- */
-const overRead = (ci: number): number => 12 * ci + 16;
+/** Bytes past a tensor's end that conv.wat may read (never write): a last block of 4 output channels reads 4
+ * floats past the filter's and the bias's last row. */
+const OVER_READ = 16;
 
-/** Whether `overRead` bytes past each tensor's end are still heap (almost always: else the caller's kernel). */
-function roomAfter(backend: WasmHeapBackend, tensors: (tf.TensorInfo | null)[], bytes: number): boolean {
+/** Whether OVER_READ bytes past each tensor's end are still heap (almost always: else the caller's kernel). */
+function roomAfter(backend: WasmHeapBackend, tensors: (tf.TensorInfo | null)[]): boolean {
   const heapBytes = heapMemory(backend.wasm).buffer.byteLength;
-  return tensors.every((t) => !t || heapOffset(backend, t) + 4 * tf.util.sizeFromShape(t.shape) + bytes <= heapBytes);
+  return tensors.every((t) => !t || heapOffset(backend, t) + 4 * tf.util.sizeFromShape(t.shape) + OVER_READ <= heapBytes);
+}
+
+const zeroBlocks = new WeakMap<WebAssembly.Memory, number>();
+
+/** CHANNEL_BLOCK zero floats on this heap, allocated once: what conv.wat reads for padding at a row's edges. */
+function zeroBlock(backend: WasmHeapBackend): number {
+  const memory = heapMemory(backend.wasm);
+  let pointer = zeroBlocks.get(memory);
+  if (pointer === undefined) {
+    pointer = backend.wasm._malloc(4 * CHANNEL_BLOCK) >>> 0;
+    new Float32Array(memory.buffer, pointer, CHANNEL_BLOCK).fill(0);
+    zeroBlocks.set(memory, pointer);
+  }
+  return pointer;
 }
 
 /**
- * y = conv(x, filter) (+ bias) on the heap, for a geometry {@link simdConvGeometry} accepted; null in the rare
- * case where a tensor ends so close to the heap's end that conv.wat's reads past it would leave the heap (the
- * caller's kernel then does it).
+ * y = conv(x, filter) (+ bias) on the heap, for a geometry {@link simdConvGeometry} accepted, padding read as
+ * zeros in place (no padded copy); null in the rare case where the filter or bias ends so close to the heap's
+ * end that conv.wat's reads past it would leave the heap (the caller's kernel then does it).
  */
 export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw, padInfo } = info;
-  const hp = ho + kh - 1;
-  const wp = wo + kw - 1;
-  const unpadded = hp === info.inHeight && wp === info.inWidth && padInfo.top === 0 && padInfo.left === 0;
-  const padded = unpadded ? null : tf.tidy(() => tf.pad(asTensor(x),
-    [[0, 0], [padInfo.top, hp - info.inHeight - padInfo.top], [padInfo.left, wp - info.inWidth - padInfo.left], [0, 0]]));
-  const input = padded ?? x;
-  if (!roomAfter(backend, [input, filter, bias], overRead(ci))) {
-    padded?.dispose();
-    return null;
-  }
+  if (!roomAfter(backend, [filter, bias])) return null;
+  const zeros = zeroBlock(backend);
   const out = backend.makeOutput([n, ho, wo, co], 'float32');
-  simd([heapOffset(backend, input), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0,
-    heapOffset(backend, out), ho, wo, ci, co, hp, wp, kh, kw, CHANNEL_BLOCK, 0], n * ho, 2 * n * ho * wo * kh * kw * ci * co);
-  padded?.dispose();
+  simd([heapOffset(backend, x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out),
+    ho, wo, ci, co, info.inHeight, info.inWidth, padInfo.top, padInfo.left, kh, kw, CHANNEL_BLOCK, 0, zeros],
+  n * ho, 2 * n * ho * wo * kh * kw * ci * co);
   return out;
 }
 
@@ -112,7 +115,7 @@ export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.Ten
   if (m % 4 !== 0 || n % 4 !== 0 || m === 0 || k === 0 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   if (k < MIN_MATMUL_DEPTH && !isSharedMemory(heapMemory(backend.wasm))) return null;
   const simd = convModule(backend);
-  if (!simd || !roomAfter(backend, [b], overRead(0))) return null;
+  if (!simd || !roomAfter(backend, [b])) return null;
   const entries = Math.max(batch.a, batch.b);
   const out = backend.makeOutput([entries * m, n], 'float32');
   const [pa, pb, py] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
@@ -121,10 +124,11 @@ export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.Ten
   const rows = m / 4;
   const bStride = batch.b === 1 ? 0 : 4 * k * n;
   if (batch.a === entries) {
-    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, bStride], entries * rows, 2 * entries * m * k * n);
+    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 0, 0, 1, 1, CHANNEL_BLOCK, bStride, 0], entries * rows, 2 * entries * m * k * n);
   } else {
     for (let i = 0; i < entries; i++) {
-      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 1, 1, CHANNEL_BLOCK, 0], rows, 2 * m * k * n);
+      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 0, 0, 1, 1, CHANNEL_BLOCK, 0, 0], rows,
+        2 * m * k * n);
     }
   }
   return out;

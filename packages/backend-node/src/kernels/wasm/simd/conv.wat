@@ -1,29 +1,33 @@
 ;; Stride-1 convolution, NHWC, on tfjs-backend-wasm's heap (issue 8): for output rows [row0, row1) of the
 ;; flattened [N * Ho] row axis,
-;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky, ox + kx, ci] * w[ky, kx, ci, co]
-;; with x already padded ([N, Hp, Wp, Ci]), w in tfjs's filter layout [KH, KW, Ci, Co] and y [N, Ho, Wo, Co].
-;; With ws > 0 each image b has its own filter at w + b * ws bytes (a batch of matrix products, as 1x1
-;; convolutions); ws = 0 shares one.
+;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky - top, ox + kx - left, ci] * w[ky, kx, ci, co]
+;; with x [N, H, W, Ci] unpadded (reads outside it are the zero padding), w in tfjs's filter layout
+;; [KH, KW, Ci, Co] and y [N, Ho, Wo, Co]. With ws > 0 each image b has its own filter at w + b * ws bytes (a
+;; batch of matrix products, as 1x1 convolutions); ws = 0 shares one.
 ;; A matrix product over shifted rows, with no im2col copy: for one tap (ky, kx), four consecutive output
 ;; pixels read four consecutive input pixels (stride Ci), and w[ky, kx] is a contiguous [Ci, Co] matrix.
 ;; The inner block keeps 4 pixels x 8 output channels in 8 registers (8 f32x4 accumulators; each step loads two
-;; vectors of w and splats four inputs). Precondition (the caller checks): Co % 4 == 0. Where Wo % 4 != 0 the
-;; last quad of a row computes past the row's end (reading up to 3 pixels of the next input row, or past the
-;; last one) but stores only the row's pixels; where Co % 8 == 4 the last block of channels computes 8 (reading
-;; 4 floats past w's and the bias's rows, past the last ones too) but stores 4. The caller leaves room for
-;; those reads.
+;; vectors of w and splats four inputs). Padding is never copied: tap rows outside the image are skipped, and
+;; where a tap's 4 pixels reach past the row's edge, those outside it read `zeros` (at least cb zero floats)
+;; instead. Precondition (the caller checks): Co % 4 == 0. Where Wo % 4 != 0 the last quad of a row computes
+;; past the row's end but stores only the row's pixels; where Co % 8 == 4 the last block of channels computes 8
+;; (reading 4 floats past w's and the bias's rows, past the last ones too: the caller leaves room for that) but
+;; stores 4.
 ;; Input channels go in blocks of `cb` (the filter rows a block reads stay in L1; later blocks add to the
 ;; partial sums in y); within a block, products are summed over taps in (ky, kx) order, channels in order.
 (module
   (import "env" "memory" (memory MEMORY_LIMITS))
   (func (export "conv")
     (param $x i32) (param $w i32) (param $bias i32) (param $y i32)
-    (param $ho i32) (param $wo i32) (param $ci i32) (param $co i32) (param $hp i32) (param $wp i32)
-    (param $kh i32) (param $kw i32) (param $cb i32) (param $ws i32) (param $row0 i32) (param $row1 i32)
-    (local $c0 i32) (local $kc i32) (local $tap i32) (local $row i32) (local $xRow i32) (local $yRow i32) (local $j i32) (local $ox i32)
+    (param $ho i32) (param $wo i32) (param $ci i32) (param $co i32) (param $h i32) (param $wi i32)
+    (param $top i32) (param $left i32) (param $kh i32) (param $kw i32) (param $cb i32) (param $ws i32)
+    (param $zeros i32) (param $row0 i32) (param $row1 i32)
+    (local $c0 i32) (local $kc i32) (local $row i32) (local $xRow i32) (local $yRow i32) (local $j i32) (local $ox i32)
     (local $ky i32) (local $kx i32) (local $pa i32) (local $pw i32) (local $k i32)
     (local $ci4 i32) (local $ci8 i32) (local $ci12 i32) (local $co4 i32) (local $py i32) (local $wImage i32)
     (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $sh i32)
+    (local $oy i32) (local $kyLo i32) (local $kyHi i32) (local $xr i32) (local $ix i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -35,15 +39,15 @@
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $row1)))
-        ;; image b = row / ho, output row oy = row % ho: input row (b * hp + oy) of the padded x
+        ;; image b = row / ho, output row oy = row % ho; xRow: image b of x; taps ky in [kyLo, kyHi) read input
+        ;; rows oy + ky - top inside the image (the others read padding: zeros, skipped)
+        (local.set $oy (i32.rem_u (local.get $row) (local.get $ho)))
         (local.set $xRow (i32.add (local.get $x)
-          (i32.mul
-            (i32.mul
-              (i32.add
-                (i32.mul (i32.div_u (local.get $row) (local.get $ho)) (local.get $hp))
-                (i32.rem_u (local.get $row) (local.get $ho)))
-              (local.get $wp))
-            (local.get $ci4))))
+          (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $row) (local.get $ho)) (local.get $h)) (local.get $wi)) (local.get $ci4))))
+        (local.set $kyLo (i32.sub (local.get $top) (local.get $oy)))
+        (if (i32.lt_s (local.get $kyLo) (i32.const 0)) (then (local.set $kyLo (i32.const 0))))
+        (local.set $kyHi (i32.sub (i32.add (local.get $h) (local.get $top)) (local.get $oy)))
+        (if (i32.gt_s (local.get $kyHi) (local.get $kh)) (then (local.set $kyHi (local.get $kh))))
         ;; image b's filter: w + b * ws (ws = 0: one filter for all images)
         (local.set $wImage (i32.add (local.get $w) (i32.mul (i32.div_u (local.get $row) (local.get $ho)) (local.get $ws))))
         (local.set $yRow (i32.add (local.get $y) (i32.mul (i32.mul (local.get $row) (local.get $wo)) (local.get $co4))))
@@ -88,43 +92,78 @@
                 (local.set $c10 (local.get $c00)) (local.set $c11 (local.get $c01))
                 (local.set $c20 (local.get $c00)) (local.set $c21 (local.get $c01))
                 (local.set $c30 (local.get $c00)) (local.set $c31 (local.get $c01))))
-            (local.set $tap (i32.const 0))
-            (local.set $ky (i32.const 0))
-            (loop $tapRows
-              (local.set $kx (i32.const 0))
-              (loop $taps
-                ;; first input pixel of this tap: row ky, column ox + kx of the padded image row
-                (local.set $pa (i32.add
-                  (i32.add (local.get $xRow) (i32.shl (local.get $c0) (i32.const 2)))
-                  (i32.mul
-                    (i32.add (i32.mul (local.get $ky) (local.get $wp)) (i32.add (local.get $ox) (local.get $kx)))
+            (local.set $ky (local.get $kyLo))
+            (block $tapRowsDone
+              (loop $tapRows
+                (br_if $tapRowsDone (i32.ge_s (local.get $ky) (local.get $kyHi)))
+                ;; input row oy + ky - top, from channel c0
+                (local.set $xr (i32.add (i32.add (local.get $xRow) (i32.shl (local.get $c0) (i32.const 2)))
+                  (i32.mul (i32.mul (i32.sub (i32.add (local.get $oy) (local.get $ky)) (local.get $top)) (local.get $wi))
                     (local.get $ci4))))
-                ;; w[ky, kx, c0, j]
-                (local.set $pw (i32.add (local.get $wImage) (i32.shl
-                  (i32.add (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $ci)) (local.get $c0)) (local.get $co)) (local.get $j))
-                  (i32.const 2))))
-                (local.set $tap (i32.add (local.get $tap) (i32.const 1)))
-                (local.set $k (local.get $kc))
-                (loop $inner
-                  (local.set $b0 (v128.load (local.get $pw)))
-                  (local.set $b1 (v128.load offset=16 (local.get $pw)))
-                  (local.set $a (v128.load32_splat (local.get $pa)))
-                  (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
-                  (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
-                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci4))))
-                  (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
-                  (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
-                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci8))))
-                  (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
-                  (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
-                  (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci12))))
-                  (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
-                  (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
-                  (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
-                  (local.set $pw (i32.add (local.get $pw) (local.get $co4)))
-                  (br_if $inner (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
-                (br_if $taps (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
-              (br_if $tapRows (i32.lt_u (local.tee $ky (i32.add (local.get $ky) (i32.const 1))) (local.get $kh))))
+                (local.set $kx (i32.const 0))
+                (loop $taps
+                  ;; this tap's first input column (pixel ox) and w[ky, kx, c0, j]
+                  (local.set $ix (i32.sub (i32.add (local.get $ox) (local.get $kx)) (local.get $left)))
+                  (local.set $pw (i32.add (local.get $wImage) (i32.shl
+                    (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $ky) (local.get $kw)) (local.get $kx)) (local.get $ci))
+                      (local.get $c0)) (local.get $co)) (local.get $j))
+                    (i32.const 2))))
+                  (local.set $k (local.get $kc))
+                  (if (i32.and (i32.ge_s (local.get $ix) (i32.const 0))
+                        (i32.le_s (i32.add (local.get $ix) (i32.const 4)) (local.get $wi)))
+                    (then ;; the 4 input pixels inside the row: consecutive
+                      (local.set $pa (i32.add (local.get $xr) (i32.mul (local.get $ix) (local.get $ci4))))
+                      (loop $inner
+                        (local.set $b0 (v128.load (local.get $pw)))
+                        (local.set $b1 (v128.load offset=16 (local.get $pw)))
+                        (local.set $a (v128.load32_splat (local.get $pa)))
+                        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci4))))
+                        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci8))))
+                        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (i32.add (local.get $pa) (local.get $ci12))))
+                        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+                        (local.set $pw (i32.add (local.get $pw) (local.get $co4)))
+                        (br_if $inner (local.tee $k (i32.sub (local.get $k) (i32.const 1))))))
+                    (else ;; at the row's edges: pixels outside it (padding) read the zero block instead
+                      (local.set $p0 (select (i32.add (local.get $xr) (i32.mul (local.get $ix) (local.get $ci4))) (local.get $zeros)
+                        (i32.lt_u (local.get $ix) (local.get $wi))))
+                      (local.set $p1 (select (i32.add (local.get $xr) (i32.mul (i32.add (local.get $ix) (i32.const 1)) (local.get $ci4)))
+                        (local.get $zeros) (i32.lt_u (i32.add (local.get $ix) (i32.const 1)) (local.get $wi))))
+                      (local.set $p2 (select (i32.add (local.get $xr) (i32.mul (i32.add (local.get $ix) (i32.const 2)) (local.get $ci4)))
+                        (local.get $zeros) (i32.lt_u (i32.add (local.get $ix) (i32.const 2)) (local.get $wi))))
+                      (local.set $p3 (select (i32.add (local.get $xr) (i32.mul (i32.add (local.get $ix) (i32.const 3)) (local.get $ci4)))
+                        (local.get $zeros) (i32.lt_u (i32.add (local.get $ix) (i32.const 3)) (local.get $wi))))
+                      (loop $edge
+                        (local.set $b0 (v128.load (local.get $pw)))
+                        (local.set $b1 (v128.load offset=16 (local.get $pw)))
+                        (local.set $a (v128.load32_splat (local.get $p0)))
+                        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (local.get $p1)))
+                        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (local.get $p2)))
+                        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $a (v128.load32_splat (local.get $p3)))
+                        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $a) (local.get $b0))))
+                        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $a) (local.get $b1))))
+                        (local.set $p0 (i32.add (local.get $p0) (i32.const 4)))
+                        (local.set $p1 (i32.add (local.get $p1) (i32.const 4)))
+                        (local.set $p2 (i32.add (local.get $p2) (i32.const 4)))
+                        (local.set $p3 (i32.add (local.get $p3) (i32.const 4)))
+                        (local.set $pw (i32.add (local.get $pw) (local.get $co4)))
+                        (br_if $edge (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))))
+                  (br_if $taps (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
+                (local.set $ky (i32.add (local.get $ky) (i32.const 1)))
+                (br $tapRows)))
             ;; y[ox .. ox + 3, j .. j + 7], pixel ox last (see s1 .. s3); in a block of 4 channels the second
             ;; halves alias the first, which are stored after them
             (v128.store (i32.add (i32.add (local.get $py) (local.get $s3)) (local.get $sh)) (local.get $c31))

@@ -11,8 +11,9 @@ import { RowPool, rowPoolStats } from './row-pool';
 
 /** The functions that run split over rows, each with a warm-up call within the first 64 KiB of a memory. */
 const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readonly number[] }[] = [
-  // conv(x, w, bias, y, ho, wo, ci, co, hp, wp, kh, kw, cb, ws, row0, row1): a 3x3, 8 -> 8 channels, 4x4 image.
-  { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 6, 6, 3, 3, 64, 0, 0, 4] },
+  // conv(x, w, bias, y, ho, wo, ci, co, h, w, top, left, kh, kw, cb, ws, zeros, row0, row1): a 3x3 'same', 8 -> 8
+  // channels, 4x4 image (zeros: the fresh memory's).
+  { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 4, 4, 1, 1, 3, 3, 64, 0, 12288, 0, 4] },
   // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1): its gradient, all 18 filter groups.
   { binaries: CONV_FILTER_WASM, name: 'filterGrad', warmUpArgs: [0, 4096, 8192, 4, 4, 6, 6, 8, 8, 3, 2, 4, 0, 18] },
 ];
