@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { composedGroupNorm, composedGroupNormSilu, groupNorm, groupNormSilu, hasFusedGroupNorm, silu } from '@edm/core';
 import { savedBytes } from './helpers/saved-bytes';
+import { tensorMaxAbsDiff } from './helpers/tensor-diff';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,15 +29,6 @@ function valueAndGrads(op: Op, x: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D, g
   const { value, grads } = tf.valueAndGrads((a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
     op(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, g, EPS))([x, w, b], dy as tf.Tensor4D);
   return [value, ...grads];
-}
-
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
-  return m;
 }
 
 /** silu(GroupNorm(x) w + b) in float64 from the definition (biased variance per group). */
@@ -85,7 +77,7 @@ describe('groupNormSilu', () => {
       for (const [path, lean, plain] of pairs) {
         const ours = valueAndGrads(lean, x, w, b, groups, dy);
         const ref = valueAndGrads(plain, x, w, b, groups, dy);
-        ['value', 'dx', 'dweight', 'dbias'].forEach((what, i) => expect(maxAbsDiff(ours[i]!, ref[i]!), `${path} ${what}`).toBe(0));
+        ['value', 'dx', 'dweight', 'dbias'].forEach((what, i) => expect(tensorMaxAbsDiff(ours[i]!, ref[i]!), `${path} ${what}`).toBe(0));
         const v = await ours[0]!.data();
         let err = 0;
         for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(v[i]! - exact[i]!));

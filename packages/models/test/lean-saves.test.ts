@@ -20,6 +20,7 @@ import { ParamStore } from '../src/layers/param-store';
 import { scaledSum } from '../src/layers/scaled-sum';
 import { UNetBlock } from '../src/layers/unet-block';
 import { savedBytes } from '../../core/test/helpers/saved-bytes';
+import { tensorMaxAbsDiff } from '../../core/test/helpers/tensor-diff';
 import { randomize } from './randomize';
 
 /** While `on`, every lean op runs the plain tfjs composition it replaces (the networks' old path). */
@@ -84,15 +85,6 @@ function plain<T>(f: () => T): T {
   }
 }
 
-function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  expect(a.shape).toEqual(b.shape);
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]! - y[i]!));
-  return m;
-}
-
 /** The value of f(...xs) and its gradients with respect to each of xs for the cotangent dy. */
 function valueAndGrads(f: (...xs: tf.Tensor[]) => tf.Tensor, xs: tf.Tensor[], dy: tf.Tensor): tf.Tensor[] {
   const { value, grads } = tf.valueAndGrads(f)(xs, dy);
@@ -106,7 +98,7 @@ function expectSame(lean: (...xs: tf.Tensor[]) => tf.Tensor, ref: (...xs: tf.Ten
   const dy = tf.randomNormal(outShape, 0, 1, 'float32', 9);
   const a = valueAndGrads(lean, xs, dy);
   const b = valueAndGrads(ref, xs, dy);
-  a.forEach((t, i) => expect(maxAbsDiff(t, b[i]!), `${what}: ${i === 0 ? 'value' : `gradient ${i - 1}`}`).toBe(0));
+  a.forEach((t, i) => expect(tensorMaxAbsDiff(t, b[i]!), `${what}: ${i === 0 ? 'value' : `gradient ${i - 1}`}`).toBe(0));
   tf.dispose([...a, ...b, dy]);
   expect(tf.memory().numTensors, `${what}: tensors leaked`).toBe(before);
 }
@@ -219,8 +211,8 @@ describe('U-Net block and networks', () => {
     expect(plain(() => savedBytes(() => block.apply(x, emb), vars))).toBe((9 * act + 4 * n * g + 1 + small) * F32);
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(block.apply(x, emb))) as tf.Scalar, vars);
     const ref = plain(() => tf.variableGrads(() => tf.sum(tf.square(block.apply(x, emb))) as tf.Scalar, vars));
-    expect(maxAbsDiff(value, ref.value)).toBe(0);
-    for (const v of vars) expect(maxAbsDiff(grads[v.name]!, ref.grads[v.name]!), v.name).toBe(0);
+    expect(tensorMaxAbsDiff(value, ref.value)).toBe(0);
+    for (const v of vars) expect(tensorMaxAbsDiff(grads[v.name]!, ref.grads[v.name]!), v.name).toBe(0);
     tf.dispose([value, ref.value, grads, ref.grads, x, emb]);
     store.dispose();
   });
@@ -250,8 +242,8 @@ describe('U-Net block and networks', () => {
       const before = tf.memory().numTensors;
       const lean = tf.variableGrads(f, vars);
       const ref = plain(() => tf.variableGrads(f, vars));
-      expect(maxAbsDiff(lean.value, ref.value)).toBe(0);
-      for (const v of vars) expect(maxAbsDiff(lean.grads[v.name]!, ref.grads[v.name]!), v.name).toBe(0);
+      expect(tensorMaxAbsDiff(lean.value, ref.value)).toBe(0);
+      for (const v of vars) expect(tensorMaxAbsDiff(lean.grads[v.name]!, ref.grads[v.name]!), v.name).toBe(0);
       tf.dispose([lean.value, ref.value, lean.grads, ref.grads]);
       expect(tf.memory().numTensors).toBe(before);
       const leanBytes = savedBytes(f, vars);
