@@ -45,6 +45,8 @@ const CASES: Case[] = [
 
 const TOL = 1e-5;
 
+const size = (shape: number[]): number => shape.reduce((p, q) => p * q);
+
 describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
   beforeAll(async () => {
     registerWasmKernels();
@@ -55,7 +57,6 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
   for (const c of CASES) {
     const attrs = { strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
     it(`${c.name}: ${c.ours ? 'ours' : 'the wrapped kernel'}, = XNNPACK and cpu, with and without bias`, async () => {
-      const size = (s: number[]) => s.reduce((a, b) => a * b);
       const x = { shape: c.x, data: values(size(c.x), 1) };
       const filter = { shape: c.filter, data: values(size(c.filter), 2) };
       const bias = { shape: [c.filter[3]], data: values(c.filter[3], 3) };
@@ -94,8 +95,8 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
   ];
   for (const c of MATMUL_CASES) {
     it(`BatchMatMul ${c.name} = XNNPACK and cpu`, async () => {
-      const a = { shape: c.a, data: values(c.a.reduce((p, q) => p * q), 9) };
-      const b = { shape: c.b, data: values(c.b.reduce((p, q) => p * q), 10) };
+      const a = { shape: c.a, data: values(size(c.a), 9) };
+      const b = { shape: c.b, data: values(size(c.b), 10) };
       const attrs = { transposeA: false, transposeB: c.transposeB };
       const ref = await runKernelOn('cpu', 'BatchMatMul', { a, b }, attrs);
       const got = await runKernelOn('wasm', 'BatchMatMul', { a, b }, attrs);
@@ -139,7 +140,6 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
       const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape: c.filter };
       const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, 1, 1, c.pad);
       const dyShape = [c.x[0], info.outHeight, info.outWidth, c.filter[3]];
-      const size = (shape: number[]) => shape.reduce((p, q) => p * q);
       const x = { shape: c.x, data: values(size(c.x), 11) };
       const dy = { shape: dyShape, data: values(size(dyShape), 12) };
       const ref = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs);

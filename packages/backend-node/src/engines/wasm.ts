@@ -86,7 +86,7 @@ export async function startWasm(wasmPath: string | undefined, threads = 1, threa
   }
   if (first || !started) {
     const xnnpackThreads = wasm.getThreadsCount();
-    started = threads > 1 && threadKernels === 'edm' && first ? { threads, threadKernels }
+    started = threadedDir && threadKernels === 'edm' ? { threads, threadKernels }
       : xnnpackThreads > 1 ? { threads: xnnpackThreads, threadKernels: 'xnnpack' } : { threads: 1 };
     // Our pool's workers start now: each compiles and warms up the modules before it takes any rows.
     await startSimdPool((tf.backend() as unknown as { wasm: WasmModule }).wasm);

@@ -54,9 +54,8 @@ export function fastBatchMatMul(original: tf.KernelFunc): tf.KernelFunc {
       // All entries in our module where it takes the shape (no slices, no concatenation).
       const all = simdMatMul(backend as unknown as WasmHeapBackend, a3, b3, m, k, n, { a: batchA, b: batchB });
       if (all) return tf.reshape(tf.engine().makeTensorFromTensorInfo(all), outShape);
+      // Otherwise one XNNPACK product per entry (our module declined the shape above, and would for each entry).
       const product = (ai: tf.Tensor, bi: tf.Tensor): tf.Tensor => {
-        const ours = simdMatMul(backend as unknown as WasmHeapBackend, ai, bi, m, k, n);
-        if (ours) return tf.engine().makeTensorFromTensorInfo({ ...ours, shape: ai.shape.length === 3 ? [1, m, n] : [m, n] });
         const info = original({ inputs: { a: ai, b: bi }, backend, attrs: { transposeA: false, transposeB: false } });
         return tf.engine().makeTensorFromTensorInfo(info as tf.TensorInfo);
       };

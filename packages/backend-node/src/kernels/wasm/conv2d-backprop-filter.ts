@@ -36,15 +36,16 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
     const [, h, w] = x.shape;
     const bottom = ho + fh - 1 - h - g.padTop;
     const right = wo + fw - 1 - w - g.padLeft;
-    const strideOne = tf.getBackend() === 'wasm' && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop >= 0 &&
-      g.padLeft >= 0 && bottom >= 0 && right >= 0;
-    const pad = { top: g.padTop, left: g.padLeft, bottom, right };
-    const ours = strideOne ? simdFilterGradient(tf.backend() as unknown as WasmHeapBackend, x, dy, filterShape, pad) : null;
-    if (ours) return ours;
-    if (tf.getBackend() === 'wasm' && x.dtype === 'float32' && g.strideHeight === 1 && g.strideWidth === 1 &&
-      ho >= MIN_SHIFT_SIDE && wo >= MIN_SHIFT_SIDE && g.padTop >= 0 && g.padLeft >= 0 && bottom >= 0 && right >= 0) {
-      return shiftedFilterGradient(x, dy, filterShape, { top: g.padTop, left: g.padLeft, bottom, right },
-        tf.backend() as unknown as WasmHeapBackend);
+    // Stride 1 with padding only (no cropping) on wasm: our SIMD kernel, else the shifted-row product.
+    if (tf.getBackend() === 'wasm' && g.strideHeight === 1 && g.strideWidth === 1 && g.padTop >= 0 && g.padLeft >= 0 &&
+      bottom >= 0 && right >= 0) {
+      const backend = tf.backend() as unknown as WasmHeapBackend;
+      const pad = { top: g.padTop, left: g.padLeft, bottom, right };
+      const ours = simdFilterGradient(backend, x, dy, filterShape, pad);
+      if (ours) return ours;
+      if (x.dtype === 'float32' && ho >= MIN_SHIFT_SIDE && wo >= MIN_SHIFT_SIDE) {
+        return shiftedFilterGradient(x, dy, filterShape, pad, backend);
+      }
     }
     // The rows/columns of x the filter taps read: (fh - 1) + (Ho - 1) * sh + 1 starting at -top.
     const xWin = spatialWindow(x, -g.padTop, fh + (ho - 1) * g.strideHeight, -g.padLeft, fw + (wo - 1) * g.strideWidth);

@@ -3,7 +3,7 @@
 // channels that are multiples of 4 (every 3x3 and 1x1 layer of the issue-8 U-Nets and the MNIST model but those
 // touching the images), where our modules serve the engine (simd/pool.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { heapOffset, roomAfter, type WasmHeapBackend } from './heap';
 import type { StrideOnePadding } from './conv2d-filter-shift';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
 import { simdRows } from './simd/pool';
@@ -21,7 +21,7 @@ export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy:
   if (!run) return null;
   const [n, ho, wo] = dy.shape;
   // A last block of 4 output channels reads 4 floats past dy's end (conv-filter.wat): that must still be heap.
-  if (heapOffset(backend, dy) + 4 * dy.size + 16 > heapMemory(backend.wasm).buffer.byteLength) return null;
+  if (!roomAfter(backend, [dy], 16)) return null;
   return tf.tidy(() => {
     const padded = pad.top || pad.bottom || pad.left || pad.right
       ? tf.pad(x, [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, 0]]) : x;

@@ -8,7 +8,7 @@
 // so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads).
 // Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { heapMemory, heapOffset, roomAfter, type WasmHeapBackend } from './heap';
 import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
 import { simdRows, type RowRun } from './simd/pool';
@@ -56,12 +56,6 @@ export function simdConvGeometry(x: tf.TensorInfo, filter: tf.TensorInfo, attrs:
  * floats past the filter's and the bias's last row. */
 const OVER_READ = 16;
 
-/** Whether OVER_READ bytes past each tensor's end are still heap (almost always: else the caller's kernel). */
-function roomAfter(backend: WasmHeapBackend, tensors: (tf.TensorInfo | null)[]): boolean {
-  const heapBytes = heapMemory(backend.wasm).buffer.byteLength;
-  return tensors.every((t) => !t || heapOffset(backend, t) + 4 * tf.util.sizeFromShape(t.shape) + OVER_READ <= heapBytes);
-}
-
 const zeroBlocks = new WeakMap<WebAssembly.Memory, number>();
 
 /** CHANNEL_BLOCK zero floats on this heap, allocated once: what conv.wat reads for padding at a row's edges. */
@@ -84,7 +78,7 @@ function zeroBlock(backend: WasmHeapBackend): number {
 export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw, padInfo } = info;
-  if (!roomAfter(backend, [filter, bias])) return null;
+  if (!roomAfter(backend, [filter, bias], OVER_READ)) return null;
   const zeros = zeroBlock(backend);
   const out = backend.makeOutput([n, ho, wo, co], 'float32');
   simd([heapOffset(backend, x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out),
@@ -115,7 +109,7 @@ export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.Ten
   if (m % 4 !== 0 || n % 4 !== 0 || m === 0 || k === 0 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
   if (k < MIN_MATMUL_DEPTH && !isSharedMemory(heapMemory(backend.wasm))) return null;
   const simd = convModule(backend);
-  if (!simd || !roomAfter(backend, [b])) return null;
+  if (!simd || !roomAfter(backend, [b], OVER_READ)) return null;
   const entries = Math.max(batch.a, batch.b);
   const out = backend.makeOutput([entries * m, n], 'float32');
   const [pa, pb, py] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];

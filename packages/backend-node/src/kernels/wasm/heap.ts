@@ -58,6 +58,15 @@ export function heapOffset(backend: WasmHeapBackend, info: tf.TensorInfo): numbe
 }
 
 /**
+ * Whether `bytes` past each tensor's end are still heap: for our SIMD kernels that read (never write) a little
+ * past a tensor, which they may do only where that stays inside the memory (else the caller's kernel).
+ */
+export function roomAfter(backend: WasmHeapBackend, tensors: (tf.TensorInfo | null)[], bytes: number): boolean {
+  const heapBytes = heapMemory(backend.wasm).buffer.byteLength;
+  return tensors.every((t) => !t || heapOffset(backend, t) + 4 * tf.util.sizeFromShape(t.shape) + bytes <= heapBytes);
+}
+
+/**
  * A view of a tensor's data on the heap's current buffer: take it after every allocation of the same kernel
  * call (growing a plain memory detaches older views). Unlike tfjs's typedArrayFromHeap, which reads
  * emscripten's HEAPU8: in the threaded build that can lag behind the grown shared memory, and views past

@@ -7,8 +7,9 @@
 ;; loads two vectors of dy and splats four channels of x). Preconditions (the caller checks): Ci % 4 == 0,
 ;; Co % 4 == 0; where Co % 8 == 4 the last block of channels computes 8 (reading 4 floats past dy's last pixel)
 ;; and stores 4 (the caller leaves room for that read). Pixels go in chunks of `rb` output rows (of the
-;; flattened [N * Ho] row axis): within a chunk every group of dW reads the same rows of x and dy, which stay in cache; later chunks add to the partial sums
-;; in dW. Within a chunk, products are summed over rows, then pixels, in order.
+;; flattened [N * Ho] row axis): within a chunk every group of dW reads the same rows of x and dy, which stay
+;; in cache; later chunks add to the partial sums in dW. Within a chunk, products are summed over rows, then
+;; pixels, in order.
 (module
   (import "env" "memory" (memory MEMORY_LIMITS))
   (func (export "filterGrad")
