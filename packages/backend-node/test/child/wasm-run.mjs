@@ -1,6 +1,6 @@
 // Child process of wasm-threads.test.ts: starts wasm with EDM_WASM_THREADS and EDM_WASM_THREAD_KERNELS (the
-// build is fixed per process), runs a convolution, matrix products and one conv training-step gradient, prints
-// one JSON line (hashes, leading values, and how much work the threads took), and then
+// build is fixed per process), runs a direct and a Winograd convolution, matrix products and one conv
+// training-step gradient, prints one JSON line (hashes, leading values, and how much work the threads took), and then
 // returns WITHOUT process.exit: the test checks that the pooled workers do not keep the process alive.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +20,10 @@ function values(n, seed) {
 const x = tf.tensor4d(values(4 * 16 * 16 * 32, 1), [4, 16, 16, 32]);
 const w = tf.tensor4d(values(3 * 3 * 32 * 48, 2), [3, 3, 32, 48]);
 const conv = tf.conv2d(x, w, 1, 'same');
+// 64 input channels: the Winograd path (its transforms and products split over rows on threads).
+const wideX = tf.tensor4d(values(4 * 32 * 32 * 64, 9), [4, 32, 32, 64]);
+const wideW = tf.tensor4d(values(3 * 3 * 64 * 64, 10), [3, 3, 64, 64]);
+const winograd = tf.conv2d(wideX, wideW, 1, 'same');
 const a = tf.tensor2d(values(300 * 200, 3), [300, 200]);
 const b = tf.tensor2d(values(200 * 100, 4), [200, 100]);
 const product = tf.matMul(a, b);
@@ -36,6 +40,6 @@ const normGrad = tf.grad((a) => tf.sum(tf.square(groupNorm(a, gnWeight, gnBias, 
 const sha256 = async (t) => createHash('sha256').update(new Uint8Array((await t.data()).buffer)).digest('hex');
 const sample = async (t) => Array.from((await t.data()).slice(0, 64));
 console.log(JSON.stringify({ threads: report.threads, threadKernels: report.threadKernels, stats: wasmThreadStats(),
-  conv: await sha256(conv), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
-  norm: await sha256(norm), normGrad: await sha256(normGrad), samples: { conv: await sample(conv), grad: await sample(grad),
+  conv: await sha256(conv), winograd: await sha256(winograd), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
+  norm: await sha256(norm), normGrad: await sha256(normGrad), samples: { conv: await sample(conv), winograd: await sample(winograd), grad: await sample(grad),
     attention: await sample(attention) } }));

@@ -12,6 +12,7 @@ import { heapMemory, heapOffset, roomAfter, type WasmHeapBackend } from './heap'
 import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
 import { simdRows, type RowRun } from './simd/pool';
+import { winogradApplies, winogradConv } from './conv2d-winograd';
 
 /**
  * On the calling thread alone, matrix products take our module only from this depth k on (below it XNNPACK on
@@ -78,6 +79,10 @@ function zeroBlock(backend: WasmHeapBackend): number {
 export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, filterHeight: kh, filterWidth: kw, padInfo } = info;
+  if (winogradApplies(info)) {
+    const out = winogradConv(backend, simd, x, filter, bias, info);
+    if (out) return out;
+  }
   if (!roomAfter(backend, [filter, bias], OVER_READ)) return null;
   const zeros = zeroBlock(backend);
   const out = backend.makeOutput([n, ho, wo, co], 'float32');

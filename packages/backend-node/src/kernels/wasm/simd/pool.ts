@@ -8,6 +8,7 @@ import { CONV_FILTER_WASM } from './conv-filter-wasm';
 import { CONV_WASM } from './conv-wasm';
 import { isSharedMemory, simdCompiled, type WatBinaries } from './instance';
 import { RowPool, rowPoolStats } from './row-pool';
+import { WINOGRAD_WASM } from './winograd-wasm';
 
 /** The functions that run split over rows, each with a warm-up call within the first 64 KiB of a memory. */
 const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readonly number[] }[] = [
@@ -16,6 +17,13 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 4, 4, 1, 1, 3, 3, 64, 0, 12288, 0, 4] },
   // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1): its gradient, all 18 filter groups.
   { binaries: CONV_FILTER_WASM, name: 'filterGrad', warmUpArgs: [0, 4096, 8192, 4, 4, 6, 6, 8, 8, 3, 2, 4, 0, 18] },
+  // winograd.wat, enough work per call for V8 to optimise the large loop bodies within the warm-up:
+  // filterTiles(w, u, ci, co, row0, row1), 16 -> 16 channels; inputTiles(x, v, h, w, ci, top, left, th, tw, plane,
+  // rowBase, zeros, row0, row1) of a 4x4 image, 32 channels, 'same', and outputTiles(m, y, bias, ho, wo, co, th, tw,
+  // plane, rowBase, row0, row1) back, over its 2 tile rows (zeros: the fresh memory's last KiB).
+  { binaries: WINOGRAD_WASM, name: 'filterTiles', warmUpArgs: [0, 16384, 16, 16, 0, 16] },
+  { binaries: WINOGRAD_WASM, name: 'inputTiles', warmUpArgs: [0, 4096, 4, 4, 32, 1, 1, 2, 2, 4, 0, 64512, 0, 2] },
+  { binaries: WINOGRAD_WASM, name: 'outputTiles', warmUpArgs: [4096, 16384, 0, 4, 4, 32, 2, 2, 4, 0, 0, 2] },
 ];
 
 let poolThreads = 1;

@@ -1,0 +1,119 @@
+// 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (simd/winograd.wat): the filter, the
+// input tiles and the output tiles are transformed in our module, and the channel sums are 16 matrix products
+// [tiles, Ci] x [Ci, Co] in conv.wat (batched 1x1 convolutions), 2.25x fewer operations than the direct
+// convolution. WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel runs near the peak
+// that allows (about 16 flops per cycle per core here); fewer operations is what is left (issue 8). Serves the forward convolutions and,
+// through conv2d-backprop-input.ts, the input gradients of every 3x3 layer of the U-Nets with Ci % 4 == 0.
+// Results differ from the direct sums by rounding only (the transforms' coefficients are 0, +-1 and 1/2).
+import * as tf from '@tensorflow/tfjs-core';
+import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { WINOGRAD_WASM } from './simd/winograd-wasm';
+import { simdRows, type RowRun } from './simd/pool';
+
+/**
+ * Input channels from which the Winograd path serves; below, the direct convolution does, as fast or faster on
+ * 2 threads (the transforms' memory traffic and extra calls outweigh the saved products): 8x32x32, 32 -> 32
+ * channels 0.85-1.0x, 16 channels 0.85x, the MNIST model's 24 channels 0.8-0.9x; 64 -> 64 at 16x16 1.4x.
+ */
+export const MIN_WINOGRAD_CHANNELS = 64;
+
+/**
+ * Input channels per block of the 16 products: a 1x1 filter block of 256 x 8 floats is 8 KiB. Measured on a
+ * 1x1 256 -> 256 convolution in rows of 32 pixels: 46 GFLOP/s on one thread, against 42 in blocks of 64.
+ */
+const PRODUCT_CHANNEL_BLOCK = 256;
+
+/**
+ * Tiles per row of the products, which are 1x1 convolutions over rows: whole tile rows, merged up to this width
+ * where images are small (a 8x8 image has rows of 4 tiles; each row reloads the accumulators per channel block).
+ */
+const PRODUCT_WIDTH = 32;
+
+/** The largest divisor of n that is at most `most` (at least 1). */
+function largestDivisorAtMost(n: number, most: number): number {
+  for (let d = Math.min(n, most); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/** Bytes of the larger of the input and output tile buffers per chunk of tile rows (tests lower it). */
+let chunkBytes = 8 << 20;
+
+/** Sets the tile buffers' size per chunk (tests: several chunks on small tensors); returns the previous. */
+export function setWinogradChunkBytes(bytes: number): number {
+  const previous = chunkBytes;
+  chunkBytes = bytes;
+  return previous;
+}
+
+/** Calls the Winograd path served in this process (tests check which path a convolution took). */
+export const winogradStats = { calls: 0 };
+
+/** Whether the Winograd path takes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
+export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
+  return info.filterHeight === 3 && info.filterWidth === 3 && info.inChannels % 4 === 0 &&
+    info.inChannels >= MIN_WINOGRAD_CHANNELS && info.outChannels % 4 === 0;
+}
+
+/** Blocks allocated on the heap for one call, freed together; null where the heap cannot hold them. */
+function allocate(backend: WasmHeapBackend, sizes: number[]): number[] | null {
+  const pointers: number[] = [];
+  for (const bytes of sizes) {
+    const pointer = backend.wasm._malloc(bytes) >>> 0;
+    // Near the 4 GiB limit tfjs's allocator can hand out blocks past the heap's end (heap.ts heapOffset).
+    if (pointer === 0 || pointer + bytes > heapMemory(backend.wasm).buffer.byteLength) {
+      if (pointer !== 0) backend.wasm._free(pointer);
+      pointers.forEach((p) => backend.wasm._free(p));
+      return null;
+    }
+    pointers.push(pointer);
+  }
+  return pointers;
+}
+
+/**
+ * y = conv(x, filter) (+ bias) for a geometry {@link winogradApplies} accepted, with `gemm` conv.wat's
+ * convolution; null where our module does not serve this engine or the heap cannot hold the tile buffers (the
+ * caller's direct convolution then does it).
+ */
+export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
+  bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const filterTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'filterTiles');
+  const inputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'inputTiles');
+  const outputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'outputTiles');
+  if (!filterTiles || !inputTiles || !outputTiles) return null;
+  const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, padInfo } = info;
+  const th = Math.ceil(ho / 2);
+  const tw = Math.ceil(wo / 2);
+  const tileRows = n * th;
+  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (16 * 4 * tw * Math.max(ci, co)))));
+  const zerosFloats = Math.max(ci, PRODUCT_CHANNEL_BLOCK);
+  // U [16, Ci, Co] (+ 16 bytes: conv.wat reads 4 floats past a filter's last row where Co % 8 == 4), V and M of
+  // one chunk, and the zero block read as padding (inputs past the image, product pixels past a row's end).
+  const blocks = allocate(backend, [16 * 4 * ci * co + 16, 16 * 4 * chunkRows * tw * ci, 16 * 4 * chunkRows * tw * co,
+    4 * zerosFloats]);
+  if (!blocks) return null;
+  const [u, v, m, zeros] = blocks as [number, number, number, number];
+  try {
+    new Float32Array(heapMemory(backend.wasm).buffer, zeros, zerosFloats).fill(0);
+    const out = backend.makeOutput([n, ho, wo, co], 'float32');
+    const [px, py, pb] = [heapOffset(backend, x), heapOffset(backend, out), bias ? heapOffset(backend, bias) : 0];
+    filterTiles([heapOffset(backend, filter), u, ci, co], ci, 50 * ci * co);
+    for (let rowBase = 0; rowBase < tileRows; rowBase += chunkRows) {
+      const rows = Math.min(chunkRows, tileRows - rowBase);
+      const plane = rows * tw;
+      inputTiles([px, v, info.inHeight, info.inWidth, ci, padInfo.top, padInfo.left, th, tw, plane, rowBase, zeros],
+        rows, 64 * plane * ci);
+      // Plane k as image k of a 1x1 convolution with its own filter U[k] (4 Ci Co bytes apart), in rows of up to
+      // PRODUCT_WIDTH tiles (whole tile rows).
+      const width = tw * largestDivisorAtMost(rows, Math.max(1, Math.floor(PRODUCT_WIDTH / tw)));
+      const productRows = plane / width;
+      gemm([v, u, 0, m, productRows, width, ci, co, productRows, width, 0, 0, 1, 1, PRODUCT_CHANNEL_BLOCK, 4 * ci * co,
+        zeros], 16 * productRows, 2 * 16 * plane * ci * co);
+      outputTiles([m, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 32 * plane * co);
+    }
+    winogradStats.calls++;
+    return out;
+  } finally {
+    blocks.forEach((p) => backend.wasm._free(p));
+  }
+}

@@ -1,0 +1,121 @@
+// Our Winograd F(2x2, 3x3) convolution (conv2d-winograd.ts, simd/winograd.wat) equals the cpu backend's direct
+// one, float32 rounding apart, on the shapes it takes (3x3, stride 1, channels % 4, at least 64 input channels):
+// 'same', 'valid' and uneven explicit padding, odd output sizes (a last row and column of tiles half outside),
+// a last block of 4 output channels, with and without bias, chunks of tile rows (one tile row, and a remainder),
+// merged tile rows in the products; and the input gradient, which is such a convolution too.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setWinogradChunkBytes, winogradApplies, winogradStats } from '../src/kernels/wasm/conv2d-winograd';
+import { registerWasmKernels } from '../src/kernels/wasm/register';
+import { maxAbsDiff, runKernelOn, values } from './helpers';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  co: number;
+  pad: Pad;
+  /** Bytes per chunk of tile buffers (default: the module's). */
+  chunkBytes?: number;
+}
+
+const CASES: Case[] = [
+  { name: "64 -> 16, 'same', 8x8", x: [2, 8, 8, 64], co: 16, pad: 'same' },
+  { name: "'same' on 7x5 (a last row and column of half tiles)", x: [2, 7, 5, 68], co: 8, pad: 'same' },
+  { name: "'valid' on 9x6 (7x4 out)", x: [1, 9, 6, 64], co: 16, pad: 'valid' },
+  { name: 'explicit 2 (a border of padding-only tiles)', x: [1, 6, 6, 64], co: 8, pad: 2 },
+  { name: 'uneven explicit padding (top 2, right 1)', x: [1, 6, 7, 64], co: 8, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { name: '12 output channels (a last block of 4), 300 input channels (two product blocks)', x: [1, 8, 8, 300], co: 12, pad: 'same' },
+  { name: '4x4 tile rows of width 2 (products in merged rows)', x: [3, 4, 4, 64], co: 8, pad: 'same' },
+  { name: 'chunks of one tile row', x: [2, 6, 6, 64], co: 8, pad: 'same', chunkBytes: 1 },
+  { name: 'chunks of 2 tile rows of 3 (a remainder of 1)', x: [1, 14, 6, 64], co: 16, pad: 'same', chunkBytes: 16 * 4 * 3 * 64 * 2 },
+];
+
+const TOL = 1e-5;
+const size = (shape: number[]): number => shape.reduce((p, q) => p * q);
+
+describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
+  let defaultChunk = 0;
+  beforeAll(async () => {
+    registerWasmKernels();
+    await tf.setBackend('wasm');
+    await tf.ready();
+    defaultChunk = setWinogradChunkBytes(8 << 20);
+    setWinogradChunkBytes(defaultChunk);
+  });
+  afterEach(() => {
+    setWinogradChunkBytes(defaultChunk);
+  });
+
+  for (const c of CASES) {
+    it(`${c.name}: Conv2D and FusedConv2D with and without bias = cpu`, async () => {
+      const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
+      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
+      expect(winogradApplies(info)).toBe(true);
+      if (c.chunkBytes) setWinogradChunkBytes(c.chunkBytes);
+      const x = { shape: c.x, data: values(size(c.x), 21) };
+      const filter = { shape: filterShape, data: values(size(filterShape), 22) };
+      const bias = { shape: [c.co], data: values(c.co, 23) };
+      const fusedAttrs = { ...attrs, activation: 'linear' };
+      for (const [kernel, inputs, kernelAttrs] of [
+        ['Conv2D', { x, filter }, attrs],
+        ['FusedConv2D', { x, filter, bias }, fusedAttrs],
+        ['FusedConv2D', { x, filter }, fusedAttrs],
+      ] as const) {
+        const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
+        const calls = winogradStats.calls;
+        const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
+        expect(winogradStats.calls, `${kernel} took the Winograd path`).toBe(calls + 1);
+        expect(got.shape, kernel).toEqual(ref.shape);
+        const { diff, scale } = maxAbsDiff(got.data, ref.data);
+        expect(diff, `${kernel} vs cpu`).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+      }
+    });
+  }
+
+  it('the input gradient of a 3x3 stride-1 convolution (a Winograd convolution of dy) = cpu', async () => {
+    const xShape: [number, number, number, number] = [2, 7, 6, 8];
+    const filterShape: [number, number, number, number] = [3, 3, 8, 64];
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, inputShape: xShape };
+    const dy = { shape: [2, 7, 6, 64], data: values(2 * 7 * 6 * 64, 24) };
+    const filter = { shape: filterShape, data: values(size(filterShape), 25) };
+    const ref = await runKernelOn('cpu', 'Conv2DBackpropInput', { dy, filter }, attrs);
+    const calls = winogradStats.calls;
+    const got = await runKernelOn('wasm', 'Conv2DBackpropInput', { dy, filter }, attrs);
+    expect(winogradStats.calls).toBe(calls + 1);
+    expect(got.shape).toEqual(xShape);
+    const { diff, scale } = maxAbsDiff(got.data, ref.data);
+    expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+  });
+
+  it('leaves shallow, unaligned and non-3x3 convolutions to the direct kernel', () => {
+    const info = (x: [number, number, number, number], f: [number, number, number, number]) =>
+      tf.backend_util.computeConv2DInfo(x, f, 1, 1, 'same');
+    expect(winogradApplies(info([1, 8, 8, 32], [3, 3, 32, 8]))).toBe(false); // 32 input channels
+    expect(winogradApplies(info([1, 8, 8, 66], [3, 3, 66, 8]))).toBe(false); // 66 % 4
+    expect(winogradApplies(info([1, 8, 8, 64], [3, 3, 64, 6]))).toBe(false); // 6 % 4
+    expect(winogradApplies(info([1, 8, 8, 64], [1, 1, 64, 8]))).toBe(false); // 1x1
+    expect(winogradApplies(info([1, 8, 8, 64], [3, 3, 64, 8]))).toBe(true);
+  });
+
+  it('leaks no tensors', async () => {
+    const x = tf.tensor4d(values(2 * 8 * 8 * 64, 26), [2, 8, 8, 64]);
+    const f = tf.tensor4d(values(3 * 3 * 64 * 16, 27), [3, 3, 64, 16]);
+    const run = async () => {
+      const y = tf.conv2d(x, f, 1, 'same');
+      await y.data();
+      y.dispose();
+    };
+    await run();
+    const before = tf.memory();
+    for (let i = 0; i < 5; i++) await run();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+    tf.dispose([x, f]);
+  });
+});
