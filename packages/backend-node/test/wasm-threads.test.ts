@@ -18,6 +18,7 @@ interface ChildResult {
   stats: { threads: number; splitCalls: number; workerRows: number };
   conv: string;
   winograd: string;
+  winogradGrad: string;
   product: string;
   grad: string;
   attention: string;
@@ -54,6 +55,7 @@ describe('wasm threads', () => {
     expect(two.stats.workerRows).toBeGreaterThan(0);
     expect(two.conv).toBe(one.conv);
     expect(two.winograd).toBe(one.winograd);
+    expect(two.winogradGrad).toBe(one.winogradGrad);
     expect(two.product).toBe(one.product);
     expect(two.grad).toBe(one.grad);
     // Shallow products (depth 32 here) take XNNPACK on one thread and our module on threads: the same values up to

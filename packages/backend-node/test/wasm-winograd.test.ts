@@ -2,12 +2,13 @@
 // one, float32 rounding apart, on the shapes it takes (3x3, stride 1, channels % 4, at least 64 input channels):
 // 'same', 'valid' and uneven explicit padding, odd output sizes (a last row and column of tiles half outside),
 // a last block of 4 output channels, with and without bias, chunks of tile rows (one tile row, and a remainder),
-// merged tile rows in the products; and the input gradient, which is such a convolution too.
+// merged tile rows in the products; the input gradient, which is such a convolution too; and the filter gradient
+// by F(3x3, 2x2) on the same shapes (the chunks adding to the products' sums).
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setWinogradChunkBytes, winogradApplies, winogradStats } from '../src/kernels/wasm/conv2d-winograd';
+import { setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats } from '../src/kernels/wasm/conv2d-winograd';
 import { registerWasmKernels } from '../src/kernels/wasm/register';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
@@ -74,6 +75,26 @@ describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
         const { diff, scale } = maxAbsDiff(got.data, ref.data);
         expect(diff, `${kernel} vs cpu`).toBeLessThanOrEqual(TOL * Math.max(1, scale));
       }
+    });
+  }
+
+  for (const c of CASES) {
+    it(`${c.name}: the filter gradient (F(3x3, 2x2)) = cpu`, async () => {
+      const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape };
+      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
+      expect(winogradFilterApplies(filterShape)).toBe(true);
+      if (c.chunkBytes) setWinogradChunkBytes(c.chunkBytes);
+      const dyShape = [c.x[0], info.outHeight, info.outWidth, c.co];
+      const x = { shape: c.x, data: values(size(c.x), 31) };
+      const dy = { shape: dyShape, data: values(size(dyShape), 32) };
+      const ref = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs);
+      const calls = winogradStats.filterCalls;
+      const got = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs);
+      expect(winogradStats.filterCalls, 'took the Winograd path').toBe(calls + 1);
+      expect(got.shape).toEqual(filterShape);
+      const { diff, scale } = maxAbsDiff(got.data, ref.data);
+      expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
     });
   }
 

@@ -24,6 +24,7 @@ const conv = tf.conv2d(x, w, 1, 'same');
 const wideX = tf.tensor4d(values(4 * 32 * 32 * 64, 9), [4, 32, 32, 64]);
 const wideW = tf.tensor4d(values(3 * 3 * 64 * 64, 10), [3, 3, 64, 64]);
 const winograd = tf.conv2d(wideX, wideW, 1, 'same');
+const winogradGrad = tf.grad((f) => tf.sum(tf.square(tf.conv2d(wideX, f, 1, 'same'))))(wideW);
 const a = tf.tensor2d(values(300 * 200, 3), [300, 200]);
 const b = tf.tensor2d(values(200 * 100, 4), [200, 100]);
 const product = tf.matMul(a, b);
@@ -40,6 +41,6 @@ const normGrad = tf.grad((a) => tf.sum(tf.square(groupNorm(a, gnWeight, gnBias, 
 const sha256 = async (t) => createHash('sha256').update(new Uint8Array((await t.data()).buffer)).digest('hex');
 const sample = async (t) => Array.from((await t.data()).slice(0, 64));
 console.log(JSON.stringify({ threads: report.threads, threadKernels: report.threadKernels, stats: wasmThreadStats(),
-  conv: await sha256(conv), winograd: await sha256(winograd), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
+  conv: await sha256(conv), winograd: await sha256(winograd), winogradGrad: await sha256(winogradGrad), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
   norm: await sha256(norm), normGrad: await sha256(normGrad), samples: { conv: await sample(conv), winograd: await sample(winograd), grad: await sample(grad),
     attention: await sample(attention) } }));

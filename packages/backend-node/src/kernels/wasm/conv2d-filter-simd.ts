@@ -6,12 +6,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, roomAfter, type WasmHeapBackend } from './heap';
 import type { StrideOnePadding } from './conv2d-filter-shift';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
+import { winogradFilterApplies, winogradFilterGradient } from './conv2d-winograd';
 import { simdRows } from './simd/pool';
 
 /** Pixels per chunk: the rows of x and dy a chunk reads stay in cache while every filter group sums them. */
 const CHUNK_PIXELS = 256;
 
-// conv-filter.wat's filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1).
+// conv-filter.wat's filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kh, kw, rb, rows, planeX, planeDy, planeDw, acc,
+// row0, row1): here one plane, overwriting dW.
 /** dW [fh, fw, Ci, Co] from x [N,H,W,Ci] and dy [N,Ho,Wo,Co], or null where the module does not take it. */
 export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy: tf.Tensor4D,
   filterShape: [number, number, number, number], pad: StrideOnePadding): tf.Tensor4D | null {
@@ -19,6 +21,10 @@ export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy:
   if (ci % 4 !== 0 || co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32' || dy.size === 0) return null;
   const run = simdRows(backend.wasm, CONV_FILTER_WASM, 'filterGrad');
   if (!run) return null;
+  if (winogradFilterApplies(filterShape)) {
+    const winograd = winogradFilterGradient(backend, x, dy, filterShape, pad);
+    if (winograd) return tf.engine().makeTensorFromTensorInfo(winograd) as tf.Tensor4D;
+  }
   const [n, ho, wo] = dy.shape;
   // A last block of 4 output channels reads 4 floats past dy's end (conv-filter.wat): that must still be heap.
   if (!roomAfter(backend, [dy], 16)) return null;
@@ -29,8 +35,8 @@ export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy:
     const wp = wo + fw - 1;
     const out = backend.makeOutput(filterShape, 'float32');
     const rb = Math.max(1, Math.floor(CHUNK_PIXELS / wo));
-    run([heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, out), ho, wo, hp, wp, ci, co, fw, rb,
-      n * ho], (fh * fw * ci) / 4,
+    run([heapOffset(backend, padded), heapOffset(backend, dy), heapOffset(backend, out), ho, wo, hp, wp, ci, co, fh, fw, rb,
+      n * ho, 0, 0, 0, 0], (fh * fw * ci) / 4,
       2 * n * ho * wo * fh * fw * ci * co);
     return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
   });

@@ -3,10 +3,12 @@
 // [tiles, Ci] x [Ci, Co] in conv.wat (batched 1x1 convolutions), 2.25x fewer operations than the direct
 // convolution. WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel runs near the peak
 // that allows (about 16 flops per cycle per core here); fewer operations is what is left (issue 8). Serves the forward convolutions and,
-// through conv2d-backprop-input.ts, the input gradients of every 3x3 layer of the U-Nets with Ci % 4 == 0.
-// Results differ from the direct sums by rounding only (the transforms' coefficients are 0, +-1 and 1/2).
+// through conv2d-backprop-input.ts, the input gradients of the 3x3 layers with enough channels; and, by the same
+// tiles as F(3x3, 2x2), their filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by
+// float32 rounding only (the transforms' coefficients are 0, +-1 and 1/2).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
 import { WINOGRAD_WASM } from './simd/winograd-wasm';
 import { simdRows, type RowRun } from './simd/pool';
 
@@ -45,8 +47,8 @@ export function setWinogradChunkBytes(bytes: number): number {
   return previous;
 }
 
-/** Calls the Winograd path served in this process (tests check which path a convolution took). */
-export const winogradStats = { calls: 0 };
+/** Convolutions and filter gradients the Winograd path served in this process (tests check the path taken). */
+export const winogradStats = { calls: 0, filterCalls: 0 };
 
 /** Whether the Winograd path takes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
 export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
@@ -112,6 +114,64 @@ export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.Tenso
       outputTiles([m, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 32 * plane * co);
     }
     winogradStats.calls++;
+    return out;
+  } finally {
+    blocks.forEach((p) => backend.wasm._free(p));
+  }
+}
+
+/** Whether the Winograd filter gradient takes a stride-1 filter of this shape (3x3, channels as for the convolution). */
+export function winogradFilterApplies([fh, fw, ci, co]: readonly number[]): boolean {
+  return fh === 3 && fw === 3 && ci! % 4 === 0 && ci! >= MIN_WINOGRAD_CHANNELS && co! % 4 === 0;
+}
+
+/** Output pixels per chunk of the tile products (their rows of V and E stay in cache while every group sums them). */
+const FILTER_CHUNK_PIXELS = 256;
+
+/**
+ * dW [3, 3, Ci, Co] of a stride-1 convolution from x [N, H, W, Ci] and dy [N, Ho, Wo, Co] (padding at the top and
+ * left: the rest follows from the shapes) by F(3x3, 2x2) (simd/winograd.wat): x's tiles as for the convolution,
+ * dy's 2x2 blocks transformed, 16 products summed over tiles in conv-filter.wat (one plane per tile position,
+ * chunks adding to the sums), then the output transform. Null where our modules do not serve this engine or the
+ * heap cannot hold the buffers.
+ */
+export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo,
+  filterShape: readonly [number, number, number, number], pad: { top: number; left: number }): tf.TensorInfo | null {
+  const inputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'inputTiles');
+  const gradTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'gradTiles');
+  const filterFromTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'filterFromTiles');
+  const products = simdRows(backend.wasm, CONV_FILTER_WASM, 'filterGrad');
+  if (!inputTiles || !gradTiles || !filterFromTiles || !products) return null;
+  const [, , ci, co] = filterShape;
+  const [n, h, w] = x.shape as [number, number, number, number];
+  const [, ho, wo] = dy.shape as [number, number, number, number];
+  const th = Math.ceil(ho / 2);
+  const tw = Math.ceil(wo / 2);
+  const tileRows = n * th;
+  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (16 * 4 * tw * Math.max(ci, co)))));
+  const zerosFloats = Math.max(ci, co);
+  // S [16, Ci, Co], V and E of one chunk (+ 16 bytes: the products read 4 floats past E where Co % 8 == 4) and the
+  // zero block (x's padding, dy past its last row or column).
+  const blocks = allocate(backend, [16 * 4 * ci * co, 16 * 4 * chunkRows * tw * ci, 16 * 4 * chunkRows * tw * co + 16,
+    4 * zerosFloats]);
+  if (!blocks) return null;
+  const [sums, v, e, zeros] = blocks as [number, number, number, number];
+  try {
+    new Float32Array(heapMemory(backend.wasm).buffer, zeros, zerosFloats).fill(0);
+    const out = backend.makeOutput([...filterShape], 'float32');
+    const [px, pdy] = [heapOffset(backend, x), heapOffset(backend, dy)];
+    const rowsPerChunk = Math.max(1, Math.floor(FILTER_CHUNK_PIXELS / tw));
+    for (let rowBase = 0; rowBase < tileRows; rowBase += chunkRows) {
+      const rows = Math.min(chunkRows, tileRows - rowBase);
+      const plane = rows * tw;
+      inputTiles([px, v, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 64 * plane * ci);
+      gradTiles([pdy, e, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 32 * plane * co);
+      // S[k] (+)= V[k]^T E[k]: plane k as a 1x1 filter gradient over [rows, tw] pixels; its 4-channel groups split.
+      products([v, e, sums, rows, tw, rows, tw, ci, co, 1, 1, rowsPerChunk, rows, 4 * plane * ci, 4 * plane * co,
+        4 * ci * co, rowBase > 0 ? 1 : 0], 16 * (ci / 4), 2 * 16 * plane * ci * co);
+    }
+    filterFromTiles([sums, heapOffset(backend, out), ci, co], ci, 50 * ci * co);
+    winogradStats.filterCalls++;
     return out;
   } finally {
     blocks.forEach((p) => backend.wasm._free(p));

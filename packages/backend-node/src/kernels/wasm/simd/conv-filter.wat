@@ -1,7 +1,10 @@
 ;; Filter gradient of a stride-1 convolution, NHWC, on tfjs-backend-wasm's heap (issue 8): for filter rows
-;; [row0, row1) of dW viewed as [KH * KW * Ci / 4] groups of 4 input channels,
-;;   dW[ky, kx, ci, co] = sum_{b, oy, ox} x[b, oy + ky, ox + kx, ci] * dy[b, oy, ox, co]
-;; with x already padded ([N, Hp, Wp, Ci]), dy [N, Ho, Wo, Co] and dW in tfjs's filter layout [KH, KW, Ci, Co].
+;; [row0, row1) of dW viewed as [planes * KH * KW * Ci / 4] groups of 4 input channels,
+;;   dW[ky, kx, ci, co] (+)= sum_{b, oy, ox} x[b, oy + ky, ox + kx, ci] * dy[b, oy, ox, co]
+;; with x already padded ([N, Hp, Wp, Ci]), dy [N, Ho, Wo, Co] and dW in tfjs's filter layout [KH, KW, Ci, Co];
+;; with acc != 0 it adds to dW instead of overwriting it. Plane p (a product of its own: the Winograd filter
+;; gradient's 16 tile positions, conv2d-winograd.ts) reads x + p * planeX, dy + p * planeDy and writes
+;; dW + p * planeDw (byte offsets; one plane: rows [0, KH * KW * Ci / 4)).
 ;; A product whose depth is the N * Ho * Wo pixels, read in place: no transposed or shifted copies of x.
 ;; The inner block keeps 4 input channels x 8 output channels in 8 registers (8 f32x4 accumulators; each pixel
 ;; loads two vectors of dy and splats four channels of x). Preconditions (the caller checks): Ci % 4 == 0,
@@ -14,9 +17,11 @@
   (import "env" "memory" (memory MEMORY_LIMITS))
   (func (export "filterGrad")
     (param $x i32) (param $dy i32) (param $dw i32)
-    (param $ho i32) (param $wo i32) (param $hp i32) (param $wp i32) (param $ci i32) (param $co i32) (param $kw i32)
-    (param $rb i32) (param $rows i32) (param $row0 i32) (param $row1 i32)
+    (param $ho i32) (param $wo i32) (param $hp i32) (param $wp i32) (param $ci i32) (param $co i32) (param $kh i32)
+    (param $kw i32) (param $rb i32) (param $rows i32) (param $planeX i32) (param $planeDy i32) (param $planeDw i32)
+    (param $acc i32) (param $row0 i32) (param $row1 i32)
     (local $r0 i32) (local $r1 i32) (local $u i32) (local $tap i32) (local $groups i32) (local $c0 i32)
+    (local $perPlane i32) (local $plane i32) (local $g i32) (local $xp i32) (local $dyp i32) (local $dwp i32)
     (local $ky i32) (local $kx i32) (local $j i32) (local $r i32) (local $q i32) (local $pa i32) (local $pb i32)
     (local $pd i32) (local $ci4 i32) (local $co4 i32) (local $woCo4 i32) (local $sh i32)
     (local $a v128) (local $b0 v128) (local $b1 v128)
@@ -26,6 +31,7 @@
     (local.set $co4 (i32.shl (local.get $co) (i32.const 2)))
     (local.set $woCo4 (i32.mul (local.get $wo) (local.get $co4)))
     (local.set $groups (i32.shr_u (local.get $ci) (i32.const 2)))
+    (local.set $perPlane (i32.mul (i32.mul (local.get $kh) (local.get $kw)) (local.get $groups)))
     (local.set $r0 (i32.const 0))
     (block $chunksDone
       (loop $chunks
@@ -36,9 +42,14 @@
         (block $groupsDone
           (loop $filterGroups
             (br_if $groupsDone (i32.ge_u (local.get $u) (local.get $row1)))
-            ;; tap = u / groups = ky * KW + kx; input channels c0 .. c0 + 3
-            (local.set $tap (i32.div_u (local.get $u) (local.get $groups)))
-            (local.set $c0 (i32.shl (i32.rem_u (local.get $u) (local.get $groups)) (i32.const 2)))
+            ;; plane u / perPlane; within it, group g: tap = g / groups = ky * KW + kx, input channels c0 .. c0 + 3
+            (local.set $plane (i32.div_u (local.get $u) (local.get $perPlane)))
+            (local.set $g (i32.rem_u (local.get $u) (local.get $perPlane)))
+            (local.set $xp (i32.add (local.get $x) (i32.mul (local.get $plane) (local.get $planeX))))
+            (local.set $dyp (i32.add (local.get $dy) (i32.mul (local.get $plane) (local.get $planeDy))))
+            (local.set $dwp (i32.add (local.get $dw) (i32.mul (local.get $plane) (local.get $planeDw))))
+            (local.set $tap (i32.div_u (local.get $g) (local.get $groups)))
+            (local.set $c0 (i32.shl (i32.rem_u (local.get $g) (local.get $groups)) (i32.const 2)))
             (local.set $ky (i32.div_u (local.get $tap) (local.get $kw)))
             (local.set $kx (i32.rem_u (local.get $tap) (local.get $kw)))
             (local.set $j (i32.const 0))
@@ -46,11 +57,11 @@
               ;; bytes from output channel j to j + 4: 16, or 0 in a last block of 4 channels (Co % 8 == 4)
               (local.set $sh (select (i32.const 16) (i32.const 0) (i32.ge_u (i32.sub (local.get $co) (local.get $j)) (i32.const 8))))
               ;; dW[tap, c0, j]: 4 rows of Co floats
-              (local.set $pd (i32.add (local.get $dw) (i32.shl
+              (local.set $pd (i32.add (local.get $dwp) (i32.shl
                 (i32.add (i32.mul (i32.add (i32.mul (local.get $tap) (local.get $ci)) (local.get $c0)) (local.get $co)) (local.get $j))
                 (i32.const 2))))
-              (if (local.get $r0)
-                (then ;; later chunks add to the partial sums in dW
+              (if (i32.or (local.get $r0) (local.get $acc))
+                (then ;; later chunks (or every chunk, with acc) add to the partial sums in dW
                   (local.set $c00 (v128.load (local.get $pd)))
                   (local.set $c01 (v128.load (i32.add (local.get $pd) (local.get $sh))))
                   (local.set $c10 (v128.load (i32.add (local.get $pd) (local.get $co4))))
@@ -67,7 +78,7 @@
               (local.set $r (local.get $r0))
               (loop $outputRows
                 ;; output row r = b * Ho + oy reads input row b * Hp + oy + ky, from column kx
-                (local.set $pa (i32.add (local.get $x) (i32.add (i32.shl (local.get $c0) (i32.const 2))
+                (local.set $pa (i32.add (local.get $xp) (i32.add (i32.shl (local.get $c0) (i32.const 2))
                   (i32.mul
                     (i32.add
                       (i32.mul
@@ -77,7 +88,7 @@
                         (local.get $wp))
                       (local.get $kx))
                     (local.get $ci4)))))
-                (local.set $pb (i32.add (local.get $dy)
+                (local.set $pb (i32.add (local.get $dyp)
                   (i32.add (i32.mul (local.get $r) (local.get $woCo4)) (i32.shl (local.get $j) (i32.const 2)))))
                 (local.set $q (local.get $wo))
                 (loop $pixels

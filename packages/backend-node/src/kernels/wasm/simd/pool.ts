@@ -15,8 +15,10 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   // conv(x, w, bias, y, ho, wo, ci, co, h, w, top, left, kh, kw, cb, ws, zeros, row0, row1): a 3x3 'same', 8 -> 8
   // channels, 4x4 image (zeros: the fresh memory's).
   { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 4, 4, 1, 1, 3, 3, 64, 0, 12288, 0, 4] },
-  // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kw, rb, rows, row0, row1): its gradient, all 18 filter groups.
-  { binaries: CONV_FILTER_WASM, name: 'filterGrad', warmUpArgs: [0, 4096, 8192, 4, 4, 6, 6, 8, 8, 3, 2, 4, 0, 18] },
+  // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kh, kw, rb, rows, planeX, planeDy, planeDw, acc, row0, row1): its
+  // gradient, one plane, all 18 filter groups.
+  { binaries: CONV_FILTER_WASM, name: 'filterGrad',
+    warmUpArgs: [0, 4096, 8192, 4, 4, 6, 6, 8, 8, 3, 3, 2, 4, 0, 0, 0, 0, 0, 18] },
   // winograd.wat, enough work per call for V8 to optimise the large loop bodies within the warm-up:
   // filterTiles(w, u, ci, co, row0, row1), 16 -> 16 channels; inputTiles(x, v, h, w, ci, top, left, th, tw, plane,
   // rowBase, zeros, row0, row1) of a 4x4 image, 32 channels, 'same', and outputTiles(m, y, bias, ho, wo, co, th, tw,
@@ -24,6 +26,10 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: WINOGRAD_WASM, name: 'filterTiles', warmUpArgs: [0, 16384, 16, 16, 0, 16] },
   { binaries: WINOGRAD_WASM, name: 'inputTiles', warmUpArgs: [0, 4096, 4, 4, 32, 1, 1, 2, 2, 4, 0, 64512, 0, 2] },
   { binaries: WINOGRAD_WASM, name: 'outputTiles', warmUpArgs: [4096, 16384, 0, 4, 4, 32, 2, 2, 4, 0, 0, 2] },
+  // The filter gradient's: gradTiles(dy, e, ho, wo, co, th, tw, plane, rowBase, zeros, row0, row1) of a 4x4 dy,
+  // 32 channels, and filterFromTiles(s, dw, ci, co, row0, row1), 16 -> 16 channels.
+  { binaries: WINOGRAD_WASM, name: 'gradTiles', warmUpArgs: [0, 4096, 4, 4, 32, 2, 2, 4, 0, 64512, 0, 2] },
+  { binaries: WINOGRAD_WASM, name: 'filterFromTiles', warmUpArgs: [16384, 0, 16, 16, 0, 16] },
 ];
 
 let poolThreads = 1;

@@ -3,7 +3,7 @@
 ;;   Y = A^T [ (G g G^T) . (B^T d B) ] A
 ;; with d the block's 4x4 input tile, g a 3x3 filter and "." elementwise: 16 products per 4 outputs instead of
 ;; 36, so the channel sums (16 matrix products [tiles, Ci] x [Ci, Co], conv.wat as batched 1x1 convolutions)
-;; take 2.25x fewer operations than the direct convolution. The three transforms here:
+;; take 2.25x fewer operations than the direct convolution. The convolution's three transforms:
 ;;   filterTiles: U[k, ci, co] = (G g[ci, co] G^T)[k]    G   = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
 ;;   inputTiles:  V[k, t, ci]  = (B^T d[t, ci] B)[k]     B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 ;;   outputTiles: y[2x2 block t, co] = bias[co] + (A^T M[t, co] A) with M[k, t, co]   A^T = [1 1 1 0; 0 1 -1 -1]
@@ -400,4 +400,185 @@
             (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
           (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; The filter gradient by the same tiles, F(3x3, 2x2): dW[ky, kx] = sum_t G^T [ (A e_t A^T) . (B^T d_t B) ] G, with
+  ;; d_t tile t of x (inputTiles, as for the convolution) and e_t its 2x2 block of dy (outputs 2ty, 2ty + 1 and
+  ;; 2tx, 2tx + 1; zeros past Ho or Wo). The sum over tiles is 16 products V[k]^T E[k] (conv-filter.wat, one plane
+  ;; per k): S [16, Ci, Co]. gradTiles: E[k, t, co] = (A e_t A^T)[k]; filterFromTiles: dW = G^T S G.
+  ;; E [16, plane, Co] from dy [N, Ho, Wo, Co], the chunk's tile rows [row0, row1) (`zeros`: at least Co zero floats)
+  (func (export "gradTiles")
+    (param $dy i32) (param $e i32) (param $ho i32) (param $wo i32) (param $co i32) (param $th i32) (param $tw i32)
+    (param $plane i32) (param $rowBase i32) (param $zeros i32) (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $co4 i32) (local $planeBytes i32)
+    (local $pe i32) (local $oy i32) (local $ox i32) (local $dyRow i32) (local $below i32) (local $right i32)
+    (local $p00 i32) (local $p01 i32) (local $p10 i32) (local $p11 i32)
+    (local $e00 v128) (local $e01 v128) (local $e10 v128) (local $e11 v128)
+    (local $f00 v128) (local $f01 v128)
+    (local $f10 v128) (local $f11 v128)
+    (local $f20 v128) (local $f21 v128)
+    (local $f30 v128) (local $f31 v128)
+    (local.set $co4 (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $planeBytes (i32.mul (local.get $plane) (local.get $co4)))
+    (local.set $i (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
+        ;; dy row oy = 2ty of image r / th; the row below it inside dy (`below`), or not
+        (local.set $oy (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 1)))
+        (local.set $dyRow (i32.add (local.get $dy)
+          (i32.mul
+            (i32.mul (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $ho)) (local.get $oy))
+            (local.get $wo)) (local.get $co4))))
+        (local.set $below (i32.lt_u (i32.add (local.get $oy) (i32.const 1)) (local.get $ho)))
+        (local.set $pe (i32.add (local.get $e) (i32.mul (i32.mul (local.get $i) (local.get $tw)) (local.get $co4))))
+        (local.set $tx (i32.const 0))
+        (loop $tiles
+          ;; the 2x2 block's pixels, or the zero block past dy's last row or column
+          (local.set $ox (i32.shl (local.get $tx) (i32.const 1)))
+          (local.set $right (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $wo)))
+          (local.set $p00 (i32.add (local.get $dyRow) (i32.mul (local.get $ox) (local.get $co4))))
+          (local.set $p01 (select (i32.add (local.get $p00) (local.get $co4)) (local.get $zeros) (local.get $right)))
+          (local.set $p10
+            (select (i32.add (local.get $p00) (i32.mul (local.get $wo) (local.get $co4))) (local.get $zeros)
+            (local.get $below)))
+          (local.set $p11 (select (i32.add (local.get $p10) (local.get $co4)) (local.get $zeros)
+            (i32.and (local.get $below) (local.get $right))))
+          (local.set $c (i32.const 0))
+          (loop $channels
+            (local.set $e00 (v128.load (local.get $p00)))
+            (local.set $e01 (v128.load (local.get $p01)))
+            (local.set $e10 (v128.load (local.get $p10)))
+            (local.set $e11 (v128.load (local.get $p11)))
+            ;; f = A e (across the block's 2 rows), A = [1 0; 1 1; 1 -1; 0 -1]
+            (local.set $f00 (local.get $e00))
+            (local.set $f10 (f32x4.add (local.get $e00) (local.get $e10)))
+            (local.set $f20 (f32x4.sub (local.get $e00) (local.get $e10)))
+            (local.set $f30 (f32x4.neg (local.get $e10)))
+            (local.set $f01 (local.get $e01))
+            (local.set $f11 (f32x4.add (local.get $e01) (local.get $e11)))
+            (local.set $f21 (f32x4.sub (local.get $e01) (local.get $e11)))
+            (local.set $f31 (f32x4.neg (local.get $e11)))
+            ;; E = f A^T (within rows), planes k = 4j + c
+            (v128.store (local.get $pe) (local.get $f00))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 1)))
+              (f32x4.add (local.get $f00) (local.get $f01)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 2)))
+              (f32x4.sub (local.get $f00) (local.get $f01)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 3)))
+              (f32x4.neg (local.get $f01)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 4))) (local.get $f10))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 5)))
+              (f32x4.add (local.get $f10) (local.get $f11)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 6)))
+              (f32x4.sub (local.get $f10) (local.get $f11)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 7)))
+              (f32x4.neg (local.get $f11)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 8))) (local.get $f20))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 9)))
+              (f32x4.add (local.get $f20) (local.get $f21)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 10)))
+              (f32x4.sub (local.get $f20) (local.get $f21)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 11)))
+              (f32x4.neg (local.get $f21)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 12))) (local.get $f30))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 13)))
+              (f32x4.add (local.get $f30) (local.get $f31)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 14)))
+              (f32x4.sub (local.get $f30) (local.get $f31)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 15)))
+              (f32x4.neg (local.get $f31)))
+            (local.set $p00 (i32.add (local.get $p00) (i32.const 16)))
+            (local.set $p01 (i32.add (local.get $p01) (i32.const 16)))
+            (local.set $p10 (i32.add (local.get $p10) (i32.const 16)))
+            (local.set $p11 (i32.add (local.get $p11) (i32.const 16)))
+            (local.set $pe (i32.add (local.get $pe) (i32.const 16)))
+            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
+          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; dW [3, 3, Ci, Co] = G^T S G from S [16, Ci, Co], input channels [row0, row1);
+  ;; G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]
+  (func (export "filterFromTiles")
+    (param $s i32) (param $dw i32) (param $ci i32) (param $co i32) (param $row0 i32) (param $row1 i32)
+    (local $c i32) (local $j i32) (local $plane i32) (local $ps i32) (local $pw i32) (local $half v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    (local $s20 v128) (local $s21 v128) (local $s22 v128) (local $s23 v128)
+    (local $s30 v128) (local $s31 v128) (local $s32 v128) (local $s33 v128)
+    (local $t00 v128) (local $t01 v128) (local $t02 v128) (local $t03 v128)
+    (local $t10 v128) (local $t11 v128) (local $t12 v128) (local $t13 v128)
+    (local $t20 v128) (local $t21 v128) (local $t22 v128) (local $t23 v128)
+    (local.set $plane (i32.shl (i32.mul (local.get $ci) (local.get $co)) (i32.const 2)))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $c (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $c) (local.get $row1)))
+        (local.set $ps (i32.add (local.get $s) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $pw (i32.add (local.get $dw) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (loop $channels
+          (local.set $s00 (v128.load (local.get $ps)))
+          (local.set $s01 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 1)))))
+          (local.set $s02 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 2)))))
+          (local.set $s03 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 3)))))
+          (local.set $s10 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 4)))))
+          (local.set $s11 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 5)))))
+          (local.set $s12 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 6)))))
+          (local.set $s13 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 7)))))
+          (local.set $s20 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 8)))))
+          (local.set $s21 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 9)))))
+          (local.set $s22 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 10)))))
+          (local.set $s23 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 11)))))
+          (local.set $s30 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 12)))))
+          (local.set $s31 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 13)))))
+          (local.set $s32 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 14)))))
+          (local.set $s33 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 15)))))
+          ;; t = G^T S (across rows)
+          (local.set $t00
+            (f32x4.add (local.get $s00) (f32x4.mul (f32x4.add (local.get $s10) (local.get $s20)) (local.get $half))))
+          (local.set $t10 (f32x4.mul (f32x4.sub (local.get $s10) (local.get $s20)) (local.get $half)))
+          (local.set $t20
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $s10) (local.get $s20)) (local.get $half)) (local.get $s30)))
+          (local.set $t01
+            (f32x4.add (local.get $s01) (f32x4.mul (f32x4.add (local.get $s11) (local.get $s21)) (local.get $half))))
+          (local.set $t11 (f32x4.mul (f32x4.sub (local.get $s11) (local.get $s21)) (local.get $half)))
+          (local.set $t21
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $s11) (local.get $s21)) (local.get $half)) (local.get $s31)))
+          (local.set $t02
+            (f32x4.add (local.get $s02) (f32x4.mul (f32x4.add (local.get $s12) (local.get $s22)) (local.get $half))))
+          (local.set $t12 (f32x4.mul (f32x4.sub (local.get $s12) (local.get $s22)) (local.get $half)))
+          (local.set $t22
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $s12) (local.get $s22)) (local.get $half)) (local.get $s32)))
+          (local.set $t03
+            (f32x4.add (local.get $s03) (f32x4.mul (f32x4.add (local.get $s13) (local.get $s23)) (local.get $half))))
+          (local.set $t13 (f32x4.mul (f32x4.sub (local.get $s13) (local.get $s23)) (local.get $half)))
+          (local.set $t23
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $s13) (local.get $s23)) (local.get $half)) (local.get $s33)))
+          ;; dW[ky, kx] = (t G)[ky, kx] (within rows), taps ci * co floats apart
+          (v128.store (local.get $pw)
+            (f32x4.add (local.get $t00) (f32x4.mul (f32x4.add (local.get $t01) (local.get $t02)) (local.get $half))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 1)))
+            (f32x4.mul (f32x4.sub (local.get $t01) (local.get $t02)) (local.get $half)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 2)))
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $t01) (local.get $t02)) (local.get $half)) (local.get $t03)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 3)))
+            (f32x4.add (local.get $t10) (f32x4.mul (f32x4.add (local.get $t11) (local.get $t12)) (local.get $half))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 4)))
+            (f32x4.mul (f32x4.sub (local.get $t11) (local.get $t12)) (local.get $half)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 5)))
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $t11) (local.get $t12)) (local.get $half)) (local.get $t13)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 6)))
+            (f32x4.add (local.get $t20) (f32x4.mul (f32x4.add (local.get $t21) (local.get $t22)) (local.get $half))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 7)))
+            (f32x4.mul (f32x4.sub (local.get $t21) (local.get $t22)) (local.get $half)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 8)))
+            (f32x4.add (f32x4.mul (f32x4.add (local.get $t21) (local.get $t22)) (local.get $half)) (local.get $t23)))
+          (local.set $ps (i32.add (local.get $ps) (i32.const 16)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $co))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $rows)))))
