@@ -123,6 +123,35 @@ describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
     expect(winogradApplies(info([1, 8, 8, 64], [3, 3, 64, 8]))).toBe(true);
   });
 
+  it('falls back to the direct convolution and filter gradient where the heap cannot hold the tile buffers', async () => {
+    const x = { shape: [1, 6, 6, 64], data: values(6 * 6 * 64, 28) };
+    const filter = { shape: [3, 3, 64, 8], data: values(3 * 3 * 64 * 8, 29) };
+    const dy = { shape: [1, 6, 6, 8], data: values(6 * 6 * 8, 30) };
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+    const filterAttrs = { ...attrs, filterShape: filter.shape };
+    const refConv = await runKernelOn('cpu', 'Conv2D', { x, filter }, attrs);
+    const refGrad = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, filterAttrs);
+    await tf.setBackend('wasm');
+    const wasm = (tf.backend() as unknown as { wasm: { _malloc(bytes: number): number } }).wasm;
+    const malloc = wasm._malloc;
+    // Blocks of 32 KiB and more fail, as near the 4 GiB limit: the filter tiles (U, S: 32 KiB here) do; every
+    // tensor of this test (the backend allocates them the same way) stays below.
+    wasm._malloc = (bytes: number) => (bytes >= 32 * 1024 ? 0 : malloc.call(wasm, bytes));
+    const { calls, filterCalls } = winogradStats;
+    try {
+      const conv = await runKernelOn('wasm', 'Conv2D', { x, filter }, attrs);
+      const grad = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, filterAttrs);
+      expect(winogradStats.calls).toBe(calls);
+      expect(winogradStats.filterCalls).toBe(filterCalls);
+      for (const [got, ref] of [[conv, refConv], [grad, refGrad]] as const) {
+        const { diff, scale } = maxAbsDiff(got.data, ref.data);
+        expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+      }
+    } finally {
+      wasm._malloc = malloc;
+    }
+  });
+
   it('leaks no tensors', async () => {
     const x = tf.tensor4d(values(2 * 8 * 8 * 64, 26), [2, 8, 8, 64]);
     const f = tf.tensor4d(values(3 * 3 * 64 * 16, 27), [3, 3, 64, 16]);
