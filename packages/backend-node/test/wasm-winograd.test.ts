@@ -1,14 +1,16 @@
-// Our Winograd F(2x2, 3x3) convolution (conv2d-winograd.ts, simd/winograd.wat) equals the cpu backend's direct
-// one, float32 rounding apart, on the shapes it takes (3x3, stride 1, channels % 4, at least 64 input channels):
-// 'same', 'valid' and uneven explicit padding, odd output sizes (a last row and column of tiles half outside),
-// a last block of 4 output channels, with and without bias, chunks of tile rows (one tile row, and a remainder),
-// merged tile rows in the products; the input gradient, which is such a convolution too; and the filter gradient
-// by F(3x3, 2x2) on the same shapes (the chunks adding to the products' sums).
+// Our Winograd F(2x2, 3x3) and F(4x4, 3x3) convolutions (conv2d-winograd.ts, simd/winograd.wat, winograd4.wat)
+// equal the cpu backend's direct one, float32 rounding apart, on the shapes they take (3x3, stride 1, channels
+// % 4, at least 64 input channels): 'same', 'valid' and uneven explicit padding, odd output sizes (a last row and
+// column of tiles partly outside), a last block of 4 output channels, with and without bias, chunks of tile rows
+// (one tile row, and a remainder), merged tile rows in the products; the input gradient, which is such a
+// convolution too; and the filter gradient by F(3x3, 2x2) on the same shapes (the chunks adding to the sums).
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats } from '../src/kernels/wasm/conv2d-winograd';
+import {
+  forceWinogradBlock, setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats,
+} from '../src/kernels/wasm/conv2d-winograd';
 import { registerWasmKernels } from '../src/kernels/wasm/register';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
 
@@ -38,7 +40,7 @@ const CASES: Case[] = [
 const TOL = 1e-5;
 const size = (shape: number[]): number => shape.reduce((p, q) => p * q);
 
-describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
+describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => {
   let defaultChunk = 0;
   beforeAll(async () => {
     registerWasmKernels();
@@ -49,10 +51,12 @@ describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
   });
   afterEach(() => {
     setWinogradChunkBytes(defaultChunk);
+    forceWinogradBlock(null);
   });
 
-  for (const c of CASES) {
-    it(`${c.name}: Conv2D and FusedConv2D with and without bias = cpu`, async () => {
+  for (const [c, block] of CASES.flatMap((c) => [[c, 2], [c, 4]] as const)) {
+    it(`${c.name}: F(${block}x${block}, 3x3) Conv2D and FusedConv2D with and without bias = cpu`, async () => {
+      forceWinogradBlock(block);
       const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
       const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
       const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
@@ -68,9 +72,11 @@ describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
         ['FusedConv2D', { x, filter }, fusedAttrs],
       ] as const) {
         const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
-        const calls = winogradStats.calls;
+        const { calls, f4x4Calls } = winogradStats;
         const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
         expect(winogradStats.calls, `${kernel} took the Winograd path`).toBe(calls + 1);
+        expect(winogradStats.f4x4Calls, `${kernel} took F(${block}x${block}, 3x3)`)
+          .toBe(f4x4Calls + (block === 4 ? 1 : 0));
         expect(got.shape, kernel).toEqual(ref.shape);
         const { diff, scale } = maxAbsDiff(got.data, ref.data);
         expect(diff, `${kernel} vs cpu`).toBeLessThanOrEqual(TOL * Math.max(1, scale));
@@ -98,20 +104,38 @@ describe('wasm Winograd F(2x2, 3x3) convolution (simd/winograd.wat)', () => {
     });
   }
 
-  it('the input gradient of a 3x3 stride-1 convolution (a Winograd convolution of dy) = cpu', async () => {
-    const xShape: [number, number, number, number] = [2, 7, 6, 8];
-    const filterShape: [number, number, number, number] = [3, 3, 8, 64];
-    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, inputShape: xShape };
-    const dy = { shape: [2, 7, 6, 64], data: values(2 * 7 * 6 * 64, 24) };
-    const filter = { shape: filterShape, data: values(size(filterShape), 25) };
-    const ref = await runKernelOn('cpu', 'Conv2DBackpropInput', { dy, filter }, attrs);
-    const calls = winogradStats.calls;
-    const got = await runKernelOn('wasm', 'Conv2DBackpropInput', { dy, filter }, attrs);
-    expect(winogradStats.calls).toBe(calls + 1);
-    expect(got.shape).toEqual(xShape);
-    const { diff, scale } = maxAbsDiff(got.data, ref.data);
-    expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+  it('takes F(4x4, 3x3) from 2048 output pixels, F(2x2, 3x3) below', async () => {
+    const filter = tf.tensor4d(values(3 * 3 * 64 * 8, 33), [3, 3, 64, 8]);
+    for (const [shape, f4x4] of [[[2, 32, 32, 64], 1], [[1, 32, 32, 64], 0], [[8, 16, 16, 64], 1]] as const) {
+      const x = tf.tensor4d(values(shape.reduce((p, q) => p * q), 34), [...shape]);
+      const { calls, f4x4Calls } = winogradStats;
+      const y = tf.conv2d(x, filter, 1, 'same');
+      await y.data();
+      expect(winogradStats.calls, `${shape}`).toBe(calls + 1);
+      expect(winogradStats.f4x4Calls, `${shape}`).toBe(f4x4Calls + f4x4);
+      tf.dispose([x, y]);
+    }
+    filter.dispose();
   });
+
+  for (const block of [2, 4] as const) {
+    it(`the input gradient of a 3x3 stride-1 convolution (an F(${block}x${block}, 3x3) convolution of dy) = cpu`,
+      async () => {
+        forceWinogradBlock(block);
+        const xShape: [number, number, number, number] = [2, 7, 6, 8];
+        const filterShape: [number, number, number, number] = [3, 3, 8, 64];
+        const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, inputShape: xShape };
+        const dy = { shape: [2, 7, 6, 64], data: values(2 * 7 * 6 * 64, 24) };
+        const filter = { shape: filterShape, data: values(size(filterShape), 25) };
+        const ref = await runKernelOn('cpu', 'Conv2DBackpropInput', { dy, filter }, attrs);
+        const calls = winogradStats.calls;
+        const got = await runKernelOn('wasm', 'Conv2DBackpropInput', { dy, filter }, attrs);
+        expect(winogradStats.calls).toBe(calls + 1);
+        expect(got.shape).toEqual(xShape);
+        const { diff, scale } = maxAbsDiff(got.data, ref.data);
+        expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+      });
+  }
 
   it('leaves shallow, unaligned and non-3x3 convolutions to the direct kernel', () => {
     const info = (x: [number, number, number, number], f: [number, number, number, number]) =>

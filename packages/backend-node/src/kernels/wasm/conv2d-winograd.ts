@@ -1,15 +1,20 @@
-// 3x3 stride-1 convolutions by Winograd's minimal filtering F(2x2, 3x3) (simd/winograd.wat): the filter, the
-// input tiles and the output tiles are transformed in our module, and the channel sums are 16 matrix products
-// [tiles, Ci] x [Ci, Co] in conv.wat (batched 1x1 convolutions), 2.25x fewer operations than the direct
-// convolution. WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel runs near the peak
-// that allows (about 16 flops per cycle per core here); fewer operations is what is left (issue 8). Serves the forward convolutions and,
-// through conv2d-backprop-input.ts, the input gradients of the 3x3 layers with enough channels; and, by the same
-// tiles as F(3x3, 2x2), their filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by
-// float32 rounding only (the transforms' coefficients are 0, +-1 and 1/2).
+// 3x3 stride-1 convolutions by Winograd's minimal filtering: the filter, the input tiles and the output blocks are
+// transformed in our modules, and the channel sums are matrix products [tiles, Ci] x [Ci, Co] in conv.wat
+// (batched 1x1 convolutions), one per tile position: F(2x2, 3x3) (simd/winograd.wat, 16 products per 4 outputs,
+// 2.25x fewer operations than the direct convolution) and, on enough pixels, F(4x4, 3x3) (simd/winograd4.wat,
+// 36 per 16 outputs, 4x fewer). WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel
+// runs near the peak that allows (about 16 flops per cycle per core here): fewer operations is what is left
+// (issue 8). Serves the forward convolutions and, through conv2d-backprop-input.ts, the input gradients of the
+// 3x3 layers with enough channels; and, by F(2x2, 3x3)'s tiles as F(3x3, 2x2), their filter gradients
+// (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients
+// are 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5
+// of the largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
+import type { WatBinaries } from './simd/instance';
 import { WINOGRAD_WASM } from './simd/winograd-wasm';
+import { WINOGRAD4_WASM } from './simd/winograd4-wasm';
 import { simdRows, type RowRun } from './simd/pool';
 
 /**
@@ -48,7 +53,7 @@ export function setWinogradChunkBytes(bytes: number): number {
 }
 
 /** Convolutions and filter gradients the Winograd path served in this process (tests check the path taken). */
-export const winogradStats = { calls: 0, filterCalls: 0 };
+export const winogradStats = { calls: 0, f4x4Calls: 0, filterCalls: 0 };
 
 /** Whether the Winograd path takes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
 export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
@@ -72,6 +77,38 @@ function allocate(backend: WasmHeapBackend, sizes: number[]): number[] | null {
   return pointers;
 }
 
+/** One of the two minimal filtering algorithms: output blocks of `block` x `block`, (block + 2)^2 planes. */
+interface Algorithm {
+  binaries: WatBinaries;
+  block: number;
+  planes: number;
+}
+
+/** F(2x2, 3x3) (simd/winograd.wat): 16 products per 4 outputs. */
+const F2X2: Algorithm = { binaries: WINOGRAD_WASM, block: 2, planes: 16 };
+/** F(4x4, 3x3) (simd/winograd4.wat): 36 products per 16 outputs. */
+const F4X4: Algorithm = { binaries: WINOGRAD4_WASM, block: 4, planes: 36 };
+
+/**
+ * Output pixels (N x Ho x Wo) from which F(4x4, 3x3) serves: its filter transform (36 planes of Ci x Co) costs
+ * more than it saves on few pixels. Measured on 256 channels, 2 threads, against F(2x2, 3x3): 8x32x32 1.35-1.4x,
+ * 8x16x16 1.36x, 1x32x32 the same, 1x16x16 0.67x, 1x8x8 0.37x.
+ */
+const MIN_F4X4_PIXELS = 2048;
+
+let forcedBlock: 2 | 4 | null = null;
+
+/** Forces one algorithm by its output block (tests: both on the same shapes), or null: by output pixels. */
+export function forceWinogradBlock(block: 2 | 4 | null): void {
+  forcedBlock = block;
+}
+
+/** The algorithm for a convolution: F(4x4, 3x3) from MIN_F4X4_PIXELS output pixels, else F(2x2, 3x3). */
+function algorithmFor(info: tf.backend_util.Conv2DInfo): Algorithm {
+  if (forcedBlock) return forcedBlock === 4 ? F4X4 : F2X2;
+  return info.batchSize * info.outHeight * info.outWidth >= MIN_F4X4_PIXELS ? F4X4 : F2X2;
+}
+
 /**
  * y = conv(x, filter) (+ bias) for a geometry {@link winogradApplies} accepted, with `gemm` conv.wat's
  * convolution; null where our module does not serve this engine or the heap cannot hold the tile buffers (the
@@ -79,48 +116,50 @@ function allocate(backend: WasmHeapBackend, sizes: number[]): number[] | null {
  */
 export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
-  const filterTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'filterTiles');
-  const inputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'inputTiles');
-  const outputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'outputTiles');
+  const { binaries, block, planes } = algorithmFor(info);
+  const filterTiles = simdRows(backend.wasm, binaries, 'filterTiles');
+  const inputTiles = simdRows(backend.wasm, binaries, 'inputTiles');
+  const outputTiles = simdRows(backend.wasm, binaries, 'outputTiles');
   if (!filterTiles || !inputTiles || !outputTiles) return null;
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, padInfo } = info;
-  const th = Math.ceil(ho / 2);
-  const tw = Math.ceil(wo / 2);
+  const th = Math.ceil(ho / block);
+  const tw = Math.ceil(wo / block);
   const tileRows = n * th;
-  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (16 * 4 * tw * Math.max(ci, co)))));
+  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (planes * 4 * tw * Math.max(ci, co)))));
   const zerosFloats = Math.max(ci, PRODUCT_CHANNEL_BLOCK);
-  // U [16, Ci, Co] (+ 16 bytes: conv.wat reads 4 floats past a filter's last row where Co % 8 == 4), V and M of
-  // one chunk, and the zero block read as padding (inputs past the image, product pixels past a row's end).
-  const blocks = allocate(backend, [16 * 4 * ci * co + 16, 16 * 4 * chunkRows * tw * ci, 16 * 4 * chunkRows * tw * co,
-    4 * zerosFloats]);
+  // U [planes, Ci, Co] (+ 16 bytes: conv.wat reads 4 floats past a filter's last row where Co % 8 == 4), V and M
+  // of one chunk, and the zero block read as padding (inputs past the image, product pixels past a row's end).
+  const blocks = allocate(backend, [planes * 4 * ci * co + 16, planes * 4 * chunkRows * tw * ci,
+    planes * 4 * chunkRows * tw * co, 4 * zerosFloats]);
   if (!blocks) return null;
   const [u, v, m, zeros] = blocks as [number, number, number, number];
   try {
     new Float32Array(heapMemory(backend.wasm).buffer, zeros, zerosFloats).fill(0);
     const out = backend.makeOutput([n, ho, wo, co], 'float32');
     const [px, py, pb] = [heapOffset(backend, x), heapOffset(backend, out), bias ? heapOffset(backend, bias) : 0];
-    filterTiles([heapOffset(backend, filter), u, ci, co], ci, 50 * ci * co);
+    filterTiles([heapOffset(backend, filter), u, ci, co], ci, 4 * planes * ci * co);
     for (let rowBase = 0; rowBase < tileRows; rowBase += chunkRows) {
       const rows = Math.min(chunkRows, tileRows - rowBase);
       const plane = rows * tw;
       inputTiles([px, v, info.inHeight, info.inWidth, ci, padInfo.top, padInfo.left, th, tw, plane, rowBase, zeros],
-        rows, 64 * plane * ci);
+        rows, 4 * planes * plane * ci);
       // Plane k as image k of a 1x1 convolution with its own filter U[k] (4 Ci Co bytes apart), in rows of up to
       // PRODUCT_WIDTH tiles (whole tile rows).
       const width = tw * largestDivisorAtMost(rows, Math.max(1, Math.floor(PRODUCT_WIDTH / tw)));
       const productRows = plane / width;
       gemm([v, u, 0, m, productRows, width, ci, co, productRows, width, 0, 0, 1, 1, PRODUCT_CHANNEL_BLOCK, 4 * ci * co,
-        zeros], 16 * productRows, 2 * 16 * plane * ci * co);
-      outputTiles([m, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 32 * plane * co);
+        zeros], planes * productRows, 2 * planes * plane * ci * co);
+      outputTiles([m, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 2 * planes * plane * co);
     }
     winogradStats.calls++;
+    if (block === 4) winogradStats.f4x4Calls++;
     return out;
   } finally {
     blocks.forEach((p) => backend.wasm._free(p));
   }
 }
 
-/** Whether the Winograd filter gradient takes a stride-1 filter of this shape (3x3, channels as for the convolution). */
+/** Whether the Winograd filter gradient takes a stride-1 filter of this shape (3x3, channels as for convolutions). */
 export function winogradFilterApplies([fh, fw, ci, co]: readonly number[]): boolean {
   return fh === 3 && fw === 3 && ci! % 4 === 0 && ci! >= MIN_WINOGRAD_CHANNELS && co! % 4 === 0;
 }

@@ -9,6 +9,7 @@ import { CONV_WASM } from './conv-wasm';
 import { isSharedMemory, simdCompiled, type WatBinaries } from './instance';
 import { RowPool, rowPoolStats } from './row-pool';
 import { WINOGRAD_WASM } from './winograd-wasm';
+import { WINOGRAD4_WASM } from './winograd4-wasm';
 
 /** The functions that run split over rows, each with a warm-up call within the first 64 KiB of a memory. */
 const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readonly number[] }[] = [
@@ -30,6 +31,11 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   // 32 channels, and filterFromTiles(s, dw, ci, co, row0, row1), 16 -> 16 channels.
   { binaries: WINOGRAD_WASM, name: 'gradTiles', warmUpArgs: [0, 4096, 4, 4, 32, 2, 2, 4, 0, 64512, 0, 2] },
   { binaries: WINOGRAD_WASM, name: 'filterFromTiles', warmUpArgs: [16384, 0, 16, 16, 0, 16] },
+  // winograd4.wat (F(4x4, 3x3)): filterTiles 16 -> 16 channels; inputTiles and outputTiles of an 8x8 image,
+  // 32 channels, 'same' (2 tile rows of 2 tiles).
+  { binaries: WINOGRAD4_WASM, name: 'filterTiles', warmUpArgs: [0, 16384, 16, 16, 0, 16] },
+  { binaries: WINOGRAD4_WASM, name: 'inputTiles', warmUpArgs: [0, 8192, 8, 8, 32, 1, 1, 2, 2, 4, 0, 64512, 0, 2] },
+  { binaries: WINOGRAD4_WASM, name: 'outputTiles', warmUpArgs: [8192, 32768, 0, 8, 8, 32, 2, 2, 4, 0, 0, 2] },
 ];
 
 let poolThreads = 1;
