@@ -422,12 +422,14 @@ describe('wasm convolution gradient kernels', () => {
     expect(wasmFused).toEqual(await run('cpu', adamStep));
   });
 
-  it('the SIMD modules are compiled from their .wat sources (scripts/wat.mjs --check)', () => {
-    const script = fileURLToPath(new URL('../scripts/wat.mjs', import.meta.url));
-    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
-    expect(r.stderr.trim().split('\n').at(-1) ?? '', 'scripts/wat.mjs --check').toBe('');
-    expect(r.status).toBe(0);
-  });
+  for (const name of ['winograd4-wat.mjs', 'wat.mjs']) {
+    it(`the SIMD modules are up to date with their sources (scripts/${name} --check)`, () => {
+      const script = fileURLToPath(new URL(`../scripts/${name}`, import.meta.url));
+      const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+      expect(r.stderr.trim().split('\n').at(-1) ?? '', `scripts/${name} --check`).toBe('');
+      expect(r.status).toBe(0);
+    });
+  }
 
   it('leaves other backends unchanged; a training step through every replaced kernel leaks no tensors', async () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc);

@@ -1,0 +1,324 @@
+// Writes src/kernels/wasm/simd/winograd4.wat, Winograd F(4x4, 3x3) (conv2d-winograd.ts), from its three matrices:
+// every transform is generated as sums of the matrix entries times tile vectors (0 skipped, +-1 as an add or a
+// subtract, other entries as a multiply by a splat constant), 36-plane tiles being too long to write by hand.
+// `node scripts/winograd4-wat.mjs --check` fails if the .wat is out of date (run by the tests); `npm run wat -w
+// @edm/backend-node` rewrites it and then compiles every .wat (scripts/wat.mjs).
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const target = fileURLToPath(new URL('../src/kernels/wasm/simd/winograd4.wat', import.meta.url));
+
+/** Rationals as [numerator, denominator] (denominator > 0). */
+const q = (n, d = 1) => [n, d];
+const value = ([n, d]) => n / d;
+// F(4x4, 3x3) for the points 0, -1, 1, -2, 2 and infinity (Lavin & Gray 2016).
+const BT = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1]].map((row) => row.map((c) => q(c)));
+const G = [[q(1, 4), q(0), q(0)], [q(-1, 6), q(-1, 6), q(-1, 6)], [q(-1, 6), q(1, 6), q(-1, 6)],
+  [q(1, 24), q(1, 12), q(1, 6)], [q(1, 24), q(-1, 12), q(1, 6)], [q(0), q(0), q(1)]];
+const AT = [[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0], [0, 1, -1, 8, -8, 1]]
+  .map((row) => row.map((c) => q(c)));
+
+let L = [];
+const e = (s = '') => L.push(s);
+const g = (n) => `(local.get $${n})`;
+const range = (n) => [...Array(n).keys()];
+const kname = ([n, d]) => 'k' + (d === 1 ? `${n}` : `${n}_${d}`);
+const abs = ([n, d]) => [Math.abs(n), d];
+/** Python's repr of a float, as the constants were first written. */
+const floatText = (x) => (Number.isInteger(x) ? `${x}.0` : `${x}`);
+
+/** sum_j coeffs[j] * srcs[j] as a wat expression; constants used are added to `consts` (by name). */
+function lin(coeffs, srcs, consts) {
+  let acc = null;
+  coeffs.forEach((c, j) => {
+    const [n] = c;
+    if (n === 0) return;
+    const mag = abs(c);
+    const one = mag[0] === mag[1];
+    if (!one) consts.set(kname(mag), mag);
+    const term = one ? srcs[j] : `(f32x4.mul ${srcs[j]} (local.get $${kname(mag)}))`;
+    if (acc === null) acc = n > 0 ? term : `(f32x4.neg ${term})`;
+    else acc = `(f32x4.${n > 0 ? 'add' : 'sub'} ${acc} ${term})`;
+  });
+  return acc;
+}
+const st = (n, v, ind) => e(`${ind}(local.set $${n} ${v})`);
+const sorted = (consts) => [...consts.values()].sort((a, b) => value(a) - value(b));
+const constInits = (consts, ind) => {
+  for (const c of sorted(consts)) e(`${ind}(local.set $${kname(c)} (f32x4.splat (f32.const ${floatText(value(c))})))`);
+};
+const constLocals = (consts) => sorted(consts).map((c) => `(local $${kname(c)} v128)`).join(' ');
+
+/** Lines of `body` built apart, with the constants they use. */
+function section(build) {
+  const saved = L;
+  L = [];
+  const consts = new Map();
+  build(consts);
+  const body = L;
+  L = saved;
+  return { body, consts };
+}
+
+e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation points 0, +-1, +-2 and infinity) for
+;; stride-1 3x3 convolutions, NHWC, on tfjs-backend-wasm's heap (issue 8): each 4x4 block of outputs is
+;;   Y = A^T [ (G g G^T) . (B^T d B) ] A
+;; with d the block's 6x6 input tile: 36 products per 16 outputs instead of 144, so the channel sums (36 matrix
+;; products [tiles, Ci] x [Ci, Co], conv.wat as batched 1x1 convolutions) take 4x fewer operations than the direct
+;; convolution (F(2x2, 3x3), winograd.wat: 2.25x). Its larger coefficients cost float32 accuracy: on a 256 -> 256
+;; layer 1.2e-5 of the largest output against 1.7e-6 (conv2d-winograd.ts uses it on enough pixels). The same
+;; layout and conventions as winograd.wat with 4x4 output blocks: tile row r of the flattened [N * th] axis
+;; (th = ceil(Ho / 4), tw = ceil(Wo / 4)) holds image r / th, output rows 4ty .. 4ty + 3; its tile tx reads input
+;; rows 4ty - top + 0..5 and columns 4tx - left + 0..5 (outside x: \`zeros\`, at
+;; least Ci zero floats). Planes k = 6i + j over the 6x6 tile.
+;;   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+;;   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+;;   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+(module
+  (import "env" "memory" (memory MEMORY_LIMITS))`);
+
+// ---- filterTiles: U = G g G^T
+{
+  const { body, consts } = section((consts) => {
+    for (const ky of range(3)) {
+      for (const kx of range(3)) {
+        const t = ky * 3 + kx;
+        const addr = t === 0 ? g('pw') : `(i32.add (local.get $pw) (i32.mul (local.get $tap) (i32.const ${t})))`;
+        st(`g${ky}${kx}`, `(v128.load ${addr})`, '          ');
+      }
+    }
+    e('          ;; a = G g (over ky, for each kx)');
+    for (const kx of range(3)) {
+      for (const l of range(6)) st(`a${l}${kx}`, lin(G[l], range(3).map((ky) => g(`g${ky}${kx}`)), consts), '          ');
+    }
+    e('          ;; U = a G^T (over kx), planes k = 6l + m of ci * co floats');
+    for (const l of range(6)) {
+      for (const m of range(6)) {
+        const k = 6 * l + m;
+        const addr = k === 0 ? g('pu') : `(i32.add (local.get $pu) (i32.mul (local.get $plane) (i32.const ${k})))`;
+        e(`          (v128.store ${addr}\n            ${lin(G[m], range(3).map((kx) => g(`a${l}${kx}`)), consts)})`);
+      }
+    }
+  });
+  e(`  ;; U [36, Ci, Co] from w [3, 3, Ci, Co], input channels [row0, row1)
+  (func (export "filterTiles")
+    (param $w i32) (param $u i32) (param $ci i32) (param $co i32) (param $row0 i32) (param $row1 i32)
+    (local $c i32) (local $j i32) (local $tap i32) (local $plane i32) (local $pw i32) (local $pu i32)`);
+  e('    ' + constLocals(consts));
+  for (const ky of range(3)) e('    ' + range(3).map((kx) => `(local $g${ky}${kx} v128)`).join(' '));
+  for (const l of range(6)) e('    ' + range(3).map((kx) => `(local $a${l}${kx} v128)`).join(' '));
+  e(`    (local.set $tap (i32.shl (i32.mul (local.get $ci) (local.get $co)) (i32.const 2)))
+    (local.set $plane (local.get $tap))`);
+  constInits(consts, '    ');
+  e(`    (local.set $c (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $c) (local.get $row1)))
+        (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $pu (i32.add (local.get $u) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (loop $channels`);
+  L.push(...body);
+  e(`          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (local.set $pu (i32.add (local.get $pu) (i32.const 16)))
+          (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $co))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $rows))))
+`);
+}
+
+// ---- inputTiles: V = B^T d B
+{
+  const { body, consts } = section((consts) => {
+    for (const i of range(6)) for (const j of range(6)) st(`d${i}${j}`, `(v128.load (local.get $p${i}${j}))`, '            ');
+    e('            ;; u = d B (within each input row)');
+    for (const i of range(6)) {
+      for (const k of range(6)) st(`u${i}${k}`, lin(BT[k], range(6).map((j) => g(`d${i}${j}`)), consts), '            ');
+    }
+    e('            ;; V = B^T u (across rows), planes k = 6l + m');
+    for (const m of range(6)) {
+      for (const l of range(6)) {
+        const k = 6 * l + m;
+        const addr = k === 0 ? g('pv') : `(i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const ${k})))`;
+        e(`            (v128.store ${addr}\n              ${lin(BT[l], range(6).map((i) => g(`u${i}${m}`)), consts)})`);
+      }
+    }
+    e('            ;; next 4 channels');
+    for (const i of range(6)) {
+      for (const j of range(6)) e(`            (local.set $p${i}${j} (i32.add (local.get $p${i}${j}) (i32.const 16)))`);
+    }
+  });
+  e(`  ;; V [36, plane, Ci] from x [N, H, W, Ci], the chunk's tile rows [row0, row1)
+  (func (export "inputTiles")
+    (param $x i32) (param $v i32) (param $h i32) (param $wi i32) (param $ci i32) (param $top i32) (param $left i32)
+    (param $th i32) (param $tw i32) (param $plane i32) (param $rowBase i32) (param $zeros i32)
+    (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $ci4 i32) (local $planeBytes i32)
+    (local $pv i32) (local $iy i32) (local $ix i32) (local $xImage i32)`);
+  e('    ' + constLocals(consts));
+  for (const i of range(6)) {
+    e(`    (local $xr${i} i32) (local $in${i} i32)`);
+    e('    ' + range(6).map((j) => `(local $p${i}${j} i32)`).join(' '));
+  }
+  for (const i of range(6)) e('    ' + range(6).map((j) => `(local $d${i}${j} v128)`).join(' '));
+  for (const i of range(6)) e('    ' + range(6).map((j) => `(local $u${i}${j} v128)`).join(' '));
+  e(`    (local.set $ci4 (i32.shl (local.get $ci) (i32.const 2)))
+    (local.set $planeBytes (i32.mul (local.get $plane) (local.get $ci4)))`);
+  constInits(consts, '    ');
+  e(`    (local.set $i (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
+        ;; image r / th; input rows 4ty - top + i (in0 .. in5: inside the image)
+        (local.set $xImage (i32.add (local.get $x)
+          (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $h)) (local.get $wi)) (local.get $ci4))))
+        (local.set $iy (i32.sub (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 2)) (local.get $top)))`);
+  for (const i of range(6)) {
+    const iy = i === 0 ? g('iy') : `(i32.add (local.get $iy) (i32.const ${i}))`;
+    e(`        (local.set $in${i} (i32.lt_u ${iy} (local.get $h)))`);
+    e(`        (local.set $xr${i} (i32.add (local.get $xImage) (i32.mul (i32.mul ${iy} (local.get $wi)) (local.get $ci4))))`);
+  }
+  e(`        (local.set $pv (i32.add (local.get $v) (i32.mul (i32.mul (local.get $i) (local.get $tw)) (local.get $ci4))))
+        (local.set $tx (i32.const 0))
+        (loop $tiles
+          ;; the tile's 36 input pixels (columns 4tx - left + j), or the zero block outside x
+          (local.set $ix (i32.sub (i32.shl (local.get $tx) (i32.const 2)) (local.get $left)))`);
+  for (const i of range(6)) {
+    for (const j of range(6)) {
+      const ix = j === 0 ? g('ix') : `(i32.add (local.get $ix) (i32.const ${j}))`;
+      e(`          (local.set $p${i}${j} (select (i32.add (local.get $xr${i}) (i32.mul ${ix} (local.get $ci4))) (local.get $zeros)\n` +
+        `            (i32.and (local.get $in${i}) (i32.lt_u ${ix} (local.get $wi)))))`);
+    }
+  }
+  e(`          (local.set $c (i32.const 0))
+          (loop $channels`);
+  L.push(...body);
+  e(`            (local.set $pv (i32.add (local.get $pv) (i32.const 16)))
+            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $ci))))
+          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+`);
+}
+
+// ---- outputTiles: y = A^T M A + bias
+{
+  const { body, consts } = section((consts) => {
+    for (const l of range(6)) {
+      for (const m of range(6)) {
+        const k = 6 * l + m;
+        const addr = k === 0 ? g('pm') : `(i32.add (local.get $pm) (i32.mul (local.get $planeBytes) (i32.const ${k})))`;
+        st(`m${l}${m}`, `(v128.load ${addr})`, '            ');
+      }
+    }
+    e('            ;; s = A^T M (across rows)');
+    for (const a of range(4)) {
+      for (const m of range(6)) st(`s${a}${m}`, lin(AT[a], range(6).map((l) => g(`m${l}${m}`)), consts), '            ');
+    }
+    e(`            (local.set $b (v128.const i32x4 0 0 0 0))
+            (if (local.get $bias) (then (local.set $b (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))
+            ;; y = s A + bias (within rows), pixels in descending order: an alias of a pixel inside y comes before it`);
+    for (const a of range(4).reverse()) {
+      for (const b of range(4).reverse()) {
+        e(`            (v128.store (local.get $q${a}${b})\n              (f32x4.add ${lin(AT[b], range(6).map((m) => g(`s${a}${m}`)), consts)} (local.get $b)))`);
+      }
+    }
+    for (const a of range(4)) {
+      for (const b of range(4)) e(`            (local.set $q${a}${b} (i32.add (local.get $q${a}${b}) (i32.const 16)))`);
+    }
+  });
+  e(`  ;; y [N, Ho, Wo, Co] (+ bias; 0: none) from M [36, plane, Co], the chunk's tile rows [row0, row1). In a last row
+  ;; or column of tiles past Ho or Wo, a pixel outside y aliases the nearest one inside (rows and columns clamped),
+  ;; which is stored after it
+  (func (export "outputTiles")
+    (param $m i32) (param $y i32) (param $bias i32) (param $ho i32) (param $wo i32) (param $co i32)
+    (param $th i32) (param $tw i32) (param $plane i32) (param $rowBase i32) (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $co4 i32) (local $planeBytes i32)
+    (local $pm i32) (local $oy i32) (local $ox i32) (local $yRow i32) (local $rowBytes i32) (local $b v128)
+    (local $rows i32) (local $cols i32) (local $q i32)`);
+  e('    ' + constLocals(consts));
+  e('    ' + [1, 2, 3].map((a) => `(local $down${a} i32)`).join(' ') + ' ' + [1, 2, 3].map((b) => `(local $right${b} i32)`).join(' '));
+  for (const a of range(4)) e('    ' + range(4).map((b) => `(local $q${a}${b} i32)`).join(' '));
+  for (const l of range(6)) e('    ' + range(6).map((m) => `(local $m${l}${m} v128)`).join(' '));
+  for (const a of range(4)) e('    ' + range(6).map((m) => `(local $s${a}${m} v128)`).join(' '));
+  e(`    (local.set $co4 (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $planeBytes (i32.mul (local.get $plane) (local.get $co4)))
+    (local.set $rowBytes (i32.mul (local.get $wo) (local.get $co4)))`);
+  constInits(consts, '    ');
+  e(`    (local.set $i (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
+        ;; output row oy = 4ty of image r / th; rows a = 1..3 below it at down{a} bytes, clamped to y's last row
+        (local.set $oy (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 2)))
+        (local.set $yRow (i32.add (local.get $y)
+          (i32.mul (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $ho)) (local.get $oy))
+            (local.get $rowBytes))))
+        (local.set $rows (i32.sub (local.get $ho) (local.get $oy)))`);
+  for (const a of [1, 2, 3]) {
+    e(`        (local.set $down${a} (i32.mul (select (i32.const ${a}) (i32.sub (local.get $rows) (i32.const 1))\n` +
+      `          (i32.gt_u (local.get $rows) (i32.const ${a}))) (local.get $rowBytes)))`);
+  }
+  e(`        (local.set $pm (i32.add (local.get $m) (i32.mul (i32.mul (local.get $i) (local.get $tw)) (local.get $co4))))
+        (local.set $tx (i32.const 0))
+        (loop $tiles
+          (local.set $ox (i32.shl (local.get $tx) (i32.const 2)))
+          (local.set $cols (i32.sub (local.get $wo) (local.get $ox)))`);
+  for (const b of [1, 2, 3]) {
+    e(`          (local.set $right${b} (i32.mul (select (i32.const ${b}) (i32.sub (local.get $cols) (i32.const 1))\n` +
+      `            (i32.gt_u (local.get $cols) (i32.const ${b}))) (local.get $co4)))`);
+  }
+  e('          (local.set $q (i32.add (local.get $yRow) (i32.mul (local.get $ox) (local.get $co4))))');
+  for (const a of range(4)) {
+    for (const b of range(4)) {
+      const terms = ['(local.get $q)', ...(a ? [`(local.get $down${a})`] : []), ...(b ? [`(local.get $right${b})`] : [])];
+      e(`          (local.set $q${a}${b} ${terms.slice(1).reduce((acc, t) => `(i32.add ${acc} ${t})`, terms[0])})`);
+    }
+  }
+  e(`          (local.set $c (i32.const 0))
+          (loop $channels`);
+  L.push(...body);
+  e(`            (local.set $pm (i32.add (local.get $pm) (i32.const 16)))
+            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
+          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))))`);
+}
+
+/** Breaks a line longer than `limit` at its outermost argument boundaries (continuations indented 2 more). */
+function wrap(line, limit = 118) {
+  if (line.length <= limit || line.trimStart().startsWith(';;')) return [line];
+  const indent = line.length - line.trimStart().length;
+  const cutAt = (level) => {
+    let depth = 0;
+    let cut = -1;
+    for (let i = 0; i < line.length; i++) {
+      if (line[i] === '(') {
+        if (depth === level && i <= limit && (level !== 1 || i > indent)) cut = i;
+        depth++;
+      } else if (line[i] === ')') {
+        depth--;
+      }
+    }
+    return cut;
+  };
+  let cut = cutAt(1);
+  if (cut <= indent + 1) cut = cutAt(2);
+  if (cut <= indent + 1) return [line];
+  return [line.slice(0, cut).trimEnd(), ...wrap(' '.repeat(indent + 2) + line.slice(cut), limit)];
+}
+
+const text = L.flatMap((line) => line.split('\n')).flatMap((line) => wrap(line)).join('\n') + '\n';
+if (process.argv.includes('--check')) {
+  if (readFileSync(target, 'utf8') !== text) {
+    console.error(`${target} is out of date with scripts/winograd4-wat.mjs: run npm run wat -w @edm/backend-node`);
+    process.exit(1);
+  }
+} else {
+  writeFileSync(`${target}.tmp`, text);
+  renameSync(`${target}.tmp`, target);
+  console.log(`wrote ${target}`);
+}
