@@ -107,7 +107,7 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
   it('takes F(4x4, 3x3) from 2048 output pixels, F(2x2, 3x3) below', async () => {
     const filter = tf.tensor4d(values(3 * 3 * 64 * 8, 33), [3, 3, 64, 8]);
     for (const [shape, f4x4] of [[[2, 32, 32, 64], 1], [[1, 32, 32, 64], 0], [[8, 16, 16, 64], 1]] as const) {
-      const x = tf.tensor4d(values(shape.reduce((p, q) => p * q), 34), [...shape]);
+      const x = tf.tensor4d(values(size([...shape]), 34), [...shape]);
       const { calls, f4x4Calls } = winogradStats;
       const y = tf.conv2d(x, filter, 1, 'same');
       await y.data();

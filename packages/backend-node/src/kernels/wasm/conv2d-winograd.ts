@@ -10,7 +10,7 @@
 // are 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5
 // of the largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
 import * as tf from '@tensorflow/tfjs-core';
-import { heapMemory, heapOffset, type WasmHeapBackend } from './heap';
+import { heapOffset, withHeapBlocks, zeroBlock, type WasmHeapBackend } from './heap';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
 import type { WatBinaries } from './simd/instance';
 import { WINOGRAD_WASM } from './simd/winograd-wasm';
@@ -55,26 +55,26 @@ export function setWinogradChunkBytes(bytes: number): number {
 /** Convolutions and filter gradients the Winograd path served in this process (tests check the path taken). */
 export const winogradStats = { calls: 0, f4x4Calls: 0, filterCalls: 0 };
 
-/** Whether the Winograd path takes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
-export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.filterHeight === 3 && info.filterWidth === 3 && info.inChannels % 4 === 0 &&
-    info.inChannels >= MIN_WINOGRAD_CHANNELS && info.outChannels % 4 === 0;
+/**
+ * Whether the Winograd paths take a stride-1 filter of this shape [fh, fw, Ci, Co] (convolution, input gradient
+ * as a convolution, filter gradient): 3x3, channels % 4, at least MIN_WINOGRAD_CHANNELS input channels.
+ */
+export function winogradFilterApplies([fh, fw, ci, co]: readonly number[]): boolean {
+  return fh === 3 && fw === 3 && ci! % 4 === 0 && ci! >= MIN_WINOGRAD_CHANNELS && co! % 4 === 0;
 }
 
-/** Blocks allocated on the heap for one call, freed together; null where the heap cannot hold them. */
-function allocate(backend: WasmHeapBackend, sizes: number[]): number[] | null {
-  const pointers: number[] = [];
-  for (const bytes of sizes) {
-    const pointer = backend.wasm._malloc(bytes) >>> 0;
-    // Near the 4 GiB limit tfjs's allocator can hand out blocks past the heap's end (heap.ts heapOffset).
-    if (pointer === 0 || pointer + bytes > heapMemory(backend.wasm).buffer.byteLength) {
-      if (pointer !== 0) backend.wasm._free(pointer);
-      pointers.forEach((p) => backend.wasm._free(p));
-      return null;
-    }
-    pointers.push(pointer);
-  }
-  return pointers;
+/** Whether the Winograd path takes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
+export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
+  return winogradFilterApplies([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+}
+
+/** Tile rows of a [N, Ho, Wo] output in `block` x `block` blocks, and how many go in one chunk of tile buffers. */
+function tileRows(n: number, ho: number, wo: number, block: number, planes: number, channels: number) {
+  const th = Math.ceil(ho / block);
+  const tw = Math.ceil(wo / block);
+  const rows = n * th;
+  const perChunk = Math.max(1, Math.min(rows, Math.floor(chunkBytes / (planes * 4 * tw * channels))));
+  return { th, tw, rows, perChunk };
 }
 
 /** One of the two minimal filtering algorithms: output blocks of `block` x `block`, (block + 2)^2 planes. */
@@ -122,46 +122,34 @@ export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.Tenso
   const outputTiles = simdRows(backend.wasm, binaries, 'outputTiles');
   if (!filterTiles || !inputTiles || !outputTiles) return null;
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co, padInfo } = info;
-  const th = Math.ceil(ho / block);
-  const tw = Math.ceil(wo / block);
-  const tileRows = n * th;
-  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (planes * 4 * tw * Math.max(ci, co)))));
-  const zerosFloats = Math.max(ci, PRODUCT_CHANNEL_BLOCK);
+  const { th, tw, rows: tileCount, perChunk } = tileRows(n, ho, wo, block, planes, Math.max(ci, co));
+  // The zero block read as padding: inputs past the image, product pixels past a row's end.
+  const zeros = zeroBlock(backend, Math.max(ci, PRODUCT_CHANNEL_BLOCK));
+  if (zeros === null) return null;
   // U [planes, Ci, Co] (+ 16 bytes: conv.wat reads 4 floats past a filter's last row where Co % 8 == 4), V and M
-  // of one chunk, and the zero block read as padding (inputs past the image, product pixels past a row's end).
-  const blocks = allocate(backend, [planes * 4 * ci * co + 16, planes * 4 * chunkRows * tw * ci,
-    planes * 4 * chunkRows * tw * co, 4 * zerosFloats]);
-  if (!blocks) return null;
-  const [u, v, m, zeros] = blocks as [number, number, number, number];
-  try {
-    new Float32Array(heapMemory(backend.wasm).buffer, zeros, zerosFloats).fill(0);
+  // of one chunk.
+  const sizes = [planes * 4 * ci * co + 16, planes * 4 * perChunk * tw * ci, planes * 4 * perChunk * tw * co];
+  return withHeapBlocks(backend, sizes, ([u, v, m]) => {
     const out = backend.makeOutput([n, ho, wo, co], 'float32');
     const [px, py, pb] = [heapOffset(backend, x), heapOffset(backend, out), bias ? heapOffset(backend, bias) : 0];
-    filterTiles([heapOffset(backend, filter), u, ci, co], ci, 4 * planes * ci * co);
-    for (let rowBase = 0; rowBase < tileRows; rowBase += chunkRows) {
-      const rows = Math.min(chunkRows, tileRows - rowBase);
+    filterTiles([heapOffset(backend, filter), u!, ci, co], ci, 4 * planes * ci * co);
+    for (let rowBase = 0; rowBase < tileCount; rowBase += perChunk) {
+      const rows = Math.min(perChunk, tileCount - rowBase);
       const plane = rows * tw;
-      inputTiles([px, v, info.inHeight, info.inWidth, ci, padInfo.top, padInfo.left, th, tw, plane, rowBase, zeros],
+      inputTiles([px, v!, info.inHeight, info.inWidth, ci, padInfo.top, padInfo.left, th, tw, plane, rowBase, zeros],
         rows, 4 * planes * plane * ci);
       // Plane k as image k of a 1x1 convolution with its own filter U[k] (4 Ci Co bytes apart), in rows of up to
       // PRODUCT_WIDTH tiles (whole tile rows).
       const width = tw * largestDivisorAtMost(rows, Math.max(1, Math.floor(PRODUCT_WIDTH / tw)));
       const productRows = plane / width;
-      gemm([v, u, 0, m, productRows, width, ci, co, productRows, width, 0, 0, 1, 1, PRODUCT_CHANNEL_BLOCK, 4 * ci * co,
-        zeros], planes * productRows, 2 * planes * plane * ci * co);
-      outputTiles([m, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 2 * planes * plane * co);
+      gemm([v!, u!, 0, m!, productRows, width, ci, co, productRows, width, 0, 0, 1, 1, PRODUCT_CHANNEL_BLOCK,
+        4 * ci * co, zeros], planes * productRows, 2 * planes * plane * ci * co);
+      outputTiles([m!, py, pb, ho, wo, co, th, tw, plane, rowBase], rows, 2 * planes * plane * co);
     }
     winogradStats.calls++;
     if (block === 4) winogradStats.f4x4Calls++;
     return out;
-  } finally {
-    blocks.forEach((p) => backend.wasm._free(p));
-  }
-}
-
-/** Whether the Winograd filter gradient takes a stride-1 filter of this shape (3x3, channels as for convolutions). */
-export function winogradFilterApplies([fh, fw, ci, co]: readonly number[]): boolean {
-  return fh === 3 && fw === 3 && ci! % 4 === 0 && ci! >= MIN_WINOGRAD_CHANNELS && co! % 4 === 0;
+  });
 }
 
 /** Output pixels per chunk of the tile products (their rows of V and E stay in cache while every group sums them). */
@@ -184,35 +172,27 @@ export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInf
   const [, , ci, co] = filterShape;
   const [n, h, w] = x.shape as [number, number, number, number];
   const [, ho, wo] = dy.shape as [number, number, number, number];
-  const th = Math.ceil(ho / 2);
-  const tw = Math.ceil(wo / 2);
-  const tileRows = n * th;
-  const chunkRows = Math.max(1, Math.min(tileRows, Math.floor(chunkBytes / (16 * 4 * tw * Math.max(ci, co)))));
-  const zerosFloats = Math.max(ci, co);
-  // S [16, Ci, Co], V and E of one chunk (+ 16 bytes: the products read 4 floats past E where Co % 8 == 4) and the
-  // zero block (x's padding, dy past its last row or column).
-  const blocks = allocate(backend, [16 * 4 * ci * co, 16 * 4 * chunkRows * tw * ci, 16 * 4 * chunkRows * tw * co + 16,
-    4 * zerosFloats]);
-  if (!blocks) return null;
-  const [sums, v, e, zeros] = blocks as [number, number, number, number];
-  try {
-    new Float32Array(heapMemory(backend.wasm).buffer, zeros, zerosFloats).fill(0);
+  const { th, tw, rows: tileCount, perChunk } = tileRows(n, ho, wo, 2, 16, Math.max(ci, co));
+  // The zero block: x's padding, dy past its last row or column.
+  const zeros = zeroBlock(backend, Math.max(ci, co));
+  if (zeros === null) return null;
+  // S [16, Ci, Co], V and E of one chunk (+ 16 bytes: the products read 4 floats past E where Co % 8 == 4).
+  const sizes = [16 * 4 * ci * co, 16 * 4 * perChunk * tw * ci, 16 * 4 * perChunk * tw * co + 16];
+  return withHeapBlocks(backend, sizes, ([sums, v, e]) => {
     const out = backend.makeOutput([...filterShape], 'float32');
     const [px, pdy] = [heapOffset(backend, x), heapOffset(backend, dy)];
     const rowsPerChunk = Math.max(1, Math.floor(FILTER_CHUNK_PIXELS / tw));
-    for (let rowBase = 0; rowBase < tileRows; rowBase += chunkRows) {
-      const rows = Math.min(chunkRows, tileRows - rowBase);
+    for (let rowBase = 0; rowBase < tileCount; rowBase += perChunk) {
+      const rows = Math.min(perChunk, tileCount - rowBase);
       const plane = rows * tw;
-      inputTiles([px, v, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 64 * plane * ci);
-      gradTiles([pdy, e, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 32 * plane * co);
+      inputTiles([px, v!, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 64 * plane * ci);
+      gradTiles([pdy, e!, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 32 * plane * co);
       // S[k] (+)= V[k]^T E[k]: plane k as a 1x1 filter gradient over [rows, tw] pixels; its 4-channel groups split.
-      products([v, e, sums, rows, tw, rows, tw, ci, co, 1, 1, rowsPerChunk, rows, 4 * plane * ci, 4 * plane * co,
+      products([v!, e!, sums!, rows, tw, rows, tw, ci, co, 1, 1, rowsPerChunk, rows, 4 * plane * ci, 4 * plane * co,
         4 * ci * co, rowBase > 0 ? 1 : 0], 16 * (ci / 4), 2 * 16 * plane * ci * co);
     }
-    filterFromTiles([sums, heapOffset(backend, out), ci, co], ci, 50 * ci * co);
+    filterFromTiles([sums!, heapOffset(backend, out), ci, co], ci, 50 * ci * co);
     winogradStats.filterCalls++;
     return out;
-  } finally {
-    blocks.forEach((p) => backend.wasm._free(p));
-  }
+  });
 }

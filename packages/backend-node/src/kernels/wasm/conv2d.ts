@@ -8,7 +8,7 @@
 // so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads).
 // Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapMemory, heapOffset, roomAfter, type WasmHeapBackend } from './heap';
+import { heapMemory, heapOffset, roomAfter, zeroBlock, type WasmHeapBackend } from './heap';
 import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
 import { simdRows, type RowRun } from './simd/pool';
@@ -57,24 +57,11 @@ export function simdConvGeometry(x: tf.TensorInfo, filter: tf.TensorInfo, attrs:
  * floats past the filter's and the bias's last row. */
 const OVER_READ = 16;
 
-const zeroBlocks = new WeakMap<WebAssembly.Memory, number>();
-
-/** CHANNEL_BLOCK zero floats on this heap, allocated once: what conv.wat reads for padding at a row's edges. */
-function zeroBlock(backend: WasmHeapBackend): number {
-  const memory = heapMemory(backend.wasm);
-  let pointer = zeroBlocks.get(memory);
-  if (pointer === undefined) {
-    pointer = backend.wasm._malloc(4 * CHANNEL_BLOCK) >>> 0;
-    new Float32Array(memory.buffer, pointer, CHANNEL_BLOCK).fill(0);
-    zeroBlocks.set(memory, pointer);
-  }
-  return pointer;
-}
-
 /**
  * y = conv(x, filter) (+ bias) on the heap, for a geometry {@link simdConvGeometry} accepted, padding read as
  * zeros in place (no padded copy); null in the rare case where the filter or bias ends so close to the heap's
- * end that conv.wat's reads past it would leave the heap (the caller's kernel then does it).
+ * end that conv.wat's reads past it would leave the heap, or the heap cannot hold the zero block (the caller's
+ * kernel then does it).
  */
 export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
@@ -84,7 +71,9 @@ export function simdConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInf
     if (out) return out;
   }
   if (!roomAfter(backend, [filter, bias], OVER_READ)) return null;
-  const zeros = zeroBlock(backend);
+  // CHANNEL_BLOCK zero floats: what conv.wat reads for padding at a row's edges.
+  const zeros = zeroBlock(backend, CHANNEL_BLOCK);
+  if (zeros === null) return null;
   const out = backend.makeOutput([n, ho, wo, co], 'float32');
   simd([heapOffset(backend, x), heapOffset(backend, filter), bias ? heapOffset(backend, bias) : 0, heapOffset(backend, out),
     ho, wo, ci, co, info.inHeight, info.inWidth, padInfo.top, padInfo.left, kh, kw, CHANNEL_BLOCK, 0, zeros],

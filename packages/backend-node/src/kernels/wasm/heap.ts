@@ -88,3 +88,51 @@ export function heapView(backend: WasmHeapBackend, info: tf.TensorInfo): tf.Type
 export function fullStrides(shape: readonly number[]): number[] {
   return shape.length === 0 ? [] : [...tf.util.computeStrides([...shape]), 1];
 }
+
+/**
+ * A block of `bytes` from the heap's allocator, or null where it cannot give one: near the 4 GiB limit tfjs's
+ * allocator fails (0) or hands out blocks past the heap's end (see heapOffset).
+ */
+function allocateBlock(backend: WasmHeapBackend, bytes: number): number | null {
+  const pointer = backend.wasm._malloc(bytes) >>> 0;
+  if (pointer !== 0 && pointer + bytes <= heapMemory(backend.wasm).buffer.byteLength) return pointer;
+  if (pointer !== 0) backend.wasm._free(pointer);
+  return null;
+}
+
+/**
+ * Runs `run` with blocks of these byte sizes allocated on the heap, and frees them after it (also when it
+ * throws); null, without running it, where the heap cannot hold them.
+ */
+export function withHeapBlocks<T>(backend: WasmHeapBackend, sizes: readonly number[],
+  run: (pointers: number[]) => T): T | null {
+  const pointers: number[] = [];
+  try {
+    for (const bytes of sizes) {
+      const pointer = allocateBlock(backend, bytes);
+      if (pointer === null) return null;
+      pointers.push(pointer);
+    }
+    return run(pointers);
+  } finally {
+    pointers.forEach((p) => backend.wasm._free(p));
+  }
+}
+
+const zeroBlocks = new WeakMap<WebAssembly.Memory, { pointer: number; floats: number }>();
+
+/**
+ * At least `floats` zero floats on this heap, kept per memory (and replaced by a larger block when a call needs
+ * more): what our SIMD kernels read as padding. Null where the heap cannot hold them.
+ */
+export function zeroBlock(backend: WasmHeapBackend, floats: number): number | null {
+  const memory = heapMemory(backend.wasm);
+  const current = zeroBlocks.get(memory);
+  if (current && current.floats >= floats) return current.pointer;
+  const pointer = allocateBlock(backend, 4 * floats);
+  if (pointer === null) return null;
+  new Float32Array(heapMemory(backend.wasm).buffer, pointer, floats).fill(0);
+  if (current) backend.wasm._free(current.pointer);
+  zeroBlocks.set(memory, { pointer, floats });
+  return pointer;
+}
