@@ -50,6 +50,24 @@ const constInits = (consts, ind) => {
 };
 const constLocals = (consts) => sorted(consts).map((c) => `(local $${kname(c)} v128)`).join(' ');
 
+/** base + k * stride bytes (locals), as a wat address: the k-th tap or plane. */
+const at = (base, stride, k) =>
+  (k === 0 ? g(base) : `(i32.add (local.get $${base}) (i32.mul (local.get $${stride}) (i32.const ${k})))`);
+
+/** The loop over the chunk's tile rows [row0, row1), tile row r = rowBase + i (inputTiles, outputTiles). */
+const TILE_ROWS_OPEN = `    (local.set $i (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))`;
+
+/** Closes the loops over channel quads (up to `channels`), tiles and tile rows; `end` closes the function too. */
+const tileRowsClose = (channels, end) =>
+  `            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $${channels}))))
+          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))${end}`;
+
 /** Lines of `body` built apart, with the constants they use. */
 function section(build) {
   const saved = L;
@@ -84,8 +102,7 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
     for (const ky of range(3)) {
       for (const kx of range(3)) {
         const t = ky * 3 + kx;
-        const addr = t === 0 ? g('pw') : `(i32.add (local.get $pw) (i32.mul (local.get $tap) (i32.const ${t})))`;
-        st(`g${ky}${kx}`, `(v128.load ${addr})`, '          ');
+        st(`g${ky}${kx}`, `(v128.load ${at('pw', 'tap', t)})`, '          ');
       }
     }
     e('          ;; a = G g (over ky, for each kx)');
@@ -96,8 +113,7 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
     for (const l of range(6)) {
       for (const m of range(6)) {
         const k = 6 * l + m;
-        const addr = k === 0 ? g('pu') : `(i32.add (local.get $pu) (i32.mul (local.get $plane) (i32.const ${k})))`;
-        e(`          (v128.store ${addr}\n            ${lin(G[m], range(3).map((kx) => g(`a${l}${kx}`)), consts)})`);
+        e(`          (v128.store ${at('pu', 'plane', k)}\n            ${lin(G[m], range(3).map((kx) => g(`a${l}${kx}`)), consts)})`);
       }
     }
   });
@@ -140,8 +156,7 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
     for (const m of range(6)) {
       for (const l of range(6)) {
         const k = 6 * l + m;
-        const addr = k === 0 ? g('pv') : `(i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const ${k})))`;
-        e(`            (v128.store ${addr}\n              ${lin(BT[l], range(6).map((i) => g(`u${i}${m}`)), consts)})`);
+        e(`            (v128.store ${at('pv', 'planeBytes', k)}\n              ${lin(BT[l], range(6).map((i) => g(`u${i}${m}`)), consts)})`);
       }
     }
     e('            ;; next 4 channels');
@@ -166,12 +181,8 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
   e(`    (local.set $ci4 (i32.shl (local.get $ci) (i32.const 2)))
     (local.set $planeBytes (i32.mul (local.get $plane) (local.get $ci4)))`);
   constInits(consts, '    ');
-  e(`    (local.set $i (local.get $row0))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
-        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
-        ;; image r / th; input rows 4ty - top + i (in0 .. in5: inside the image)
+  e(TILE_ROWS_OPEN);
+  e(`        ;; image r / th; input rows 4ty - top + i (in0 .. in5: inside the image)
         (local.set $xImage (i32.add (local.get $x)
           (i32.mul (i32.mul (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $h)) (local.get $wi)) (local.get $ci4))))
         (local.set $iy (i32.sub (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 2)) (local.get $top)))`);
@@ -195,12 +206,8 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
   e(`          (local.set $c (i32.const 0))
           (loop $channels`);
   L.push(...body);
-  e(`            (local.set $pv (i32.add (local.get $pv) (i32.const 16)))
-            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $ci))))
-          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
-`);
+  e('            (local.set $pv (i32.add (local.get $pv) (i32.const 16)))');
+  e(tileRowsClose('ci', '\n'));
 }
 
 // ---- outputTiles: y = A^T M A + bias
@@ -209,8 +216,7 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
     for (const l of range(6)) {
       for (const m of range(6)) {
         const k = 6 * l + m;
-        const addr = k === 0 ? g('pm') : `(i32.add (local.get $pm) (i32.mul (local.get $planeBytes) (i32.const ${k})))`;
-        st(`m${l}${m}`, `(v128.load ${addr})`, '            ');
+        st(`m${l}${m}`, `(v128.load ${at('pm', 'planeBytes', k)})`, '            ');
       }
     }
     e('            ;; s = A^T M (across rows)');
@@ -247,12 +253,8 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
     (local.set $planeBytes (i32.mul (local.get $plane) (local.get $co4)))
     (local.set $rowBytes (i32.mul (local.get $wo) (local.get $co4)))`);
   constInits(consts, '    ');
-  e(`    (local.set $i (local.get $row0))
-    (block $done
-      (loop $rows
-        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
-        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
-        ;; output row oy = 4ty of image r / th; rows a = 1..3 below it at down{a} bytes, clamped to y's last row
+  e(TILE_ROWS_OPEN);
+  e(`        ;; output row oy = 4ty of image r / th; rows a = 1..3 below it at down{a} bytes, clamped to y's last row
         (local.set $oy (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 2)))
         (local.set $yRow (i32.add (local.get $y)
           (i32.mul (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $ho)) (local.get $oy))
@@ -281,11 +283,8 @@ e(`;; Winograd minimal filtering F(4x4, 3x3) (Lavin & Gray, 2016; interpolation 
   e(`          (local.set $c (i32.const 0))
           (loop $channels`);
   L.push(...body);
-  e(`            (local.set $pm (i32.add (local.get $pm) (i32.const 16)))
-            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
-          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows)))))`);
+  e('            (local.set $pm (i32.add (local.get $pm) (i32.const 16)))');
+  e(tileRowsClose('co', ')'));
 }
 
 /** Breaks a line longer than `limit` at its outermost argument boundaries (continuations indented 2 more). */

@@ -39,3 +39,19 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { diff: 
   }
   return { diff, scale };
 }
+
+type KernelInputs = Record<string, { shape: number[]; data: Float32Array }>;
+
+/**
+ * The convolution kernels our wasm convolution serves, on the same x and filter: Conv2D, and FusedConv2D (linear)
+ * with and without bias, each as [kernel name, inputs, attributes].
+ */
+export function convKernelCalls(x: KernelInputs[string], filter: KernelInputs[string], bias: KernelInputs[string],
+  attrs: Record<string, unknown>): [string, KernelInputs, Record<string, unknown>][] {
+  const fusedAttrs = { ...attrs, activation: 'linear' };
+  return [
+    ['Conv2D', { x, filter }, attrs],
+    ['FusedConv2D', { x, filter, bias }, fusedAttrs],
+    ['FusedConv2D', { x, filter }, fusedAttrs],
+  ];
+}

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
 import { simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
-import { maxAbsDiff, runKernelOn, values } from './helpers';
+import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
 
 interface Case {
   name: string;
@@ -63,12 +63,7 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
       const taken = simdConvGeometry({ dataId: {}, shape: c.x, dtype: 'float32' }, { dataId: {}, shape: c.filter, dtype: 'float32' },
         attrs as never);
       expect(taken !== null).toBe(c.ours);
-      const fusedAttrs = { ...attrs, activation: 'linear' };
-      for (const [kernel, inputs, kernelAttrs] of [
-        ['Conv2D', { x, filter }, attrs],
-        ['FusedConv2D', { x, filter, bias }, fusedAttrs],
-        ['FusedConv2D', { x, filter }, fusedAttrs],
-      ] as const) {
+      for (const [kernel, inputs, kernelAttrs] of convKernelCalls(x, filter, bias, attrs)) {
         const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
         const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
         expect(got.shape, kernel).toEqual(ref.shape);

@@ -12,7 +12,7 @@ import {
   forceWinogradBlock, setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats,
 } from '../src/kernels/wasm/conv2d-winograd';
 import { registerWasmKernels } from '../src/kernels/wasm/register';
-import { maxAbsDiff, runKernelOn, values } from './helpers';
+import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -65,12 +65,7 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
       const x = { shape: c.x, data: values(size(c.x), 21) };
       const filter = { shape: filterShape, data: values(size(filterShape), 22) };
       const bias = { shape: [c.co], data: values(c.co, 23) };
-      const fusedAttrs = { ...attrs, activation: 'linear' };
-      for (const [kernel, inputs, kernelAttrs] of [
-        ['Conv2D', { x, filter }, attrs],
-        ['FusedConv2D', { x, filter, bias }, fusedAttrs],
-        ['FusedConv2D', { x, filter }, fusedAttrs],
-      ] as const) {
+      for (const [kernel, inputs, kernelAttrs] of convKernelCalls(x, filter, bias, attrs)) {
         const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
         const { calls, f4x4Calls } = winogradStats;
         const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
