@@ -5,9 +5,10 @@
 // 1e-3 x max(1, max|ref|).
 import type { Server } from 'node:http';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compare, ddpmppFixture, fixtureValues } from '../engines/fixture';
 import type { PageMode, PageResult } from './page/main';
+import { describeWith } from '../system-deps';
 import { bundlePage, checkPrerequisites, launchChromium, servePage } from './serve';
 
 let server: Server | undefined;
@@ -45,7 +46,7 @@ function checkNumbers(label: string, r: PageResult): void {
   expect(r.numTensorsLeaked).toBe(0);
 }
 
-describe('headless chromium: sampling in a browser page', () => {
+describeWith('chromium', 'headless chromium: sampling in a browser page', () => {
   beforeAll(async () => {
     checkPrerequisites();
     const { code, inputs } = await bundlePage();

@@ -11,15 +11,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
+import { CHROMIUM, missingSystemDep } from '../system-deps';
 
-export const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Throws a clear message when chromium or a package's built dist is missing. */
 export function checkPrerequisites(): void {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`browser test: ${CHROMIUM} is missing: apt-get install chromium (.ci/run installs it)`);
-  }
+  const missing = missingSystemDep('chromium');
+  if (missing) throw new Error(`browser test: ${CHROMIUM} is missing: ${missing}`);
   for (const pkg of ['core', 'models', 'backend-webgpu']) {
     if (!existsSync(join(root, 'packages', pkg, 'dist', 'index.js'))) {
       throw new Error(`browser test: packages/${pkg}/dist/index.js is missing: build first (npm run build; npm test does)`);

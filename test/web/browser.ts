@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM, missingSystemDep } from '../system-deps';
 
-/** The browser the tests drive (Debian `chromium`; `.ci/run` installs it). */
-export const CHROMIUM = '/usr/bin/chromium';
 
 /** Launches headless Chromium with a fresh user-data-dir (plus `extraArgs`); close() also removes the profile. */
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get install chromium), as .ci/run does`);
+  const missing = missingSystemDep('chromium');
+  if (missing) throw new Error(`${CHROMIUM} not found: ${missing}`);
   const profile = mkdtempSync(join(tmpdir(), 'edm-web-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -16,7 +16,8 @@ import { edmDiscretization } from '@edm/core';
 import { createNetwork, saveNetwork } from '@edm/models';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWith } from '../system-deps';
 import { launchChromium } from './browser';
 import { buildWebApp, requireBuilt, runNode } from './processes';
 import { serveStatic, type StaticServer } from './serve';
@@ -117,7 +118,7 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('examples/web in headless Chromium', () => {
+describeWith('chromium', 'examples/web in headless Chromium', () => {
   it('starts a backend, says which, and loads the shipped checkpoint', async () => {
     await waitState(['ready', 'error'], 60_000);
     expect(await text('#error')).toBe('');

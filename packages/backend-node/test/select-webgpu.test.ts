@@ -1,14 +1,13 @@
 // The webgpu engine on SwiftShader (Debian chromium's Vulkan driver; CI installs it): refused unless the
 // software adapter is allowed, then chosen and reported with its adapter.
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { describeWith } from '../../../test/system-deps';
 import { SWIFTSHADER_ICD } from '@edm/backend-webgpu/node';
 import { useNodeBackend } from '../src/index';
 
-describe('useNodeBackend with WebGPU on SwiftShader', () => {
+describeWith('swiftshader', 'useNodeBackend with WebGPU on SwiftShader', () => {
   it('skips the software adapter by default, uses it when allowed', async () => {
-    if (!existsSync(SWIFTSHADER_ICD)) throw new Error(`needs ${SWIFTSHADER_ICD}: apt-get install chromium libvulkan1 (.ci/run does)`);
     const refused = await useNodeBackend({ backend: 'webgpu', webgpu: { vulkanICD: SWIFTSHADER_ICD } });
     expect(refused.skipped[0]).toMatchObject({ name: 'webgpu', code: 'software-adapter' });
     expect(refused.skipped[0]!.reason).toMatch(/swiftshader.*allowSoftwareAdapter: true/s);

@@ -1,15 +1,16 @@
 // WebGPU in Node on Dawn, on SwiftShader (no GPU here): adapter reporting, the software-adapter refusal,
 // and the AddN replacement against closed forms and the kernel it replaces.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWith, requireSystemDep } from '../../../test/system-deps';
 import { replacedWebGPUKernel } from '../src/index';
-import { useWebGPUInNode, WebGPUUnavailableError } from '../src/dawn.node';
-import { requireSwiftShader } from './swiftshader';
+import { SWIFTSHADER_ICD, useWebGPUInNode, WebGPUUnavailableError } from '../src/dawn.node';
 
-describe('useWebGPUInNode on SwiftShader', () => {
+describeWith('swiftshader', 'useWebGPUInNode on SwiftShader', () => {
   let icd: string;
   beforeAll(() => {
-    icd = requireSwiftShader();
+    requireSystemDep('swiftshader');
+    icd = SWIFTSHADER_ICD;
   });
 
   it('refuses the software adapter unless allowed, and names it', async () => {
