@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@edm\/core$/, replacement: src('core') },
       { find: /^@edm\/models$/, replacement: src('models') },
+      { find: /^@edm\/metrics$/, replacement: src('metrics') },
       { find: /^@edm\/backend-node$/, replacement: src('backend-node') },
       { find: /^@edm\/backend-webgpu$/, replacement: src('backend-webgpu') },
     ],

@@ -11,7 +11,7 @@ const here = resolve('.');
 const pkgDirs = here === root
   ? readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d))
   : [here];
-const browserSafe = new Set(['core', 'models', 'backend-webgpu']);
+const browserSafe = new Set(['core', 'models', 'metrics', 'backend-webgpu']);
 
 const files = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
