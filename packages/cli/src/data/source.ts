@@ -1,13 +1,14 @@
-// Where images come from: `mnist` (the built-in digits) or a dataset folder/zip.
+// Where images come from: `mnist`, `mnist-train`, `mnist-heldout` (the built-in digits) or a dataset folder/zip.
 import { readDatasetFiles } from './layout';
-import { loadMnist } from './mnist';
+import { loadMnist, mnistSplit } from './mnist';
 import type { Dataset } from './dataset';
 import type { Image8 } from '../io/image';
 
-/** Loads `mnist` or a dataset folder/zip into memory. */
+/** Loads a built-in MNIST split or a dataset folder/zip into memory. */
 export function loadDataset(source: string, maxImages?: number, transform?: (img: Image8) => Image8): Dataset {
-  if (source.toLowerCase() === 'mnist') {
-    const ds = loadMnist(maxImages);
+  const split = mnistSplit(source);
+  if (split) {
+    const ds = loadMnist(maxImages, split);
     if (!transform) return ds;
     const images = Array.from({ length: ds.count }, (_, i) => {
       const px = ds.width * ds.height;
