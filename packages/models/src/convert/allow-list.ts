@@ -7,7 +7,7 @@ import {
   ContainerModule, describePy, NumpyDtype, PersistentObject, PyBytes, PyDict, PyGlobal, type PyKey, PySet, PyTuple,
   TorchStorage, TorchTensor,
 } from './pickle-values';
-import { parseLegacyStorage } from './torch-storage';
+import { isStorageGlobal, parseLegacyStorage } from './torch-storage';
 import { bytesSource, readRange } from './byte-source';
 
 /** The meanings an allowed GLOBAL can have. */
@@ -227,5 +227,47 @@ export function snapshotHooks(label: string): PickleHooks {
       }
       throw new Error(`refusing BUILD on ${describePy(obj)}: only a new ModuleDict or a numpy.dtype takes a state`);
     },
+  };
+}
+
+/**
+ * The GLOBALs a `torch.save(state_dict)` file may name (the FID Inception weights, for example): its dict,
+ * the tensor rebuilders, and the storage classes inside persistent ids (meaningful only there). Every other
+ * name is refused, as for snapshots.
+ */
+export const STATE_DICT_GLOBALS: readonly string[] = [
+  'collections.OrderedDict',
+  'torch._utils._rebuild_tensor_v2',
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+];
+
+/**
+ * Hooks for a pickled state_dict: the snapshot meanings of {@link STATE_DICT_GLOBALS}, storage classes only
+ * as persistent-id arguments (`persistentLoad` receives the id), and BUILD only as `state_dict()`'s
+ * OrderedDict takes its `_metadata` attribute (module versions; ignored).
+ */
+export function stateDictHooks(label: string, persistentLoad: (pid: unknown) => unknown): PickleHooks {
+  const snapshot = snapshotHooks(label);
+  const allowed = (): string => [...STATE_DICT_GLOBALS, 'torch.<Type>Storage in persistent ids'].join(', ');
+  return {
+    global(module, name) {
+      if (STATE_DICT_GLOBALS.includes(`${module}.${name}`) || isStorageGlobal(module, name)) return new PyGlobal(module, name);
+      throw new Error(`refusing GLOBAL ${module}.${name}: not allowed in a torch state_dict file (nothing is ever executed; allowed: ${allowed()})`);
+    },
+    reduce(callable, t) {
+      if (callable instanceof PyGlobal && isStorageGlobal(callable.module, callable.name)) {
+        throw new Error(`refusing REDUCE on ${callable.qualifiedName}: a storage class is only allowed inside a persistent id`);
+      }
+      return snapshot.reduce(callable, t);
+    },
+    newobj(cls) {
+      throw new Error(`refusing NEWOBJ on ${describePy(cls)}: a state_dict file creates no objects`);
+    },
+    build(obj, state) {
+      if (obj instanceof PyDict && obj.ordered && state instanceof PyDict && [...state.map.keys()].every((k) => k === '_metadata')) return;
+      throw new Error(`refusing BUILD on ${describePy(obj)}: only a state_dict's OrderedDict takes a state (its _metadata)`);
+    },
+    persistentLoad,
   };
 }

@@ -11,4 +11,9 @@ export {
   readSnapshot, SUPPORTED_BACKBONES, SUPPORTED_PRECONDITIONINGS,
   type ReadSnapshotOptions, type SnapshotContents, type SnapshotNetwork,
 } from './snapshot';
-export { ALLOWED_GLOBALS } from './allow-list';
+export { ALLOWED_GLOBALS, STATE_DICT_GLOBALS } from './allow-list';
+export {
+  readTorchStateDict, stateDictTensorF32, type ReadTorchStateDictOptions, type TorchStateDict,
+} from './torch-state-dict';
+export type { StateDictEntry } from './state-dict';
+export type { TorchTensor, TorchStorage, TorchDtype } from './pickle-values';
