@@ -125,11 +125,11 @@ describe('edm train --resume', () => {
 
 describe('edm train: a non-finite loss', () => {
   it('stops with a message and keeps a loadable last good state', async () => {
-    const args = TRAIN.map((a, i) => (TRAIN[i - 1] === '--lr' ? '1e30' : a));
+    const args = TRAIN.map((a, i) => (TRAIN[i - 1] === '--lr' ? '1000' : a));
     const r = await runCli(['train', ...args, '--outdir', 'nan'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/loss is NaN at step \d+ .*training stopped\. The last good state is nan\/training-state.safetensors/);
-    const resumed = await runCli(['train', '--resume', 'nan', '--lr', '1e30', '--dry-run'], dir);
+    const resumed = await runCli(['train', '--resume', 'nan', '--lr', '1000', '--dry-run'], dir);
     ok(resumed);
   });
 });
@@ -147,6 +147,9 @@ describe('bad inputs', () => {
     ['unknown command', ['trian'], 2, /unknown command 'trian'; did you mean 'train'/],
     ['missing checkpoint', ['generate', '--net', 'nope.safetensors', '--grid', 'x.png', '--backend', 'wasm'], 1, /checkpoint 'nope.safetensors' not found/],
     ['resume without state', ['train', '--resume', '.'], 1, /no training-state.safetensors/],
+    ['steps beyond the range', ['generate', '--steps', '100000000', '--grid', 'x.png'], 2, /--steps: expected an integer <= 1000, got 100000000/],
+    ['sigma range reversed', ['generate', '--sigma-min', '90', '--sigma-max', '80', '--grid', 'x.png'], 2, /--sigma-min 90 must be below --sigma-max 80/],
+    ['reference spelling typo', ['generate', '--S_chrun', '1', '--grid', 'x.png'], 2, /unknown option '--s-chrun'; did you mean '--s-churn'/],
     ['class out of range', ['generate', '--net', join('full', SNAPSHOT), '--class', '10', '--grid', 'x.png', '--backend', 'wasm'], 2, /--class: expected 0..9/],
   ];
   it.each(cases)('%s', async (_name, args, code, msg) => {
@@ -154,6 +157,16 @@ describe('bad inputs', () => {
     expect(r.code, r.stderr).toBe(code);
     expect(r.stderr).toMatch(msg);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('every command has --help (exit 0, its options listed with their ranges)', async () => {
+    for (const cmd of ['train', 'generate', 'dataset', 'info', 'bench', 'convert']) {
+      const r = await runCli([cmd, '--help'], dir);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: edm ${cmd} `));
+    }
+    const g = await runCli(['generate', '--help'], dir);
+    expect(g.stdout).toMatch(/--steps <INT> +Number of sampling steps N \[1 to 1000; default: 18\]/);
   });
 
   it('corrupt checkpoints are rejected with the file name, by generate and info', async () => {

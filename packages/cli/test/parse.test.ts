@@ -1,20 +1,22 @@
-// The argument parser and the seeds parser, on their own (pure functions of the CLI sources).
+// The argument parsing (an option table on commander) and the seeds parser, on their own.
 import { describe, expect, it } from 'vitest';
-import { defineCommand } from '../src/framework/command';
-import { UsageError } from '../src/framework/errors';
-import { bool, choice, float, int, intList, str } from '../src/framework/options';
-import { parseArgs } from '../src/framework/parse';
+import { defineCommand } from '../src/command/define';
+import { UsageError } from '../src/command/errors';
+import { bool, choice, float, int, intList, str } from '../src/command/options';
+import { parseCommandLine as parseArgs } from '../src/command/program';
 import { parseRangeList } from '../src/io/seeds';
 
 const cmd = defineCommand({
   name: 'demo',
   summary: 'demo',
   options: {
-    batchGpu: int({ help: 'b', min: 1 }),
-    sChurn: float({ help: 's', default: 0 }),
+    batchGpu: int({ help: 'b', min: 1, max: 4096 }),
+    sChurn: float({ help: 's', min: 0, max: 1000, default: 0 }),
+    sigmaMin: float({ help: 'lo', min: 0, max: 1000, exclusiveMin: true, relation: { option: 'sigmaMax', op: '<' } }),
+    sigmaMax: float({ help: 'hi', min: 0, max: 1000, exclusiveMin: true, default: 80 }),
     arch: choice(['ddpmpp', 'adm'] as const, { help: 'a', default: 'ddpmpp' }),
     xflip: bool({ help: 'x', default: false }),
-    cres: intList({ help: 'c' }),
+    cres: intList({ help: 'c', min: 1, max: 16 }),
     data: str({ help: 'd' }),
   },
   positionals: [{ name: 'input', help: 'i', optional: true }],
@@ -45,7 +47,7 @@ describe('parseRangeList', () => {
 describe('parseArgs', () => {
   it('parses kebab-case options, = and space forms, flags, lists and defaults', () => {
     const a = parseArgs(cmd, ['--batch-gpu', '8', '--s-churn=40', '--xflip', '--cres', '1,2,2', 'in.pkl']);
-    expect(a.options).toEqual({ batchGpu: 8, sChurn: 40, arch: 'ddpmpp', xflip: true, cres: [1, 2, 2], data: undefined });
+    expect(a.options).toEqual({ batchGpu: 8, sChurn: 40, sigmaMin: undefined, sigmaMax: 80, arch: 'ddpmpp', xflip: true, cres: [1, 2, 2], data: undefined });
     expect(a.positionals).toEqual({ input: 'in.pkl' });
   });
   it("accepts the reference's spellings and boolean literals", () => {
@@ -57,10 +59,16 @@ describe('parseArgs', () => {
     [['--batch-gpu', '2.5'], /--batch-gpu: expected an integer, got '2.5'/],
     [['--s-churn', 'abc'], /--s-churn: expected a number, got 'abc'/],
     [['--arch', 'unet'], /--arch: unknown value 'unet'; expected one of: ddpmpp, adm/],
-    [['--archh', 'adm'], /unknown option '--archh' for 'edm demo'; did you mean '--arch'\?/],
+    [['--archh', 'adm'], /unknown option '--archh'; did you mean '--arch'\?/],
+    [['--S_chrun', '1'], /unknown option '--s-chrun'; did you mean '--s-churn'\?/],
+    [['--batch-gpu', '4097'], /--batch-gpu: expected an integer <= 4096, got 4097/],
+    [['--s-churn', '1e9'], /--s-churn: expected a number <= 1000, got 1000000000/],
+    [['--cres', '1,17'], /--cres: expected an integer <= 16, got 17/],
+    [['--sigma-min', '90'], /--sigma-min 90 must be below --sigma-max 80/],
+    [['--sigma-min', '5', '--sigma-max', '5'], /--sigma-min 5 must be below --sigma-max 5/],
     [['--data'], /--data needs a value/],
     [['--xflip', '--xflip'], /--xflip given twice/],
-    [['a', 'b'], /expected \[input\], got 'a b'/],
+    [['a', 'b'], /too many arguments for 'demo'\. Expected 1 argument but got 2/],
     [['--cres', '1,,2'], /--cres: expected a comma-separated list/],
   ])('rejects %j with a usage error', (argv, msg) => {
     expect(() => parseArgs(cmd, argv)).toThrow(UsageError);

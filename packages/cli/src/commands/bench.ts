@@ -3,9 +3,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, StackedRandomGenerator, edmSampler } from '@edm/core';
 import { createNetwork } from '@edm/models';
-import { defineCommand } from '../framework/command';
-import { UsageError } from '../framework/errors';
-import { int, str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { UsageError } from '../command/errors';
+import { int, str } from '../command/options';
 import { backendOption, setupBackend } from '../net/backend';
 import { drawEps, makeLoss } from '../train/losses';
 import { networkConfig, type NetworkConfig } from '../train/network-config';
@@ -49,10 +49,10 @@ export default defineCommand({
   summary: 'Benchmark training images/s and sampling time per image (mnist preset, CIFAR-10 DDPM++).',
   options: {
     configs: str({ help: 'Comma-separated configs: mnist, cifar10', default: 'mnist,cifar10' }),
-    batch: int({ help: 'Training batch (default: the mnist preset\'s 16; 8 for cifar10, 2 on wasm)', min: 1 }),
-    sampleBatch: int({ help: 'Sampling batch (default: 64 mnist, 8 cifar10)', min: 1 }),
-    sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, default: 18 }),
-    iters: int({ help: 'Timed iterations after one warm-up', min: 1, default: 3 }),
+    batch: int({ help: 'Training batch (default: the mnist preset\'s 16; 8 for cifar10, 2 on wasm)', min: 1, max: 4096 }),
+    sampleBatch: int({ help: 'Sampling batch (default: 64 mnist, 8 cifar10)', min: 1, max: 4096 }),
+    sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, max: 1000, default: 18 }),
+    iters: int({ help: 'Timed iterations after one warm-up', min: 1, max: 1000, default: 3 }),
     backend: backendOption(),
   },
   async run({ options }, ctx) {

@@ -7,9 +7,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import {
   convertSnapshotTo, PickleError, resolveConfig, SnapshotError, type ByteSource, type ConvertProgress, type ConvertSummary,
 } from '@edm/models';
-import { defineCommand } from '../framework/command';
-import { CliError, errorMessage, InterruptedError, UsageError } from '../framework/errors';
-import { str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { CliError, errorMessage, InterruptedError, UsageError } from '../command/errors';
+import { str } from '../command/options';
 import { TEMP_PREFIX } from '../io/atomic';
 import { Progress } from '../io/progress';
 
@@ -149,7 +149,7 @@ Examples:
           total = p.total;
           bar = new Progress({
             total, label: p.phase === 'read' ? 'reading' : 'writing', stream: ctx.progressStream, isTTY: ctx.isTTY,
-            format: formatBytes,
+            format: formatBytes, rate: (r) => `${formatBytes(r)}/s`,
           });
         }
         bar!.update(p.done);

@@ -3,9 +3,9 @@
 import { centerCrop, resize } from '../data/resize';
 import { loadDataset } from '../data/source';
 import { writeDatasetFiles } from '../data/layout';
-import { defineCommand } from '../framework/command';
-import { UsageError } from '../framework/errors';
-import { choice, custom, int, str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { UsageError } from '../command/errors';
+import { choice, custom, int, str } from '../command/options';
 import type { Image8 } from '../io/image';
 import { Progress } from '../io/progress';
 
@@ -28,9 +28,9 @@ Labels: a source's dataset.json ({"labels": [["name.png", 3], ...]}) is carried 
   options: {
     source: str({ help: "Input: 'mnist', a folder of PNG or JPEG images, or a .zip of them", required: true, metavar: 'PATH' }),
     dest: str({ help: 'Output folder, or a file ending in .zip', required: true, metavar: 'PATH' }),
-    maxImages: int({ help: 'Take at most this many images (in sorted name order)', min: 1 }),
+    maxImages: int({ help: 'Take at most this many images (in sorted name order)', min: 1, max: 1e9 }),
     transform: choice(['center-crop'] as const, { help: 'Crop the centred square before resizing' }),
-    resolution: custom('WxH', parseResolution, { help: 'Resize every image to WxH (e.g. 32x32)' }),
+    resolution: custom('WxH', parseResolution, { help: 'Resize every image to WxH (e.g. 32x32)', range: 'each side 1 to 16384' }),
   },
   async run({ options }, ctx) {
     const res = options.resolution;
@@ -42,7 +42,9 @@ Labels: a source's dataset.json ({"labels": [["name.png", 3], ...]}) is carried 
       }
       : undefined;
     const ds = loadDataset(options.source, options.maxImages, transform);
-    const progress = new Progress({ total: ds.count, label: 'writing', stream: ctx.progressStream, isTTY: ctx.isTTY });
+    const progress = new Progress({
+      total: ds.count, label: 'writing', stream: ctx.progressStream, isTTY: ctx.isTTY, rate: (r) => `${r.toFixed(0)} img/s`,
+    });
     writeDatasetFiles(ds, options.dest, (i) => progress.update(i + 1));
     progress.finish();
     ctx.out(

@@ -1,9 +1,9 @@
 // edm generate: images from a checkpoint, one PNG per seed and/or a grid, as the reference's generate.py.
 // The same seed gives the same image across batch sizes and runs (per-seed noise).
 import { join } from 'node:path';
-import { defineCommand } from '../framework/command';
-import { CliError, UsageError } from '../framework/errors';
-import { bool, custom, int, str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { CliError, UsageError } from '../command/errors';
+import { bool, custom, int, str } from '../command/options';
 import { writeFileAtomic } from '../io/atomic';
 import { makeGrid } from '../io/grid';
 import { encodePng } from '../io/png';
@@ -29,9 +29,9 @@ Reference spellings (--S_churn, --sigma_min) are accepted too.`,
     outdir: str({ help: 'Folder for one PNG per seed (NNNNNN.png)', metavar: 'DIR' }),
     subdirs: bool({ help: 'Put images in sub-folders of 1000 seeds each', default: false }),
     grid: str({ help: 'Also (or only) write all images as one grid PNG', metavar: 'FILE.png' }),
-    seeds: custom('LIST', (raw, flag) => parseRangeList(raw, flag), { help: 'Seeds, e.g. 0-63,100', default: Array.from({ length: 64 }, (_, i) => i), showDefault: '0-63' }),
-    class: int({ help: 'Class label of every image (default: seed mod number of classes)', min: 0, metavar: 'INT' }),
-    batch: int({ help: 'Largest batch size', min: 1, default: 64 }),
+    seeds: custom('LIST', (raw, flag) => parseRangeList(raw, flag), { help: 'Seeds, e.g. 0-63,100', range: 'at most 1000000 seeds, each 0 to 4294967295', default: Array.from({ length: 64 }, (_, i) => i), showDefault: '0-63' }),
+    class: int({ help: 'Class label of every image (default: seed mod number of classes)', min: 0, max: 100000, metavar: 'INT' }),
+    batch: int({ help: 'Largest batch size', min: 1, max: 4096, default: 64 }),
     ...samplerOptions,
     backend: backendOption(),
   },
@@ -49,7 +49,10 @@ Reference spellings (--S_churn, --sigma_min) are accepted too.`,
       }
       const seeds = options.seeds;
       const settings = samplerSettings(options);
-      const progress = new Progress({ total: seeds.length, label: 'generate', stream: ctx.progressStream, isTTY: ctx.isTTY });
+      const progress = new Progress({
+        total: seeds.length, label: 'generate', stream: ctx.progressStream, isTTY: ctx.isTTY,
+        format: (v) => v.toFixed(0), rate: (r) => `${r.toFixed(2)} img/s`,
+      });
       const t0 = performance.now();
       let done = 0;
       const images = await generateImages(net, seeds, {

@@ -1,9 +1,9 @@
 // edm info: what a checkpoint holds — its network config (class and kwargs, as the reference's constructor),
 // image size, classes, noise range, parameter count and file size. The whole file is validated by loading it.
 import { decodeSafetensors } from '@edm/models';
-import { defineCommand } from '../framework/command';
-import { CliError, UsageError, errorMessage } from '../framework/errors';
-import { bool, str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { CliError, UsageError, errorMessage } from '../command/errors';
+import { bool, str } from '../command/options';
 import { backendOption, setupBackend } from '../net/backend';
 import { loadCheckpoint, readCheckpointBytes } from '../net/checkpoint';
 import { DEFAULT_MODEL_FILE, findDefaultModel } from '../net/default-model';

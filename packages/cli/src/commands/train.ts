@@ -5,9 +5,9 @@ import { basename, dirname, join } from 'node:path';
 import { AUGMENT_DIM } from '@edm/core';
 import { mnistSplit } from '../data/mnist';
 import { loadDataset } from '../data/source';
-import { defineCommand } from '../framework/command';
-import { CliError, UsageError } from '../framework/errors';
-import { bool, choice, custom, float, int, intList, str } from '../framework/options';
+import { defineCommand } from '../command/define';
+import { CliError, UsageError } from '../command/errors';
+import { bool, choice, custom, float, int, intList, parseIntList, str } from '../command/options';
 import { writeFileAtomic } from '../io/atomic';
 import { backendOption, setupBackend } from '../net/backend';
 import { validateConfig, type TrainConfig } from '../train/config';
@@ -19,7 +19,7 @@ import { STATE_FILE } from '../train/state';
 /** `--attn 16,8` or `--attn none`. */
 function parseAttn(raw: string, flag: string): number[] {
   if (raw.trim().toLowerCase() === 'none') return [];
-  return intList({ help: '' }).parse(raw, flag) as number[];
+  return parseIntList(raw, flag, 1, 4096);
 }
 
 /** Why --fp16 is refused (train.py's mixed precision). */
@@ -51,29 +51,29 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
     nosubdir: bool({ help: 'Use --outdir itself as the run folder', default: false }),
     desc: str({ help: 'Extra text for the run folder name' }),
     preset: choice(PRESET_NAMES, { help: 'Settings for known data (mnist: small conditional net, ~40 min on a CPU)' }),
-    maxImages: int({ help: 'Train on the first N images only', min: 1 }),
+    maxImages: int({ help: 'Train on the first N images only', min: 1, max: 1e9 }),
     cond: bool({ help: 'Train class-conditional (needs labels)', showDefault: 'false' }),
     arch: choice(ARCHS, { help: 'Network architecture', showDefault: 'ddpmpp' }),
     precond: choice(PRECONDS, { help: 'Preconditioning and loss', showDefault: 'edm' }),
-    duration: float({ help: 'Training duration, Mimg', min: 0, exclusiveMin: true, showDefault: '200' }),
-    batch: int({ help: 'Total batch size', min: 1, showDefault: '512' }),
-    batchGpu: int({ help: 'Limit batch size per pass (gradient accumulation)', min: 1, showDefault: '--batch' }),
-    cbase: int({ help: 'Channel multiplier model_channels', min: 1, showDefault: 'arch default' }),
-    cres: intList({ help: 'Channels per resolution channel_mult', min: 1, showDefault: 'arch default' }),
-    blocks: int({ help: 'Residual blocks per resolution num_blocks', min: 1, showDefault: 'arch default' }),
-    attn: custom('LIST|none', parseAttn, { help: 'Resolutions with self-attention attn_resolutions', showDefault: 'arch default' }),
-    lr: float({ help: 'Learning rate', min: 0, exclusiveMin: true, showDefault: '0.001' }),
-    lrRampup: float({ help: 'Learning rate ramp-up, kimg', min: 0, showDefault: '10000' }),
-    ema: float({ help: 'EMA half-life, Mimg', min: 0, showDefault: '0.5' }),
-    emaRampup: float({ help: 'EMA ramp-up ratio (half-life <= images seen x ratio)', min: 0, default: 0.05 }),
+    duration: float({ help: 'Training duration, Mimg', min: 0, max: 100000, exclusiveMin: true, showDefault: '200' }),
+    batch: int({ help: 'Total batch size', min: 1, max: 4096, showDefault: '512' }),
+    batchGpu: int({ help: 'Limit batch size per pass (gradient accumulation)', min: 1, max: 4096, showDefault: '--batch', relation: { option: 'batch', op: '<=' } }),
+    cbase: int({ help: 'Channel multiplier model_channels', min: 1, max: 1024, showDefault: 'arch default' }),
+    cres: intList({ help: 'Channels per resolution channel_mult', min: 1, max: 16, showDefault: 'arch default' }),
+    blocks: int({ help: 'Residual blocks per resolution num_blocks', min: 1, max: 32, showDefault: 'arch default' }),
+    attn: custom('LIST|none', parseAttn, { help: 'Resolutions with self-attention attn_resolutions', range: 'each 1 to 4096', showDefault: 'arch default' }),
+    lr: float({ help: 'Learning rate', min: 0, max: 1000, exclusiveMin: true, showDefault: '0.001' }),
+    lrRampup: float({ help: 'Learning rate ramp-up, kimg', min: 0, max: 1e6, showDefault: '10000' }),
+    ema: float({ help: 'EMA half-life, Mimg', min: 0, max: 100000, showDefault: '0.5' }),
+    emaRampup: float({ help: 'EMA ramp-up ratio (half-life <= images seen x ratio)', min: 0, max: 100, default: 0.05 }),
     dropout: float({ help: 'Dropout probability', min: 0, max: 1, showDefault: '0.13' }),
     xflip: bool({ help: 'Enable dataset x-flips', showDefault: 'false' }),
     augment: float({ help: 'Augment probability of the non-leaking augment pipe (0 = off)', min: 0, max: 1, showDefault: '0.12 (mnist preset: 0)' }),
     fp16: bool({ help: 'Mixed precision (refused: no float16 compute in tfjs)', default: false }),
-    tick: float({ help: 'How often to print progress, kimg', min: 0, exclusiveMin: true, showDefault: '50' }),
-    snap: int({ help: 'How often to save snapshots + sample grids, ticks', min: 1, showDefault: '50' }),
-    dump: int({ help: 'How often to dump the training state, ticks', min: 1, showDefault: '500' }),
-    snapGrid: int({ help: 'Images in each snapshot sample grid (0 = none)', min: 0, showDefault: '64' }),
+    tick: float({ help: 'How often to print progress, kimg', min: 0, max: 1e6, exclusiveMin: true, showDefault: '50' }),
+    snap: int({ help: 'How often to save snapshots + sample grids, ticks', min: 1, max: 1e6, showDefault: '50' }),
+    dump: int({ help: 'How often to dump the training state, ticks', min: 1, max: 1e6, showDefault: '500' }),
+    snapGrid: int({ help: 'Images in each snapshot sample grid (0 = none)', min: 0, max: 1024, showDefault: '64' }),
     seed: int({ help: 'Random seed', min: 0, max: 0xffffffff, showDefault: 'random' }),
     resume: str({ help: 'Resume a run: its folder (or its training-state.safetensors)', metavar: 'PATH' }),
     dryRun: bool({ help: 'Print the resolved config and exit', default: false }),

@@ -1,6 +1,6 @@
 // A dataset in memory: N 8-bit images of one size and channel count, with optional integer class labels.
 // This is what `edm train` reads and `edm dataset` writes, whatever the source (folder, zip, MNIST).
-import { CliError } from '../framework/errors';
+import { CliError } from '../command/errors';
 import type { Image8 } from '../io/image';
 
 /** Images and labels in memory. */

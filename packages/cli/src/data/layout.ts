@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
-import { CliError, errorMessage } from '../framework/errors';
+import { CliError, errorMessage } from '../command/errors';
 import { writeFileAtomic } from '../io/atomic';
 import { decodeImage, IMAGE_FILE_EXT, type Image8 } from '../io/image';
 import { encodePng } from '../io/png';

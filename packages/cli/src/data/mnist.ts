@@ -9,7 +9,7 @@
 //   them: the digit judge is measured on them, and FD/KID of samples are taken against them;
 // - `mnist-train`: the other 8,000, for the digit judge and the shipped generative model.
 import { createRequire } from 'node:module';
-import { CliError } from '../framework/errors';
+import { CliError } from '../command/errors';
 import type { Dataset } from './dataset';
 
 /** MNIST image side. */

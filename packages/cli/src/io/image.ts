@@ -1,7 +1,7 @@
 // 8-bit images in memory (HWC, grayscale or RGB) and their conversion to and from the networks' float range:
 // x = u8 / 127.5 - 1 on the way in, u8 = clip(x * 127.5 + 128, 0, 255) truncated on the way out, exactly as
 // the reference's training loop and generate.py. Image files (PNG, JPEG) are decoded by `decodeImage`.
-import { CliError } from '../framework/errors';
+import { CliError } from '../command/errors';
 import { decodeJpeg } from './jpeg';
 import { decodePng } from './png';
 

@@ -3,7 +3,7 @@
 // entropy-coded scans, EOI), so a file that is not a JPEG, is cut short, or is of a kind we do not read (CMYK,
 // 12-bit, lossless, arithmetic-coded) fails with a message naming the file and what was expected.
 import { decode } from 'jpeg-js';
-import { CliError, errorMessage } from '../framework/errors';
+import { CliError, errorMessage } from '../command/errors';
 import type { Image8 } from './image';
 
 /** Decoder limits, passed to jpeg-js (which refuses larger images rather than exhausting memory). */

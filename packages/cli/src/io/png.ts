@@ -1,6 +1,6 @@
 // PNG files (pngjs): decode to an 8-bit grayscale or RGB image, encode one. Decoding errors name the file.
 import { PNG } from 'pngjs';
-import { CliError, errorMessage } from '../framework/errors';
+import { CliError, errorMessage } from '../command/errors';
 import type { Image8 } from './image';
 
 /**

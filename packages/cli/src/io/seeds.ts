@@ -1,6 +1,6 @@
 // Integer lists and ranges as the reference's generate.py takes them: `--seeds 0-63,100` means 0, 1, ..., 63,
 // 100 (ranges inclusive). Seeds are unsigned 32-bit integers, like the reference's per-seed generators.
-import { UsageError } from '../framework/errors';
+import { UsageError } from '../command/errors';
 
 /** Largest seed (2^32 - 1). */
 export const MAX_SEED = 0xffffffff;

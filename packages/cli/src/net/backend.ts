@@ -1,9 +1,9 @@
 // The engine (tfjs backend) for a command: @edm/backend-node picks the best one, or the one named by
 // --backend / EDM_BACKEND, and says why it skipped the others.
 import { useNodeBackend, type NodeBackendReport } from '@edm/backend-node';
-import { choice } from '../framework/options';
-import type { CommandContext } from '../framework/command';
-import { CliError, errorMessage } from '../framework/errors';
+import { choice } from '../command/options';
+import type { CommandContext } from '../command/define';
+import { CliError, errorMessage } from '../command/errors';
 
 /** Engine names accepted by --backend. */
 export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
@@ -12,7 +12,7 @@ export type BackendName = (typeof BACKENDS)[number];
 
 /** The --backend option shared by the commands that compute. */
 export const backendOption = () =>
-  choice(BACKENDS, { help: 'Engine to compute on (default: EDM_BACKEND, else the best available)', showDefault: 'auto' });
+  choice(BACKENDS, { help: 'Engine to compute on', metavar: 'NAME', showDefault: 'EDM_BACKEND, else the best available' });
 
 /**
  * Registers the engine and logs which one and why earlier ones were skipped. An engine named with --backend

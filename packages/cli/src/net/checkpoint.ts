@@ -2,7 +2,7 @@
 // checkpoint, bad tensors), never a stack trace from inside the loader.
 import { readFileSync, statSync } from 'node:fs';
 import { loadNetwork } from '@edm/models';
-import { CliError, errorMessage } from '../framework/errors';
+import { CliError, errorMessage } from '../command/errors';
 
 /** The loaded network type. */
 export type LoadedNetwork = Awaited<ReturnType<typeof loadNetwork>>;

@@ -1,6 +1,6 @@
 // The resolved configuration of a training run (written to config.json; `--dry-run` prints it). Values come
 // from the command line, else the preset, else the reference train.py defaults.
-import { UsageError } from '../framework/errors';
+import { UsageError } from '../command/errors';
 import type { NetworkConfig } from './network-config';
 import { ARCHS, PRECONDS } from './network-config';
 

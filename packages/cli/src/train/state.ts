@@ -5,7 +5,7 @@
 // `adam_v/<param>`; counters in the `edm.state` metadata JSON.
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, encodeSafetensors, float32ToBytes, tensorToFloat32, type SafetensorsTensor } from '@edm/models';
-import { CliError, errorMessage } from '../framework/errors';
+import { CliError, errorMessage } from '../command/errors';
 import { writeFileAtomic } from '../io/atomic';
 import { readCheckpointBytes } from '../net/checkpoint';
 

@@ -1,6 +1,7 @@
 // A command of the `edm` tool: its name, help, options and positional arguments, and the function that runs
 // it. Adding a command is one file (src/commands/<name>.ts, `export default defineCommand({...})`) plus one line
-// in the command table (src/commands/index.ts).
+// in the command table (src/commands/index.ts); src/command/program.ts hands it to commander, which parses,
+// prints help, suggests fixes for typos and dispatches.
 import type { OptionDef } from './options';
 
 /** Options of a command, keyed by camelCase name (spelled kebab-case on the command line). */

@@ -1,8 +1,19 @@
-// Option definitions: each option is a value parser plus its help text. A command declares its options as an
-// object keyed by camelCase names; the command line spells them in kebab-case (`batchGpu` -> `--batch-gpu`).
+// Option definitions: each option is a value parser plus its help text, its default and its range. A command
+// declares its options as one object keyed by camelCase names; the command line spells them in kebab-case
+// (`batchGpu` -> `--batch-gpu`). Parsing, `--help`, defaults and validation all come from that one table
+// (src/command/program.ts turns it into commander options).
 // Typed builders (`int`, `float`, `str`, `bool`, `choice`, `intList`, `custom`) give the parsed value its
-// TypeScript type: `T` when the option has a default or is required, `T | undefined` otherwise.
+// TypeScript type: `T` when the option has a default or is required, `T | undefined` otherwise. Every
+// numeric option states its range (`min` and `max`), so a value no run could finish is refused up front.
 import { UsageError } from './errors';
+
+/** An order between two options of the same table, checked after defaults are applied. */
+export interface Relation {
+  /** The other option (camelCase key). */
+  option: string;
+  /** `<`: this option must be below the other; `<=`: at most the other. */
+  op: '<' | '<=';
+}
 
 /** One command-line option. */
 export interface OptionDef<T> {
@@ -20,6 +31,10 @@ export interface OptionDef<T> {
   parse(raw: string, flag: string): T;
   /** How `--help` shows the default (defaults to String(default)). */
   readonly showDefault?: string;
+  /** The accepted range, as `--help` shows it (numeric options), e.g. `1..1000`. */
+  readonly range?: string;
+  /** This option's value must be below (or at most) another option's, when both are set. */
+  readonly relation?: Relation;
 }
 
 /** Fields every builder accepts. */
@@ -36,6 +51,16 @@ export interface BaseSpec<T> {
   showDefault?: string;
 }
 
+/** Range fields of the numeric builders: both ends are required. */
+export interface RangeSpec {
+  /** Smallest accepted value (inclusive unless `exclusiveMin`). */
+  min: number;
+  /** Largest accepted value (inclusive); Infinity only together with `allowInfinity`. */
+  max: number;
+  /** The value must be below (`<`) or at most (`<=`) another option's value. */
+  relation?: Relation;
+}
+
 /** T when the spec has a default or is required, else T | undefined. */
 export type Resolved<T, S> = S extends { default: T } ? T : S extends { required: true } ? T : T | undefined;
 
@@ -43,17 +68,24 @@ function make<T, S extends BaseSpec<T>>(
   spec: S,
   metavar: string,
   parse: (raw: string, flag: string) => T,
-  isFlag = false,
+  extra: { isFlag?: boolean; range?: string; relation?: Relation } = {},
 ): OptionDef<Resolved<T, S>> {
   return {
     help: spec.help,
     metavar: spec.metavar ?? metavar,
-    isFlag,
+    isFlag: extra.isFlag ?? false,
     default: spec.default as Resolved<T, S> | undefined,
     required: spec.required ?? false,
     parse: parse as (raw: string, flag: string) => Resolved<T, S>,
     showDefault: spec.showDefault,
+    range: extra.range,
+    relation: extra.relation,
   };
+}
+
+/** `inf` for Infinity, else the number as JavaScript prints it. */
+function show(v: number): string {
+  return v === Infinity ? 'inf' : String(v);
 }
 
 /** Parses a decimal integer (optionally within [min, max]). */
@@ -77,23 +109,26 @@ export function parseFloatStrict(raw: string, flag: string, allowInfinity = fals
   return Number(t);
 }
 
-/** An integer option. */
-export function int<S extends BaseSpec<number> & { min?: number; max?: number }>(spec: S) {
-  return make<number, S>(spec, 'INT', (raw, flag) => parseIntStrict(raw, flag, spec.min, spec.max));
+/** Checks a number against [min, max] (min exclusive when asked); throws a UsageError naming `flag`. */
+export function checkRange(v: number, flag: string, min: number, max: number, exclusiveMin = false): number {
+  if (exclusiveMin ? v <= min : v < min) throw new UsageError(`${flag}: expected a number ${exclusiveMin ? '>' : '>='} ${min}, got ${v}`);
+  if (v > max) throw new UsageError(`${flag}: expected a number <= ${show(max)}, got ${v}`);
+  return v;
 }
 
-/** A number option; `min`/`max` are inclusive unless `exclusiveMin`. */
-export function float<
-  S extends BaseSpec<number> & { min?: number; max?: number; exclusiveMin?: boolean; allowInfinity?: boolean },
->(spec: S) {
-  return make<number, S>(spec, 'FLOAT', (raw, flag) => {
-    const v = parseFloatStrict(raw, flag, spec.allowInfinity);
-    if (spec.min !== undefined && (spec.exclusiveMin ? v <= spec.min : v < spec.min)) {
-      throw new UsageError(`${flag}: expected a number ${spec.exclusiveMin ? '>' : '>='} ${spec.min}, got ${v}`);
-    }
-    if (spec.max !== undefined && v > spec.max) throw new UsageError(`${flag}: expected a number <= ${spec.max}, got ${v}`);
-    return v;
-  });
+/** An integer option within [min, max]. */
+export function int<S extends BaseSpec<number> & RangeSpec>(spec: S) {
+  return make<number, S>(spec, 'INT', (raw, flag) => parseIntStrict(raw, flag, spec.min, spec.max),
+    { range: `${spec.min} to ${spec.max}`, relation: spec.relation });
+}
+
+/** A number option within [min, max] (`(min, max]` with `exclusiveMin`; `max` Infinity needs `allowInfinity`). */
+export function float<S extends BaseSpec<number> & RangeSpec & { exclusiveMin?: boolean; allowInfinity?: boolean }>(spec: S) {
+  if (spec.max === Infinity && !spec.allowInfinity) throw new Error(`float option '${spec.help}': max Infinity needs allowInfinity`);
+  const range = spec.exclusiveMin ? `> ${spec.min} and <= ${show(spec.max)}` : `${spec.min} to ${show(spec.max)}`;
+  return make<number, S>(spec, 'FLOAT', (raw, flag) =>
+    checkRange(parseFloatStrict(raw, flag, spec.allowInfinity), flag, spec.min, spec.max, spec.exclusiveMin),
+  { range, relation: spec.relation });
 }
 
 /** A string option (a path, a name). */
@@ -121,34 +156,39 @@ export function bool<S extends BaseSpec<boolean>>(spec: S) {
     const v = parseBoolLiteral(raw);
     if (v === undefined) throw new UsageError(`${flag}: expected a boolean (1/0, true/false, yes/no), got '${raw}'`);
     return v;
-  }, true);
+  }, { isFlag: true });
 }
 
-/** One of a fixed set of names. */
+/** One of a fixed set of names (listed as the placeholder, or after the help when a `metavar` is given). */
 export function choice<const C extends readonly string[], S extends BaseSpec<C[number]>>(choices: C, spec: S) {
+  const range = spec.metavar ? `one of: ${choices.join(', ')}` : undefined;
   return make<C[number], S>(spec, choices.join('|'), (raw, flag) => {
     const v = raw.trim().toLowerCase();
     if (!(choices as readonly string[]).includes(v)) {
       throw new UsageError(`${flag}: unknown value '${raw}'; expected one of: ${choices.join(', ')}`);
     }
     return v as C[number];
-  });
+  }, { range });
 }
 
-/** A comma-separated list of integers, e.g. `--cres 1,2,2`. */
-export function intList<S extends BaseSpec<number[]> & { min?: number }>(spec: S) {
-  return make<number[], S>(spec, 'LIST', (raw, flag) => {
-    const parts = raw.split(',').map((p) => p.trim());
-    if (parts.length === 0 || parts.some((p) => p === '')) {
-      throw new UsageError(`${flag}: expected a comma-separated list of integers, got '${raw}'`);
-    }
-    return parts.map((p) => parseIntStrict(p, flag, spec.min));
-  });
+/** Parses a comma-separated list of integers, each within [min, max]. */
+export function parseIntList(raw: string, flag: string, min: number, max: number): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.length === 0 || parts.some((p) => p === '')) {
+    throw new UsageError(`${flag}: expected a comma-separated list of integers, got '${raw}'`);
+  }
+  return parts.map((p) => parseIntStrict(p, flag, min, max));
 }
 
-/** An option with its own parser (e.g. seeds ranges). */
-export function custom<T, S extends BaseSpec<T>>(metavar: string, parse: (raw: string, flag: string) => T, spec: S) {
-  return make<T, S>(spec, metavar, parse);
+/** A comma-separated list of integers, each within [min, max], e.g. `--cres 1,2,2`. */
+export function intList<S extends BaseSpec<number[]> & RangeSpec>(spec: S) {
+  return make<number[], S>(spec, 'LIST', (raw, flag) => parseIntList(raw, flag, spec.min, spec.max),
+    { range: `each ${spec.min} to ${spec.max}` });
+}
+
+/** An option with its own parser (e.g. seeds ranges); `range` describes its bounds for help. */
+export function custom<T, S extends BaseSpec<T> & { range?: string }>(metavar: string, parse: (raw: string, flag: string) => T, spec: S) {
+  return make<T, S>(spec, metavar, parse, { range: spec.range });
 }
 
 /** `batchGpu` -> `batch-gpu`, `sChurn` -> `s-churn`. */
