@@ -13,6 +13,7 @@ export {
 export type { SafetensorsDtype, SafetensorsHeaderEntry, SafetensorsTensor } from './io/safetensors';
 
 export { loadNetwork, loadNetworkSync, saveNetwork, CHECKPOINT_FORMAT, type LoadNetworkOptions } from './io/checkpoint';
+export { printable } from './io/printable';
 export { createNetwork, Network, type CreateNetworkOptions, type NetworkHandle, type Precond } from './network';
 export {
   resolveConfig, parsePythonJson, stringifyPythonJson, PRECOND_CLASSES, PRECOND_KWARGS,

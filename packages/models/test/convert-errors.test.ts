@@ -116,12 +116,12 @@ describe('pickles that are not convertible EDM snapshots', () => {
     expect(run(list)).toThrow(SnapshotError);
     expect(run(list)).toThrow(/not an EDM network snapshot: the pickle holds a list, expected a dict with 'ema'/);
     const dict = new PickleWriter().proto(4).value({ state_dict: 1 }).stop().finish();
-    expect(run(dict)).toThrow(/the pickle holds a dict with keys \["state_dict"\]/);
+    expect(run(dict)).toThrow(/the pickle holds a dict with keys 'state_dict',/);
   });
 
   it('an unknown --key, and entries that are not networks', () => {
     const pickle = writeSnapshot(net([['w', ok]]));
-    expect(run(pickle, 'nope')).toThrow("bad.pkl: no entry 'nope' in the snapshot (entries: ema, loss_fn, augment_pipe, dataset_kwargs)");
+    expect(run(pickle, 'nope')).toThrow("bad.pkl: no entry 'nope' in the snapshot (entries: 'ema', 'loss_fn', 'augment_pipe', 'dataset_kwargs')");
     expect(run(pickle, 'loss_fn')).toThrow(/entry 'loss_fn': unsupported class EDMLoss \(supported: EDMPrecond, VPPrecond, VEPrecond, iDDPMPrecond\)/);
     expect(run(pickle, 'dataset_kwargs')).toThrow(/entry 'dataset_kwargs' is a dict, not a network/);
     expect(run(pickle, 'augment_pipe')).toThrow(/entry 'augment_pipe' is a None, not a network/);

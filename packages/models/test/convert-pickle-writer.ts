@@ -27,6 +27,8 @@ export interface TensorSpec {
   parameter?: boolean;
   /** Storage blob bytes to write instead of the well-formed one (to test refusals). */
   blob?: Uint8Array;
+  /** Written instead of the whole tensor (e.g. a memo reference to another one). */
+  raw?: Raw;
 }
 
 /** Bytes per element, per storage type. */
@@ -218,6 +220,10 @@ export class PickleWriter {
 
   /** A tensor or parameter: _rebuild_tensor_v2 over a legacy storage blob (README section 4). */
   tensor(t: TensorSpec): this {
+    if (t.raw) {
+      t.raw.write(this);
+      return this;
+    }
     const parameter = t.parameter ?? true;
     if (parameter) this.global('torch._utils', '_rebuild_parameter');
     this.global('torch._utils', '_rebuild_tensor_v2').mark();

@@ -54,7 +54,7 @@ describe('other preconditionings and backbones', () => {
       modules: [['model', {
         className: 'SongUNet',
         modules: [
-          ['map_label', { className: 'Linear', params: [['weight', t([8, 10], 1)], ['bias', null]] }],
+          ['map_label', { className: 'Linear', params: [['weight', t([4, 10], 1)], ['bias', null]] }],
           ['map_augment', null],
           ['enc', {
             className: 'ModuleDict', container: true,
@@ -89,8 +89,8 @@ describe('other preconditionings and backbones', () => {
       'model.enc.4x4_block0.norm0.weight', 'model.enc.4x4_block0.norm0.bias',
       'model.enc.4x4_block0.conv0.weight', 'model.enc.4x4_block0.conv0.bias', 'model.enc.4x4_block0.conv0.resample_filter',
     ]);
-    expect(r.tensors.get('model.map_label.weight')!.shape).toEqual([8, 10]);
-    expect(r.f32('model.map_label.weight')).toEqual(Array.from(values(80, 1)));
+    expect(r.tensors.get('model.map_label.weight')!.shape).toEqual([4, 10]);
+    expect(r.f32('model.map_label.weight')).toEqual(Array.from(values(40, 1)));
     expect(r.f32('model.enc.4x4_block0.conv0.resample_filter')).toEqual(Array.from(values(4, 40)));
     expect(r.snapshot.augment_pipe).toEqual({
       class_name: 'AugmentPipe', init_kwargs: { p: 0.12, xflip: 100000000 }, attributes: { p: 0.12, xflip: 100000000, yflip: 1 },
@@ -106,9 +106,9 @@ describe('other preconditionings and backbones', () => {
         className: 'DhariwalUNet',
         modules: [
           ['map_noise', { className: 'PositionalEmbedding' }],
-          ['map_augment', { className: 'Linear', params: [['weight', t([16, 9], 2)], ['bias', null]] }],
-          ['map_layer0', { className: 'Linear', params: [['weight', t([16, 16], 3)], ['bias', t([16], 4)]] }],
-          ['map_label', { className: 'Linear', params: [['weight', t([16, 1000], 5)], ['bias', null]] }],
+          ['map_augment', { className: 'Linear', params: [['weight', t([8, 9], 2)], ['bias', null]] }],
+          ['map_layer0', { className: 'Linear', params: [['weight', t([32, 8], 3)], ['bias', t([32], 4)]] }],
+          ['map_label', { className: 'Linear', params: [['weight', t([32, 1000], 5)], ['bias', null]] }],
           ['enc', { className: 'ModuleDict', container: true, modules: [['8x8_conv', conv(8, 3, 3, 50)]] }],
         ],
       }]],
@@ -124,8 +124,8 @@ describe('other preconditionings and backbones', () => {
       'model.enc.8x8_conv.weight', 'model.enc.8x8_conv.bias',
     ]);
     expect(r.f32('u')).toEqual(Array.from(u));
-    expect(r.tensors.get('model.map_label.weight')!.shape).toEqual([16, 1000]);
-    expect(r.f32('model.map_label.weight')).toEqual(Array.from(values(16000, 5)));
+    expect(r.tensors.get('model.map_label.weight')!.shape).toEqual([32, 1000]);
+    expect(r.f32('model.map_label.weight')).toEqual(Array.from(values(32000, 5)));
   });
 
   it('VEPrecond: keeps training-only kwargs; --key selects another network entry', () => {
@@ -240,11 +240,12 @@ describe('tensor layouts and element types', () => {
   });
 
   it('decodes numpy f8 scalars, negative ints, big ints and inf in the readable summary', () => {
-    const pkl = writeSnapshot(wrap([['w', t([2], 1)]]), { extra: [['extra', new Raw((w) => {
+    // (a later dataset_kwargs key replaces the one writeSnapshot writes)
+    const pkl = writeSnapshot(wrap([['w', t([2], 1)]]), { extra: [['dataset_kwargs', new Raw((w) => {
       w.mark().numpyF8(Math.sqrt(0.5)).int(-1).long1(2n ** 70n).float(Infinity).raw(0x74);
     })]] });
     const s = readSnapshot(bytesSource(pkl));
-    expect(s.others['extra']).toEqual([Math.sqrt(0.5), -1, (2n ** 70n).toString(), 'Infinity']);
+    expect(s.others['dataset_kwargs']).toEqual([Math.sqrt(0.5), -1, (2n ** 70n).toString(), 'Infinity']);
   });
 
   it('reads the BINPUT / LONG_BINPUT memo and the DICT / LIST / POP / POP_MARK / DUP opcodes', () => {

@@ -4,10 +4,14 @@
 // tensors are read from the source one at a time, never all held at once).
 
 import { bytesSource, type ByteSource } from './byte-source';
-import { readSnapshot, type SnapshotNetwork } from './snapshot';
+import { SnapshotError } from './errors';
+import { MAX_HEADER_BYTES, MAX_METADATA_BYTES } from './limits';
+import { readSnapshot, someNames, type SnapshotNetwork } from './snapshot';
+import type { StateDictEntry } from './state-dict';
 import { checkFloatTensor, tensorF32Bytes } from './tensor-bytes';
-import { stringifyPythonJson } from '../config';
+import { stringifyPythonJson, type NetworkConfig } from '../config';
 import { encodeSafetensorsHeader, type SafetensorsHeaderEntry } from '../io/safetensors';
+import { declareNetwork } from '../network';
 
 /** Progress of a conversion. */
 export interface ConvertProgress {
@@ -39,6 +43,13 @@ export interface ConvertSummary {
   elementCount: number;
   /** Size of the checkpoint in bytes. */
   byteLength: number;
+  /** Entries of the snapshot that were not converted (neither the network nor loss_fn, augment_pipe, dataset_kwargs). */
+  skipped: string[];
+  /**
+   * Why the checkpoint will not load in this version of @edm/models, if it will not: the config is not
+   * supported yet, or tensors are missing or not part of the network. Undefined when it matches.
+   */
+  mismatch?: string;
 }
 
 /** Metadata key of the snapshot's other entries (loss_fn, augment_pipe, dataset_kwargs), as JSON. */
@@ -50,23 +61,86 @@ interface Plan {
   tensors: { name: string; bytes: () => Uint8Array; byteLength: number }[];
 }
 
+/**
+ * Checks every tensor's shape against the network its config declares, before any tensor data is read or
+ * allocated: a tensor of the network must have the declared shape. And the tensors may not add up to more
+ * than twice the input's size plus 1 MiB: each element comes from a storage in the file (float16 ones double
+ * in F32), so only a stride-0 broadcast, or a config declaring a huge network, could pass that, turning a
+ * few bytes into gigabytes. Returns why the checkpoint will not load, if it will not.
+ */
+function checkTensors(tensors: StateDictEntry[], network: SnapshotNetwork, inputBytes: number, label: string): string | undefined {
+  let specs: Map<string, readonly number[]> | undefined;
+  let mismatch: string | undefined;
+  try {
+    specs = new Map(declareNetwork(network as unknown as NetworkConfig).specs().map((p) => [p.name, p.torchShape]));
+  } catch (e) {
+    mismatch = `its config is not supported by this version: ${(e as Error).message}`;
+  }
+  let bytes = 0;
+  const extra: string[] = [];
+  for (const { name, tensor } of tensors) {
+    const shape = specs?.get(name);
+    if (shape && (shape.length !== tensor.size.length || shape.some((d, i) => d !== tensor.size[i]))) {
+      throw new SnapshotError(`${label}: tensor '${name}' has shape (${tensor.size.join(', ')}), but ${network.class_name} with these kwargs declares (${shape.join(', ')})`);
+    }
+    if (specs && !shape) extra.push(name);
+    bytes += 4 * tensor.numel;
+    if (bytes > OUTPUT_SLACK + 2 * inputBytes) {
+      const broadcast = tensor.numel > tensor.storage.numel
+        ? ` (a broadcast of its ${tensor.storage.numel}-element storage, stride (${tensor.stride.join(', ')}))` : '';
+      throw new SnapshotError(
+        `${label}: tensor '${name}' of shape (${tensor.size.join(', ')})${broadcast} takes the checkpoint past ` +
+        `${OUTPUT_SLACK + 2 * inputBytes} bytes of tensor data (twice the input's size, plus 1 MiB): refusing`,
+      );
+    }
+  }
+  if (specs) {
+    const have = new Set(tensors.map((t) => t.name));
+    const missing = [...specs.keys()].filter((n) => !have.has(n));
+    const parts = [
+      extra.length ? `${extra.length} tensor(s) not in ${network.class_name} with these kwargs (${someNames(extra, 3)})` : '',
+      missing.length ? `${missing.length} tensor(s) missing (${someNames(missing, 3)})` : '',
+    ].filter(Boolean);
+    if (parts.length) mismatch = parts.join('; ');
+  }
+  return mismatch;
+}
+
+/** Tensor bytes allowed beyond twice the input's size (tiny files with small broadcast buffers). */
+const OUTPUT_SLACK = 1 << 20;
+
+/** A metadata JSON value, refused past {@link MAX_METADATA_BYTES}. */
+function metadataJson(key: string, json: string, label: string): string {
+  if (json.length > MAX_METADATA_BYTES) {
+    throw new SnapshotError(`${label}: metadata '${key}' would be ${json.length} bytes of JSON, more than ${MAX_METADATA_BYTES} (the limit): refusing`);
+  }
+  return json;
+}
+
 function plan(source: ByteSource, options: ConvertSnapshotOptions): Plan {
   const { onProgress } = options;
+  const label = options.label ?? 'snapshot';
   const contents = readSnapshot(source, {
     ...(options.key !== undefined && { key: options.key }),
-    ...(options.label !== undefined && { label: options.label }),
+    label,
     ...(onProgress && { onRead: (done: number, total: number) => onProgress({ phase: 'read', done, total }) }),
   });
   for (const { name, tensor } of contents.tensors) checkFloatTensor(tensor, name);
+  const mismatch = checkTensors(contents.tensors, contents.network, source.byteLength, label);
   const entries: SafetensorsHeaderEntry[] = contents.tensors.map(({ name, tensor }) => ({
     name, dtype: 'F32', shape: [...tensor.size], byteLength: 4 * tensor.numel,
   }));
   const metadata = {
     'edm.format': '1',
     // Python's JSON: a non-finite kwarg (sigma_max=inf) is written bare, as the loader reads it.
-    'edm.network': stringifyPythonJson(contents.network),
-    [SNAPSHOT_METADATA_KEY]: JSON.stringify({ converted_by: 'edm convert', entry: contents.key, ...contents.others }),
+    'edm.network': metadataJson('edm.network', stringifyPythonJson(contents.network), label),
+    [SNAPSHOT_METADATA_KEY]: metadataJson(SNAPSHOT_METADATA_KEY,
+      JSON.stringify({ converted_by: 'edm convert', entry: contents.key, ...contents.others }), label),
   };
+  const names = entries.reduce((a, e) => a + e.name.length + 80, 0);
+  if (names > MAX_HEADER_BYTES) {
+    throw new SnapshotError(`${label}: the checkpoint header would take about ${names} bytes, more than ${MAX_HEADER_BYTES} (the limit): refusing`);
+  }
   const header = encodeSafetensorsHeader(entries, metadata);
   const dataBytes = entries.reduce((a, e) => a + e.byteLength, 0);
   return {
@@ -79,6 +153,8 @@ function plan(source: ByteSource, options: ConvertSnapshotOptions): Plan {
       tensorCount: entries.length,
       elementCount: dataBytes / 4,
       byteLength: header.byteLength + dataBytes,
+      skipped: contents.skipped,
+      ...(mismatch !== undefined && { mismatch }),
     },
   };
 }

@@ -6,6 +6,7 @@
 
 import type { Cursor } from './byte-source';
 import { PickleError } from './errors';
+import { MAX_PICKLE_VALUES } from './limits';
 import { describePy, PyBytes, PyDict, PyGlobal, type PyKey, PySet, PyTuple } from './pickle-values';
 
 /** The meanings of the callables a pickle names (see allow-list.ts). Each throws to refuse. */
@@ -66,7 +67,8 @@ function isKey(v: unknown): v is PyKey {
 /**
  * Runs one pickle from the cursor's position to its STOP and returns the result. Throws a
  * {@link PickleError} naming the cursor's label, the opcode and its byte offset for anything malformed or
- * refused.
+ * refused, and for a pickle that builds more than {@link MAX_PICKLE_VALUES} values. Memo references
+ * (BINGET, DUP) push the memoised value itself, never a copy, so a value referenced many times costs one.
  */
 export function runPickle(cursor: Cursor, hooks: PickleHooks, onOpcode?: (offset: number) => void): unknown {
   const stack: unknown[] = [];
@@ -74,6 +76,9 @@ export function runPickle(cursor: Cursor, hooks: PickleHooks, onOpcode?: (offset
   const memo = new Map<number, unknown>();
   let op = 0;
   let opOffset = cursor.pos;
+  // Every opcode builds at most one value or puts one item into a container: counting opcodes bounds the
+  // memory a pickle can make us hold, whatever its size.
+  let opcodes = 0;
 
   const fail = (msg: string): never => {
     throw new PickleError(`${cursor.label}: offset ${opOffset}: ${OPCODE_NAMES[op] ?? 'opcode'}: ${msg}`);
@@ -111,7 +116,8 @@ export function runPickle(cursor: Cursor, hooks: PickleHooks, onOpcode?: (offset
   };
   const appendItems = (list: unknown, items: unknown[]): void => {
     if (!Array.isArray(list)) fail(`expected a list below the items, got ${describePy(list)}`);
-    (list as unknown[]).push(...items);
+    // One push per item: spreading a long APPENDS would overflow the call stack.
+    for (const it of items) (list as unknown[]).push(it);
   };
   const addToSet = (set: PySet, items: unknown[]): void => {
     for (const it of items) {
@@ -135,6 +141,9 @@ export function runPickle(cursor: Cursor, hooks: PickleHooks, onOpcode?: (offset
     const name = OPCODE_NAMES[op];
     cursor.context = name ?? 'opcode';
     onOpcode?.(opOffset);
+    if (++opcodes > MAX_PICKLE_VALUES) {
+      fail(`the pickle builds more than ${MAX_PICKLE_VALUES.toLocaleString('en-US')} values (the limit; an EDM snapshot needs far fewer)`);
+    }
     try {
       switch (op) {
         case 0x80: { // PROTO

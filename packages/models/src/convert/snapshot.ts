@@ -7,13 +7,25 @@ import { PickleError, SnapshotError } from './errors';
 import { snapshotHooks } from './allow-list';
 import { runPickle } from './pickle-machine';
 import { describePy, PersistentObject, PyDict, PyTuple } from './pickle-values';
-import { kwargToJson, summaryJson, type Json } from './py-json';
+import { JsonBudget, kwargToJson, summaryJson, type Json } from './py-json';
 import { collectStateDict, moduleState, type StateDictEntry } from './state-dict';
 
 /** Preconditioning classes of NVlabs training/networks.py the converter accepts (paper Table 1). */
 export const SUPPORTED_PRECONDITIONINGS = ['EDMPrecond', 'VPPrecond', 'VEPrecond', 'iDDPMPrecond'] as const;
 /** Backbones of NVlabs training/networks.py the converter accepts (DDPM++/NCSN++ and ADM). */
 export const SUPPORTED_BACKBONES = ['SongUNet', 'DhariwalUNet'] as const;
+
+/**
+ * The entries NVlabs training_loop.py pickles beside the network, summarised into `edm.snapshot`. Any other
+ * entry is not read into the output at all (only named in {@link SnapshotContents.skipped}).
+ */
+export const SNAPSHOT_ENTRIES = ['loss_fn', 'augment_pipe', 'dataset_kwargs'] as const;
+
+/** Up to `max` names quoted, then how many more: a message stays one readable line for any dict. */
+export function someNames(names: readonly unknown[], max = 8): string {
+  const shown = names.slice(0, max).map((n) => `'${String(n)}'`).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
 
 /** Options of {@link readSnapshot}. */
 export interface ReadSnapshotOptions {
@@ -41,8 +53,10 @@ export interface SnapshotContents {
   tensors: StateDictEntry[];
   /** The entry converted (`key`). */
   key: string;
-  /** The snapshot's other entries (loss_fn, augment_pipe, dataset_kwargs, ...), summarised as JSON. */
+  /** The snapshot's entries {@link SNAPSHOT_ENTRIES} (loss_fn, augment_pipe, dataset_kwargs), summarised as JSON. */
   others: { [key: string]: Json };
+  /** Names of the other entries, which are not converted. */
+  skipped: string[];
 }
 
 /** Reads an EDM network snapshot from a source. Throws {@link PickleError} / {@link SnapshotError}. */
@@ -70,11 +84,11 @@ export function readSnapshot(source: ByteSource, options: ReadSnapshotOptions = 
   onRead?.(total, total);
 
   if (!(top instanceof PyDict) || !(top.map.has('ema') || top.map.has(key))) {
-    const what = top instanceof PyDict ? `a dict with keys ${JSON.stringify([...top.map.keys()].map(String))}` : `a ${describePy(top)}`;
+    const what = top instanceof PyDict ? `a dict with keys ${someNames([...top.map.keys()])}` : `a ${describePy(top)}`;
     throw new SnapshotError(`${label}: not an EDM network snapshot: the pickle holds ${what}, expected a dict with 'ema' (and loss_fn, augment_pipe, dataset_kwargs)`);
   }
   if (!top.map.has(key)) {
-    throw new SnapshotError(`${label}: no entry '${key}' in the snapshot (entries: ${[...top.map.keys()].map(String).join(', ')})`);
+    throw new SnapshotError(`${label}: no entry '${key}' in the snapshot (entries: ${someNames([...top.map.keys()])})`);
   }
   const entry = top.map.get(key);
   const where = `${label}: entry '${key}'`;
@@ -100,6 +114,13 @@ export function readSnapshot(source: ByteSource, options: ReadSnapshotOptions = 
   const kwargs = kwargToJson(kwargsValue, `${where}: ${entry.className} kwargs`) as { [key: string]: Json };
   const tensors = collectStateDict(entry, `${where} (${entry.className})`);
   const others: { [key: string]: Json } = {};
-  for (const [k, v] of top.map) if (k !== key) others[String(k)] = summaryJson(v);
-  return { network: { class_name: entry.className, kwargs }, tensors, key, others };
+  const skipped: string[] = [];
+  const budget = new JsonBudget(`${label}: entry `);
+  const seen = new Map<object, string>();
+  for (const [k, v] of top.map) {
+    if (k === key) continue;
+    if ((SNAPSHOT_ENTRIES as readonly unknown[]).includes(k)) others[k as string] = summaryJson(v, k as string, budget, seen);
+    else skipped.push(String(k));
+  }
+  return { network: { class_name: entry.className, kwargs }, tensors, key, others, skipped };
 }

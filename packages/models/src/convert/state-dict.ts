@@ -4,6 +4,7 @@
 // Modules are NVlabs persistent objects (state = meta.state) or torch.nn containers (state = BUILD dict).
 
 import { SnapshotError } from './errors';
+import { MAX_NESTING, MAX_TENSORS } from './limits';
 import { ContainerModule, describePy, PersistentObject, PyDict, PySet, TorchTensor } from './pickle-values';
 
 /** One state_dict entry: the reference's dotted name and the tensor. */
@@ -29,10 +30,17 @@ function orderedDict(state: PyDict, key: string, where: string): PyDict {
   return d;
 }
 
-/** The state_dict entries of `root` in PyTorch's order. */
+/**
+ * The state_dict entries of `root` in PyTorch's order. A module reached twice (through the memo) is listed
+ * twice, as PyTorch does; modules nested past {@link MAX_NESTING} levels, or more than {@link MAX_TENSORS}
+ * modules or tensors (a small pickle can reference one module from many places), are refused.
+ */
 export function collectStateDict(root: unknown, rootName: string): StateDictEntry[] {
   const out: StateDictEntry[] = [];
-  const visit = (module: unknown, prefix: string, where: string): void => {
+  let modules = 0;
+  const visit = (module: unknown, prefix: string, where: string, depth: number): void => {
+    if (depth > MAX_NESTING) throw new SnapshotError(`${where}: modules nested more than ${MAX_NESTING} levels deep (the limit): refusing`);
+    if (++modules > MAX_TENSORS) throw new SnapshotError(`${rootName}: more than ${MAX_TENSORS} modules (the limit): refusing`);
     const state = moduleState(module, where);
     const nonPersistent = state.get('_non_persistent_buffers_set');
     const skip = nonPersistent instanceof PySet ? nonPersistent.items : new Set();
@@ -43,14 +51,15 @@ export function collectStateDict(root: unknown, rootName: string): StateDictEntr
           throw new SnapshotError(`${where}.${key}['${String(name)}'] must be a tensor, got ${describePy(t)}`);
         }
         out.push({ name: `${prefix}${String(name)}`, tensor: t });
+        if (out.length > MAX_TENSORS) throw new SnapshotError(`${rootName}: more than ${MAX_TENSORS} tensors (the limit): refusing`);
       }
     };
     tensors('_parameters');
     tensors('_buffers');
     for (const [name, child] of orderedDict(state, '_modules', where).map) {
-      if (child !== null) visit(child, `${prefix}${String(name)}.`, `${where}.${String(name)}`);
+      if (child !== null) visit(child, `${prefix}${String(name)}.`, `${where}.${String(name)}`, depth + 1);
     }
   };
-  visit(root, '', rootName);
+  visit(root, '', rootName, 0);
   return out;
 }
