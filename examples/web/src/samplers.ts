@@ -49,7 +49,7 @@ function kSampler(name: KSamplerName, label: string, kind: 'churn' | 'ancestral'
     run: (net, latents, common, s) => sampler(net, latents, {
       ...common,
       numSteps: s.steps,
-      ...(kind === 'churn' ? { sChurn: s.sChurn, sTmin: s.sMin, sTmax: s.sMax, sNoise: s.sNoise } : {}),
+      ...(kind === 'churn' ? churnOf(s) : {}),
     }),
   };
 }

@@ -1,4 +1,5 @@
 // Tables and findings of the sampler-accuracy benchmark, as markdown (docs/samplers.md) and console text.
+import { samplerTableMarkdown } from './sampler-docs';
 import type { Config } from './samplers';
 
 /** One measured (sampler, NFE) point. */
@@ -141,6 +142,8 @@ level inside), with \`sigmas\` (for example \`karras(n, sigmaMin, sigmaMax, rho)
 
 Guidance: \`classifierFreeGuidance(net, { weight })\` (one batched forward pass of conditional and null labels)
 and \`autoguidance(main, guide, { weight })\` return Denoisers, so they work with every sampler.
+
+${samplerTableMarkdown()}
 
 Notes.
 - **Noise.** Every draw goes through \`options.randnLike\` (default: the per-sample seeded generator of

@@ -35,7 +35,18 @@ export { noScaling, vpScaling, type Scaling } from './ode/scaling';
 export type { Sampler, SamplerCallbackInfo, SamplerOptions } from './samplers/types';
 export { SamplerAbortedError, throwIfAborted } from './samplers/abort';
 export { edmSampler, type EdmSamplerOptions } from './samplers/edm';
-export { ablationSampler, SCALINGS, SCHEDULES, SOLVERS, type AblationSamplerOptions } from './samplers/ablation';
+export { ablationSampler, ablationSigmaRange, SCALINGS, SCHEDULES, SOLVERS, type AblationSamplerOptions } from './samplers/ablation';
+// The sampler table: every sampler by name, its options (kind, help, default, range) written once.
+export {
+  ABLATION_OPTIONS, ADAPTIVE_OPTIONS, ANCESTRAL_OPTIONS, API_OPTIONS, CHURN_OPTIONS, NOISE_LEVEL_OPTIONS,
+  SAMPLER_OPTIONS, checkOption, describeRange, resolveSamplerOptions, samplerOptionNames,
+  type BooleanOptionSpec, type ChoiceOptionSpec, type NumberOptionSpec, type OptionInput, type OptionRelation,
+  type OptionSpecs, type OptionValue, type ResolvedOptions, type ResolvedSamplerSettings, type SamplerName,
+  type SamplerOptionSpec, type SamplerSettings,
+} from './samplers/option-table';
+export {
+  DEFAULT_SAMPLER, SAMPLERS, SAMPLER_NAMES, allSamplerOptions, runSamplerByName, samplerEntry, type SamplerEntry,
+} from './samplers/table';
 
 // Noise and seeds.
 export { Xoshiro128 } from './noise/prng';

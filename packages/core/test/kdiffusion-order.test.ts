@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  K_SAMPLERS, dpmpp3mSdeSampler, sampleDpmAdaptive, type KSamplerOptions,
+  K_SAMPLERS, dpmpp3mSdeSampler, sampleDpmAdaptive, type KSamplerName, type KSamplerOptions,
 } from '../src/samplers/kdiffusion';
+import { samplerOptionNames } from '../src/samplers/option-table';
 import type { Sampler } from '../src/samplers/types';
 import { exponential, karras } from '../src/schedules';
 import { gaussianDenoiser, gaussianExact, latentsFor } from '../bench/mixture';
@@ -89,7 +90,8 @@ describe('the final step to sigma = 0', () => {
     const want = tf.tidy(() => tf.mul(x0, s * s / (s * s + sigmaMin * sigmaMin)).dataSync() as Float32Array);
     for (const [name, sampler] of Object.entries(K_SAMPLERS)) {
       if (name === 'dpm_adaptive') continue;
-      const x = await (sampler as Sampler<KSamplerOptions>)(net, z, { sigmas: [sigmaMin, 0], sChurn: 0 } as KSamplerOptions);
+      const churn = samplerOptionNames(name as KSamplerName).includes('sChurn') ? { sChurn: 0 } : {};
+      const x = await (sampler as Sampler<KSamplerOptions>)(net, z, { sigmas: [sigmaMin, 0], ...churn } as KSamplerOptions);
       const got = x.dataSync();
       for (let i = 0; i < got.length; i += 7) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-7);
       x.dispose();

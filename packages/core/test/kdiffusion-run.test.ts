@@ -5,14 +5,21 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { SamplerAbortedError } from '../src/samplers/abort';
 import { K_SAMPLERS, type KSamplerName, type KSamplerOptions } from '../src/samplers/kdiffusion';
+import { samplerOptionNames } from '../src/samplers/option-table';
 import type { Sampler, SamplerCallbackInfo } from '../src/samplers/types';
 import { latentsFor, mixtureDenoiser, ring2d } from '../bench/mixture';
 
 const mix = ring2d();
 const net = mixtureDenoiser(mix);
 const names = Object.keys(K_SAMPLERS) as KSamplerName[];
+/** Whether the sampler takes the option (its table; others are rejected as unknown). */
+const takes = (name: KSamplerName, option: string) => samplerOptionNames(name).includes(option);
+/** 6 steps for the fixed-step samplers (dpm_adaptive chooses its own). */
+const steps = (name: KSamplerName) => (takes(name, 'numSteps') ? { numSteps: 6 } : {});
 const run = (name: KSamplerName, latents: tf.Tensor4D, options: KSamplerOptions = {}) =>
-  (K_SAMPLERS[name] as Sampler<KSamplerOptions>)(net, latents, { numSteps: 6, ...options });
+  (K_SAMPLERS[name] as Sampler<KSamplerOptions>)(net, latents, { ...steps(name), ...options });
+/** S_churn 10 where the sampler has churn, so the churn samplers draw noise too. */
+const churn = (name: KSamplerName) => (takes(name, 'sChurn') ? { sChurn: 10 } : {}) as KSamplerOptions;
 const stochastic: KSamplerName[] = ['euler_ancestral', 'dpm_2_ancestral', 'dpmpp_2s_ancestral', 'dpmpp_sde',
   'dpmpp_2m_sde', 'dpmpp_3m_sde'];
 
@@ -24,9 +31,9 @@ describe('determinism and per-sample seeds', () => {
   test.each(names)('%s: same latents and seeds twice give identical samples; no tensors leak', async (name) => {
     const z = latentsFor(mix.shape, 4, 3);
     const before = tf.memory().numTensors;
-    const a = await run(name, z, { sChurn: 10 } as KSamplerOptions);
+    const a = await run(name, z, churn(name));
     expect(tf.memory().numTensors).toBe(before + 1);
-    const b = await run(name, z, { sChurn: 10 } as KSamplerOptions);
+    const b = await run(name, z, churn(name));
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     expect(Number.isFinite(tf.sum(a).dataSync()[0]!)).toBe(true);
     tf.dispose([a, b, z]);
@@ -111,7 +118,7 @@ describe('onStep and AbortSignal', () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();
     const p = (K_SAMPLERS[name] as Sampler<KSamplerOptions>)(net, z, {
-      numSteps: 6, signal: controller.signal, onStep: ({ i }) => { if (i === 1) controller.abort('stop'); },
+      ...steps(name), signal: controller.signal, onStep: ({ i }) => { if (i === 1) controller.abort('stop'); },
     });
     await expect(p).rejects.toBeInstanceOf(SamplerAbortedError);
     await expect(p).rejects.toThrow(/aborted by options.signal before step 2/);
@@ -141,7 +148,15 @@ describe('options', () => {
     await expect(run('dpmpp_2m_sde', z, { solverType: 'rk4' } as KSamplerOptions))
       .rejects.toThrow(/solverType must be one of 'midpoint', 'heun', got "rk4"/);
     await expect(run('dpmpp_3m_sde', z, { variant: 'x' } as KSamplerOptions)).rejects.toThrow(/variant must be one of 'kdiffusion', 'taylor'/);
-    await expect(K_SAMPLERS.dpm_adaptive(net, z, { order: 4 as 3 })).rejects.toThrow(/order must be 2 or 3, got 4/);
+    await expect(K_SAMPLERS.dpm_adaptive(net, z, { order: 4 as 3 })).rejects.toThrow(/order must be an integer in 2..3, got 4/);
+    // An option the sampler does not take (a typo, or another sampler's) is an error naming the allowed ones.
+    await expect(run('euler', z, { sTmin: 0.1 } as KSamplerOptions))
+      .rejects.toThrow(/eulerSampler: unknown option 'sTmin'; the euler sampler takes numSteps, sigmaMin, sigmaMax, rho, sChurn, sMin, sMax, sNoise, sigmas, classLabels/);
+    await expect(run('euler_ancestral', z, { sChurn: 1 } as KSamplerOptions)).rejects.toThrow(/unknown option 'sChurn'; the euler_ancestral sampler takes .*eta, sNoise/);
+    await expect(K_SAMPLERS.dpm_adaptive(net, z, { numSteps: 6 } as never)).rejects.toThrow(/dpmAdaptiveSampler: unknown option 'numSteps'/);
+    // Ranges and orders come from the table too.
+    await expect(run('euler', z, { numSteps: 1001 })).rejects.toThrow(/eulerSampler: option numSteps must be an integer in 1..1000, got 1001/);
+    await expect(run('heun', z, { sMin: 5, sMax: 1 } as KSamplerOptions)).rejects.toThrow(/heunSampler: options sMin <= sMax required, got sMin=5 > sMax=1/);
     await expect(run('euler', tf.zeros([2, 2, 1, 1]) as tf.Tensor4D)).rejects.toThrow(/tensor latents must have shape \[N, 1, 1, 2\]/);
     z.dispose();
   });

@@ -3,25 +3,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser';
 import { StackedRandomGenerator } from '../noise/generator';
-import { checkNHWC, checkNumber, checkSigmaRange } from '../validate';
+import { checkNHWC, checkSigmaRange } from '../validate';
+import type { CHURN_OPTIONS, OptionInput } from './option-table';
 import type { SamplerCallbackInfo, SamplerOptions } from './types';
 
-/** Options of the stochastic part of Algorithm 2 (paper Section 4, Table 5), shared by both EDM samplers. */
-export interface ChurnOptions {
-  /** S_churn, overall amount of stochasticity; 0 = deterministic (Algorithm 1). Default 0. */
-  sChurn?: number;
-  /** S_tmin, lowest noise level where churn is added. Default 0. */
-  sMin?: number;
-  /** S_tmax, highest noise level where churn is added. Default Infinity. */
-  sMax?: number;
-  /** S_noise, scale of the added noise (slightly > 1 offsets detail loss). Default 1. */
-  sNoise?: number;
-  /**
-   * Per-sample seeds of the default churn noise when `randnLike` is not given (default 0 .. N-1): sample i
-   * with seed s gets the same noise alone or in any batch. Drawn from `StackedRandomGenerator` stream 1.
-   */
-  seeds?: readonly number[];
-}
+/**
+ * Options of the stochastic part of Algorithm 2 (paper Section 4, Table 5): S_churn, S_tmin (`sMin`), S_tmax
+ * (`sMax`), S_noise; their help, defaults and ranges are in samplers/option-table.ts (CHURN_OPTIONS).
+ * `seeds`: per-sample seeds of the default churn noise when `randnLike` is not given (default 0 .. N-1):
+ * sample i with seed s gets the same noise alone or in any batch (`StackedRandomGenerator` stream 1).
+ */
+export type ChurnOptions = OptionInput<typeof CHURN_OPTIONS> & { seeds?: readonly number[] };
 
 /** Checked churn options with defaults. */
 export interface Churn {
@@ -40,18 +32,6 @@ export function checkLatents(where: string, net: Denoiser, latents: tf.Tensor4D)
     throw new Error(`${where}: latents must be a tf.Tensor4D [N, H, W, C], got ${String(latents)}`);
   }
   checkNHWC(where, 'latents', latents.shape, { resolution: net.imgResolution, channels: net.imgChannels });
-}
-
-/** Validates and defaults the churn options. */
-export function checkChurn(where: string, o: ChurnOptions): Churn {
-  const sChurn = checkNumber(where, 'sChurn', o.sChurn ?? 0, 'nonnegative');
-  const sMin = checkNumber(where, 'sMin', o.sMin ?? 0, 'nonnegative');
-  const sMax = o.sMax ?? Infinity;
-  if (typeof sMax !== 'number' || Number.isNaN(sMax) || sMax < sMin) {
-    throw new Error(`${where}: option sMax must be a number >= sMin (${sMin}), got ${String(sMax)}`);
-  }
-  const sNoise = checkNumber(where, 'sNoise', o.sNoise ?? 1, 'nonnegative');
-  return { sChurn, sMin, sMax, sNoise };
 }
 
 /** gamma_i = min(S_churn / N, sqrt(2) - 1) where S_tmin <= sigma <= S_tmax, else 0 (Algorithm 2). */
@@ -83,7 +63,7 @@ export interface ChurnNoise {
 }
 
 /** The churn noise source: the user's randnLike, else per-sample seeded noise. */
-export function churnNoise(where: string, options: SamplerOptions & ChurnOptions, n: number): ChurnNoise {
+export function churnNoise(where: string, options: SamplerOptions & { seeds?: readonly number[] }, n: number): ChurnNoise {
   if (options.randnLike !== undefined) {
     if (typeof options.randnLike !== 'function') {
       throw new Error(`${where}: option randnLike must be a function (x: Tensor4D) => Tensor4D, got ` +

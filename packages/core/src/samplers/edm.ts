@@ -10,67 +10,56 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser';
 import { edmDiscretization } from '../discretization/edm';
-import { checkInteger, checkNumber } from '../validate';
-import { throwIfAborted } from './abort';
-import { checkChurn, checkLatents, churnGamma, churnNoise, clipSigmaRange, reportStep, type ChurnOptions } from './common';
+import { churnGamma, clipSigmaRange } from './common';
 import { heunStep, type Slope } from './heun-step';
+import { runSampler, type Stepper, type StepContext } from './kdiffusion/runner';
+import { resolveSamplerOptions, type ResolvedSamplerSettings, type SamplerSettings } from './option-table';
 import type { SamplerOptions } from './types';
 
-/** Options of `edmSampler` (camelCase of the reference's edm_sampler arguments). */
-export interface EdmSamplerOptions extends SamplerOptions, ChurnOptions {
-  /** N, number of steps (the network is evaluated 2N - 1 times). Default 18. */
-  numSteps?: number;
-  /** sigma_min, lowest noise level (raised to the network's sigmaMin). Default 0.002. */
-  sigmaMin?: number;
-  /** sigma_max, highest noise level (lowered to the network's sigmaMax). Default 80. */
-  sigmaMax?: number;
-  /** rho, time step exponent of eq. 5. Default 7. */
-  rho?: number;
-}
+/**
+ * Options of `edmSampler`: the sampler table's `edm` (numSteps, sigmaMin, sigmaMax, rho; S_churn, S_tmin,
+ * S_tmax, S_noise as sChurn, sMin, sMax, sNoise; churnDraws), plus per-sample `seeds` of the default churn noise.
+ */
+export type EdmSamplerOptions = SamplerOptions & SamplerSettings<'edm'> & { seeds?: readonly number[] };
 
 const WHERE = 'edmSampler';
+
+/** Algorithm 2's update from t_i to t_{i+1} on the shared runner (its levels are t_0 .. t_N). */
+export function edmStepper(net: Denoiser, ctx: StepContext, o: ResolvedSamplerSettings<'edm'>): Stepper {
+  const numSteps = ctx.sigmas.length - 1;
+  // The slope of the ODE dx/dt = (x - D(x; t)) / t, with D.
+  const slope: Slope = (xx, tt) => {
+    const den = ctx.denoise(xx, tt);
+    return [tf.div(tf.sub(xx, den), tt) as tf.Tensor4D, den];
+  };
+  return {
+    step(x, i) {
+      const tCur = ctx.sigmas[i]!;
+      const tNext = ctx.sigmas[i + 1]!;
+      // Lines 4-6: raise t_i to t^_i = t_i + gamma_i t_i, by noise of std sqrt(t^_i^2 - t_i^2) S_noise.
+      const gamma = churnGamma(o, numSteps, tCur);
+      const tHat = net.roundSigma(tCur + gamma * tCur);
+      const noiseScale = Math.sqrt(Math.max(tHat * tHat - tCur * tCur, 0)) * o.sNoise;
+      // Lines 6-11: x^_i, then Euler's step from t^_i to t_{i+1}, corrected by Heun's unless t_{i+1} = 0.
+      const out = heunStep(x, ctx.draw, slope, {
+        tHat, tNext, noiseScale, tPrime: tNext, euler: i === numSteps - 1,
+        drawAlways: o.churnDraws === 'every-step' || gamma > 0,
+      });
+      return { x: out.xNext, denoised: out.denoised };
+    },
+  };
+}
 
 /**
  * Samples from `net` starting at standard-normal `latents` [N, H, W, C] (scaled by sigma_max here, as the
  * reference). Returns the final images x_N (a new tensor); `latents` is not disposed.
  */
 export async function edmSampler(net: Denoiser, latents: tf.Tensor4D, options: EdmSamplerOptions = {}): Promise<tf.Tensor4D> {
-  checkLatents(WHERE, net, latents);
-  const numSteps = checkInteger(WHERE, 'numSteps', options.numSteps ?? 18, 1);
-  const rho = checkNumber(WHERE, 'rho', options.rho ?? 7, 'positive');
-  const range = clipSigmaRange(WHERE, net, options.sigmaMin ?? 0.002, options.sigmaMax ?? 80);
-  const churn = checkChurn(WHERE, options);
-  const noise = churnNoise(WHERE, options, latents.shape[0]);
-  const classLabels = options.classLabels ?? null;
-
+  const o = resolveSamplerOptions('edm', options);
   // t_0 .. t_{N-1} rounded to what the network supports, then t_N = 0.
-  const t = edmDiscretization(numSteps, { ...range, rho }).map((s, i) => (i < numSteps ? net.roundSigma(s) : 0));
-
-  // The slope of the ODE dx/dt = (x - D(x; t)) / t, with D.
-  const slope: Slope = (xx, tt) => {
-    const den = net.forward(xx, tt, classLabels);
-    return [tf.div(tf.sub(xx, den), tt) as tf.Tensor4D, den];
+  const levels = () => {
+    const range = clipSigmaRange(WHERE, net, o.sigmaMin, o.sigmaMax);
+    return { sigmas: edmDiscretization(o.numSteps, { ...range, rho: o.rho }).map((s, i) => (i < o.numSteps ? net.roundSigma(s) : 0)) };
   };
-
-  let x = tf.tidy(() => tf.mul(tf.cast(latents, 'float32'), t[0]!) as tf.Tensor4D);
-  try {
-    for (let i = 0; i < numSteps; i++) {
-      throwIfAborted(options.signal, WHERE, i);
-      const tCur = t[i]!;
-      const tNext = t[i + 1]!;
-      // Lines 4-6: raise t_i to t^_i = t_i + gamma_i t_i, by noise of std sqrt(t^_i^2 - t_i^2) S_noise.
-      const gamma = churnGamma(churn, numSteps, tCur);
-      const tHat = net.roundSigma(tCur + gamma * tCur);
-      const noiseScale = Math.sqrt(Math.max(tHat * tHat - tCur * tCur, 0)) * churn.sNoise;
-      // Lines 6-11: x^_i, then Euler's step from t^_i to t_{i+1}, corrected by Heun's unless t_{i+1} = 0.
-      const step = heunStep(x, noise, slope, { tHat, tNext, noiseScale, tPrime: tNext, euler: i === numSteps - 1 });
-      x.dispose();
-      x = step.xNext;
-      await reportStep(options.onStep, { i, sigma: tCur, sigmaNext: tNext, x, denoised: step.denoised });
-    }
-  } catch (e) {
-    x.dispose();
-    throw e;
-  }
-  return x;
+  return runSampler(WHERE, net, latents, options, levels, (ctx) => edmStepper(net, ctx, o));
 }

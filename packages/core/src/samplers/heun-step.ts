@@ -8,7 +8,7 @@
 //          x_{i+1} = x^_i + h_i ((1 - 1/(2 alpha)) d_i + 1/(2 alpha) d'_i)
 // where d(x, t) is the ODE's slope dx/dt (eq. 4), and t'_i = t^_i + alpha h_i (t_{i+1} in Algorithm 2).
 import * as tf from '@tensorflow/tfjs-core';
-import type { ChurnNoise } from './common';
+import type { StepContext } from './kdiffusion/runner';
 
 /** The ODE's slope at (x, t) with the denoiser output it used: [d(x, t), D(...)]. Called inside a tf.tidy. */
 export type Slope = (x: tf.Tensor4D, t: number) => [tf.Tensor4D, tf.Tensor4D];
@@ -29,23 +29,26 @@ export interface HeunStep {
   alpha?: number;
   /** t'_i, where the second slope is taken. Default t^_i + alpha h_i; Algorithm 2 passes t_{i+1}. */
   tPrime?: number;
+  /**
+   * Whether the reference draws eps_i on this step even when noiseScale = 0 (generate.py draws on every
+   * step; EDM2's generate_images.py only where churn applies). A user's randnLike is called then, so
+   * recorded draws line up; the default seeded source draws only what is used. Default true.
+   */
+  drawAlways?: boolean;
 }
 
 /** The state after a step and the last denoiser output of the step, both new tensors owned by the caller. */
 export type HeunStepResult = { xNext: tf.Tensor4D; denoised: tf.Tensor4D };
 
-/**
- * Takes one step of Algorithm 2 from x_i (not disposed). eps_i comes from `noise`; the default (lazy) source is
- * not drawn when noiseScale = 0, a user's randnLike is called on every step so recorded draws line up.
- */
+/** Takes one step of Algorithm 2 from x_i (not disposed); eps_i comes from the run's draw (`ctx.draw`). */
 export function heunStep(
   x: tf.Tensor4D,
-  noise: ChurnNoise,
+  draw: StepContext['draw'],
   slope: Slope,
   step: HeunStep,
 ): HeunStepResult {
-  const { tHat, tNext, noiseScale, xScale = 1, euler = false, alpha = 1 } = step;
-  const eps = noise.lazy && noiseScale === 0 ? null : noise.randnLike(x);
+  const { tHat, tNext, noiseScale, xScale = 1, euler = false, alpha = 1, drawAlways = true } = step;
+  const eps = draw(x, noiseScale !== 0, drawAlways);
   try {
     return tf.tidy((): HeunStepResult => {
       const xScaled = xScale === 1 ? x : tf.mul(x, xScale) as tf.Tensor4D;

@@ -4,8 +4,6 @@
 //   sigma_down = sqrt(sigma_to^2 - sigma_up^2),
 // so that the marginal noise level at sigma_to is right. eta = 1 is DDPM's ancestral step, 0 the ODE.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber } from '../../validate';
-import type { AncestralOptions } from './options';
 import type { StepContext } from './runner';
 
 /** sigma_down and sigma_up of an ancestral step. */
@@ -15,14 +13,6 @@ export function ancestralStep(sigmaFrom: number, sigmaTo: number, eta = 1): { si
     eta * Math.sqrt(Math.max(0, sigmaTo ** 2 * (sigmaFrom ** 2 - sigmaTo ** 2) / sigmaFrom ** 2)));
   const sigmaDown = Math.sqrt(Math.max(0, sigmaTo ** 2 - sigmaUp ** 2));
   return { sigmaDown, sigmaUp };
-}
-
-/** Validated eta and s_noise (defaults 1 and 1). */
-export function resolveAncestral(name: string, options: AncestralOptions): { eta: number; sNoise: number } {
-  return {
-    eta: checkNumber(name, 'eta', options.eta ?? 1, 'nonnegative'),
-    sNoise: checkNumber(name, 'sNoise', options.sNoise ?? 1, 'nonnegative'),
-  };
 }
 
 /**

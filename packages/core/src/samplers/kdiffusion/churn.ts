@@ -2,7 +2,7 @@
 // DPM-Solver-2 on any noise levels: raise sigma_i to sigma_hat = (1 + gamma_i) sigma_i by adding noise,
 //   x_hat = x + sqrt(sigma_hat^2 - sigma_i^2) S_noise eps,  gamma_i = min(S_churn / N, sqrt 2 - 1)
 // where S_tmin <= sigma_i <= S_tmax (else gamma_i = 0). Options and gamma are the EDM samplers' own
-// (samplers/common.ts: checkChurn, churnGamma).
+// (samplers/common.ts churnGamma; their options are samplers/option-table.ts CHURN_OPTIONS).
 import * as tf from '@tensorflow/tfjs-core';
 import { churnGamma, type Churn } from '../common';
 import type { StepContext } from './runner';

@@ -8,47 +8,21 @@
 // as the other samplers do, for one more evaluation.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../../denoiser';
-import { checkInteger, checkNumber } from '../../validate';
 import { checkLatents, churnNoise, clipSigmaRange } from '../common';
 import { throwIfAborted } from '../abort';
+import { resolveSamplerOptions, type SamplerSettings } from '../option-table';
 import type { Sampler, SamplerOptions } from '../types';
 import { ancestralStep } from './ancestral';
 import { EpsCache, dpmSolver1Step, dpmSolver2Step, dpmSolver3Step } from './dpm-solver-steps';
 import { PidStepSizeController } from './pid';
 
-/** Options of the adaptive DPM-Solver (k-diffusion defaults). */
-export interface DpmAdaptiveOptions extends SamplerOptions {
-  /** Per-sample seeds of the default noise (eta > 0) when `randnLike` is not given (default 0 .. N-1). */
-  seeds?: readonly number[];
-  /** sigma_min, where the adaptive integration ends (default 0.002, raised to the denoiser's sigmaMin). */
-  sigmaMin?: number;
-  /** sigma_max, where it starts; latents are scaled by it (default 80, lowered to the denoiser's sigmaMax). */
-  sigmaMax?: number;
-  /** Order of the high-order solver: 2 (DPM-Solver-12) or 3 (DPM-Solver-23). Default 3. */
-  order?: 2 | 3;
-  /** rtol: relative error tolerance. Default 0.05. */
-  rtol?: number;
-  /** atol: absolute error tolerance (in data units). Default 0.0078. */
-  atol?: number;
-  /** h_init: first step size in lambda = -ln sigma. Default 0.05. */
-  hInit?: number;
-  /** PID controller proportional coefficient. Default 0. */
-  pcoeff?: number;
-  /** PID controller integral coefficient. Default 1. */
-  icoeff?: number;
-  /** PID controller derivative coefficient. Default 0. */
-  dcoeff?: number;
-  /** accept_safety: a step is accepted when the controller's factor is >= this. Default 0.81. */
-  acceptSafety?: number;
-  /** eta: ancestral noise share (0 = ODE). Default 0. */
-  eta?: number;
-  /** s_noise: multiplier of the ancestral noise. Default 1. */
-  sNoise?: number;
-  /** Take the final step sigma_min -> 0 (x = D(x; sigma_min)). Default true. */
-  denoiseToZero?: boolean;
-  /** Upper bound on attempted steps, a guard against tolerances that cannot be met. Default 10000. */
-  maxSteps?: number;
-}
+/**
+ * Options of the adaptive DPM-Solver: the sampler table's `dpm_adaptive` (sigmaMin, sigmaMax, order 2 or 3,
+ * rtol, atol, hInit, the PID coefficients pcoeff/icoeff/dcoeff, acceptSafety, eta, sNoise, denoiseToZero,
+ * maxSteps; k-diffusion's defaults), plus per-sample `seeds` of the default noise (eta > 0) when `randnLike`
+ * is not given (default 0 .. N-1).
+ */
+export type DpmAdaptiveOptions = SamplerOptions & SamplerSettings<'dpm_adaptive'> & { seeds?: readonly number[] };
 
 /** What the adaptive solver did. */
 export interface DpmAdaptiveInfo {
@@ -66,19 +40,11 @@ export interface DpmAdaptiveInfo {
 export async function sampleDpmAdaptive(net: Denoiser, latents: tf.Tensor4D, options: DpmAdaptiveOptions = {}):
   Promise<{ x: tf.Tensor4D; info: DpmAdaptiveInfo }> {
   const name = 'dpmAdaptiveSampler';
+  const o = resolveSamplerOptions('dpm_adaptive', options, name);
   checkLatents(name, net, latents);
-  const { sigmaMin, sigmaMax } = clipSigmaRange(name, net, options.sigmaMin ?? 0.002, options.sigmaMax ?? 80);
-  const order = options.order ?? 3;
-  if (order !== 2 && order !== 3) throw new Error(`${name}: option order must be 2 or 3, got ${String(order)}`);
-  const rtol = checkNumber(name, 'rtol', options.rtol ?? 0.05, 'nonnegative');
-  const atol = checkNumber(name, 'atol', options.atol ?? 0.0078, 'positive');
-  const hInit = Math.abs(checkNumber(name, 'hInit', options.hInit ?? 0.05, 'positive'));
-  const eta = checkNumber(name, 'eta', options.eta ?? 0, 'nonnegative');
-  const sNoise = checkNumber(name, 'sNoise', options.sNoise ?? 1, 'nonnegative');
-  const maxSteps = checkInteger(name, 'maxSteps', options.maxSteps ?? 10000, 1);
-  const pid = new PidStepSizeController(hInit, checkNumber(name, 'pcoeff', options.pcoeff ?? 0),
-    checkNumber(name, 'icoeff', options.icoeff ?? 1), checkNumber(name, 'dcoeff', options.dcoeff ?? 0),
-    eta ? 1.5 : order, checkNumber(name, 'acceptSafety', options.acceptSafety ?? 0.81, 'positive'));
+  const { sigmaMin, sigmaMax } = clipSigmaRange(name, net, o.sigmaMin, o.sigmaMax);
+  const { order, rtol, atol, eta, sNoise, maxSteps } = o;
+  const pid = new PidStepSizeController(o.hInit, o.pcoeff, o.icoeff, o.dcoeff, eta ? 1.5 : order, o.acceptSafety);
   const classLabels = options.classLabels ?? null;
   const noise = churnNoise(name, options, latents.shape[0]);
   const info: DpmAdaptiveInfo = { nfe: 0, steps: 0, nAccept: 0, nReject: 0 };
@@ -161,7 +127,7 @@ export async function sampleDpmAdaptive(net: Denoiser, latents: tf.Tensor4D, opt
         info.nReject++;
       }
     }
-    if (options.denoiseToZero ?? true) {
+    if (o.denoiseToZero) {
       throwIfAborted(options.signal, name, info.nAccept);
       info.nfe++;
       const denoised = tf.tidy(() => net.forward(x, sigmaMin, classLabels));

@@ -5,26 +5,19 @@
 //   correction (heun)     = (1 - phi_1 / ((1+eta) h)) / r (D_i - D_{i-1}).
 // The step to sigma = 0 returns D_i; the noise n as in multistep-sde.ts. eta = 0 is DPM-Solver++(2M).
 import * as tf from '@tensorflow/tfjs-core';
-import { checkChoice } from '../../validate';
-import type { Sampler } from '../types';
-import { resolveAncestral } from './ancestral';
-import type { AncestralOptions, KSamplerOptions } from './options';
 import { sdeMultistepStepper } from './multistep-sde';
-import { runSampler } from './runner';
+import { kSampler, type KSamplerOptionsOf } from './runner';
 
-/** Options of `dpmpp2mSdeSampler`. */
-export interface Dpmpp2mSdeOptions extends KSamplerOptions, AncestralOptions {
-  /** The second-order correction: 'midpoint' (default, as k-diffusion) or 'heun'. */
-  solverType?: 'midpoint' | 'heun';
-}
+/**
+ * Options of `dpmpp2mSdeSampler` (the sampler table's `dpmpp_2m_sde`: noise levels, eta, s_noise and the
+ * second-order correction `solverType`, 'midpoint' as k-diffusion or 'heun').
+ */
+export type Dpmpp2mSdeOptions = KSamplerOptionsOf<'dpmpp_2m_sde'>;
 
 /** DPM-Solver++(2M) SDE: one evaluation and (when eta > 0) one noise draw per step. */
-export const dpmpp2mSdeSampler: Sampler<Dpmpp2mSdeOptions> = async (net, latents, options = {}) => {
-  const name = 'dpmpp2mSdeSampler';
-  const { eta, sNoise } = resolveAncestral(name, options);
-  const solverType = checkChoice(name, 'solverType', options.solverType ?? 'midpoint', ['midpoint', 'heun'] as const);
+export const dpmpp2mSdeSampler = kSampler('dpmpp_2m_sde', (ctx, { eta, sNoise, solverType }) =>
   // One past step: D_{i-1} and h_{i-1}.
-  return runSampler(name, net, latents, options, (ctx) => sdeMultistepStepper(ctx, eta, sNoise, 1, (step) => {
+  sdeMultistepStepper(ctx, eta, sNoise, 1, (step) => {
     const { x, denoised, sigma, sigmaNext, h, past } = step;
     const etaH = eta * h;
     const phi1 = -Math.expm1(-h - etaH); // 1 - e^{-(1+eta) h}
@@ -34,4 +27,3 @@ export const dpmpp2mSdeSampler: Sampler<Dpmpp2mSdeOptions> = async (net, latents
     const c = solverType === 'heun' ? (phi1 / (-h - etaH) + 1) / r : 0.5 * phi1 / r;
     return tf.add(y, tf.mul(tf.sub(denoised, past[0]!.denoised), c));
   }));
-};

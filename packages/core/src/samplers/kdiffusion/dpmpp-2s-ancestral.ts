@@ -5,37 +5,32 @@
 //   x'  = (sigma_down / sigma_i) x - expm1(-h) D(x_2; sigma_s),   h = ln(sigma_i / sigma_down),
 // then noise of std sigma_up (none on the last step, where sigma_down = 0 gives an Euler step).
 import * as tf from '@tensorflow/tfjs-core';
-import type { Sampler } from '../types';
-import { addNoise, ancestralStep, resolveAncestral } from './ancestral';
-import type { AncestralOptions, KSamplerOptions } from './options';
-import { runSampler } from './runner';
+import { addNoise, ancestralStep } from './ancestral';
+import { kSampler, type KSamplerOptionsOf } from './runner';
 
-/** Options of `dpmpp2sAncestralSampler`. */
-export interface Dpmpp2sAncestralOptions extends KSamplerOptions, AncestralOptions {}
+/** Options of `dpmpp2sAncestralSampler` (the sampler table's `dpmpp_2s_ancestral`: noise levels, eta, s_noise). */
+export type Dpmpp2sAncestralOptions = KSamplerOptionsOf<'dpmpp_2s_ancestral'>;
 
 /** DPM-Solver++(2S) ancestral: two evaluations per step (one on the last step). */
-export const dpmpp2sAncestralSampler: Sampler<Dpmpp2sAncestralOptions> = async (net, latents, options = {}) => {
-  const { eta, sNoise } = resolveAncestral('dpmpp2sAncestralSampler', options);
-  return runSampler('dpmpp2sAncestralSampler', net, latents, options, (ctx) => ({
-    step(x, i) {
-      const sigma = ctx.sigmas[i]!;
-      const sigmaNext = ctx.sigmas[i + 1]!;
-      const denoised = ctx.denoise(x, sigma);
-      const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
-      if (sigmaDown === 0) {
-        // Euler step to 0: x + (0 - sigma) (x - D) / sigma = D.
-        return { x: tf.clone(denoised), denoised };
-      }
-      const h = Math.log(sigma / sigmaDown);
-      const sigmaS = sigma * Math.exp(-0.5 * h);
-      const x2 = tf.tidy(() => tf.sub(tf.mul(x, sigmaS / sigma), tf.mul(denoised, Math.expm1(-0.5 * h))) as tf.Tensor4D);
-      denoised.dispose();
-      const denoised2 = ctx.denoise(x2, sigmaS);
-      const down = tf.tidy(() => tf.sub(tf.mul(x, sigmaDown / sigma), tf.mul(denoised2, Math.expm1(-h))) as tf.Tensor4D);
-      x2.dispose();
-      const next = sigmaNext > 0 ? addNoise(ctx, down, sNoise * sigmaUp) : down;
-      if (next !== down) down.dispose();
-      return { x: next, denoised: denoised2 };
-    },
-  }));
-};
+export const dpmpp2sAncestralSampler = kSampler('dpmpp_2s_ancestral', (ctx, { eta, sNoise }) => ({
+  step(x, i) {
+    const sigma = ctx.sigmas[i]!;
+    const sigmaNext = ctx.sigmas[i + 1]!;
+    const denoised = ctx.denoise(x, sigma);
+    const { sigmaDown, sigmaUp } = ancestralStep(sigma, sigmaNext, eta);
+    if (sigmaDown === 0) {
+      // Euler step to 0: x + (0 - sigma) (x - D) / sigma = D.
+      return { x: tf.clone(denoised), denoised };
+    }
+    const h = Math.log(sigma / sigmaDown);
+    const sigmaS = sigma * Math.exp(-0.5 * h);
+    const x2 = tf.tidy(() => tf.sub(tf.mul(x, sigmaS / sigma), tf.mul(denoised, Math.expm1(-0.5 * h))) as tf.Tensor4D);
+    denoised.dispose();
+    const denoised2 = ctx.denoise(x2, sigmaS);
+    const down = tf.tidy(() => tf.sub(tf.mul(x, sigmaDown / sigma), tf.mul(denoised2, Math.expm1(-h))) as tf.Tensor4D);
+    x2.dispose();
+    const next = sigmaNext > 0 ? addNoise(ctx, down, sNoise * sigmaUp) : down;
+    if (next !== down) down.dispose();
+    return { x: next, denoised: denoised2 };
+  },
+}));

@@ -16,30 +16,21 @@
 // variant 'kdiffusion' (default) keeps that formula for parity with k-diffusion; variant 'taylor' uses
 // -2 phi_3 d2 and is third order.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkChoice } from '../../validate';
-import type { Sampler } from '../types';
-import { resolveAncestral } from './ancestral';
-import type { AncestralOptions, KSamplerOptions } from './options';
 import { sdeMultistepStepper, type PastStep } from './multistep-sde';
-import { runSampler } from './runner';
+import { kSampler, type KSamplerOptionsOf } from './runner';
 
-/** Options of `dpmpp3mSdeSampler`. */
-export interface Dpmpp3mSdeOptions extends KSamplerOptions, AncestralOptions {
-  /**
-   * 'kdiffusion' (default): k-diffusion's update, coefficient -phi_3 on d2 (second order in practice);
-   * 'taylor': the exact Taylor coefficient -2 phi_3 (third order). See the note above.
-   */
-  variant?: 'kdiffusion' | 'taylor';
-}
+/**
+ * Options of `dpmpp3mSdeSampler` (the sampler table's `dpmpp_3m_sde`: noise levels, eta, s_noise and
+ * `variant`: 'kdiffusion' (default), k-diffusion's coefficient -phi_3 on d2, second order in practice;
+ * 'taylor', the exact Taylor coefficient -2 phi_3, third order; see the note above).
+ */
+export type Dpmpp3mSdeOptions = KSamplerOptionsOf<'dpmpp_3m_sde'>;
 
 /** DPM-Solver++(3M) SDE: one evaluation and (when eta > 0) one noise draw per step. */
-export const dpmpp3mSdeSampler: Sampler<Dpmpp3mSdeOptions> = async (net, latents, options = {}) => {
-  const name = 'dpmpp3mSdeSampler';
-  const { eta, sNoise } = resolveAncestral(name, options);
-  const variant = checkChoice(name, 'variant', options.variant ?? 'kdiffusion', ['kdiffusion', 'taylor'] as const);
+export const dpmpp3mSdeSampler = kSampler('dpmpp_3m_sde', (ctx, { eta, sNoise, variant }) => {
   const d2Scale = variant === 'taylor' ? 2 : 1;
   // Two past steps: D_{i-1}, h_{i-1} and D_{i-2}, h_{i-2}.
-  return runSampler(name, net, latents, options, (ctx) => sdeMultistepStepper(ctx, eta, sNoise, 2, (step) => {
+  return sdeMultistepStepper(ctx, eta, sNoise, 2, (step) => {
     const { x, denoised, h, past } = step;
     const hEta = h * (eta + 1);
     const y = tf.add(tf.mul(x, Math.exp(-hEta)), tf.mul(denoised, -Math.expm1(-hEta)));
@@ -61,5 +52,5 @@ export const dpmpp3mSdeSampler: Sampler<Dpmpp3mSdeOptions> = async (net, latents
       return tf.add(y, tf.mul(tf.div(tf.sub(denoised, p1.denoised), p1.h / h), phi2)); // the 2M correction
     }
     return y;
-  }));
-};
+  });
+});

@@ -9,26 +9,16 @@
 // / sqrt(sigma_i - sigma_{i+1}). What is lost is only the tree's property that the same seed gives the same
 // Brownian path whatever the step count. The step to sigma = 0 is an Euler step (x = D).
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber } from '../../validate';
-import type { Sampler } from '../types';
-import { ancestralStep, resolveAncestral } from './ancestral';
-import type { AncestralOptions, KSamplerOptions } from './options';
-import { runSampler } from './runner';
+import { ancestralStep } from './ancestral';
+import { kSampler, type KSamplerOptionsOf } from './runner';
 
-/** Options of `dpmppSdeSampler`. */
-export interface DpmppSdeOptions extends KSamplerOptions, AncestralOptions {
-  /** r: position of the intermediate point in lambda, s = lambda_i + r h, in (0, 1]. Default 1/2. */
-  r?: number;
-}
+/** Options of `dpmppSdeSampler` (the sampler table's `dpmpp_sde`: noise levels, eta, s_noise and r in (0, 1]). */
+export type DpmppSdeOptions = KSamplerOptionsOf<'dpmpp_sde'>;
 
 /** DPM-Solver++ SDE: two evaluations and two noise draws per step (one evaluation on the last step). */
-export const dpmppSdeSampler: Sampler<DpmppSdeOptions> = async (net, latents, options = {}) => {
-  const name = 'dpmppSdeSampler';
-  const { eta, sNoise } = resolveAncestral(name, options);
-  const r = checkNumber(name, 'r', options.r ?? 0.5, 'positive');
-  if (r > 1) throw new Error(`${name}: option r must be in (0, 1], got ${r}`);
+export const dpmppSdeSampler = kSampler('dpmpp_sde', (ctx, { eta, sNoise, r }) => {
   const fac = 1 / (2 * r);
-  return runSampler(name, net, latents, options, (ctx) => ({
+  return {
     step(x, i) {
       const sigma = ctx.sigmas[i]!;
       const sigmaNext = ctx.sigmas[i + 1]!;
@@ -64,5 +54,5 @@ export const dpmppSdeSampler: Sampler<DpmppSdeOptions> = async (net, latents, op
       if (z) z.dispose();
       return { x: next, denoised: denoised2 };
     },
-  }));
-};
+  };
+});

@@ -4,16 +4,10 @@
 //   x_{i+1} = x_i + sum_j c_ij d_{i-j},  c_ij = integral_{sigma_i}^{sigma_{i+1}} prod_{k != j} (tau - sigma_{i-k}) / (sigma_{i-j} - sigma_{i-k}) dtau.
 // The first steps use the orders available (1, 2, 3). One evaluation per step.
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInteger } from '../../validate';
-import type { Sampler } from '../types';
-import type { KSamplerOptions } from './options';
-import { runSampler, toD } from './runner';
+import { kSampler, toD, type KSamplerOptionsOf } from './runner';
 
-/** Options of `lmsSampler`. */
-export interface LmsOptions extends KSamplerOptions {
-  /** Order of the multistep method (number of past derivatives used), 1..6. Default 4. */
-  order?: number;
-}
+/** Options of `lmsSampler` (the sampler table's `lms`: noise levels and `order`, 1..6, default 4). */
+export type LmsOptions = KSamplerOptionsOf<'lms'>;
 
 // 6-point Gauss-Legendre nodes and weights on [-1, 1]: exact for polynomials of degree <= 11, so the
 // Lagrange basis of any order <= 6 integrates exactly (k-diffusion uses adaptive quadrature to 1e-4).
@@ -41,27 +35,23 @@ export function linearMultistepCoeff(order: number, t: readonly number[], i: num
 }
 
 /** Linear multistep of order `order` (default 4). */
-export const lmsSampler: Sampler<LmsOptions> = async (net, latents, options = {}) => {
-  const order = checkInteger('lmsSampler', 'order', options.order ?? 4, 1);
-  if (order > 6) throw new Error(`lmsSampler: option order must be an integer in 1..6, got ${order}`);
-  return runSampler('lmsSampler', net, latents, options, (ctx) => {
-    const ds: tf.Tensor4D[] = [];
-    return {
-      step(x, i) {
-        const sigma = ctx.sigmas[i]!;
-        const denoised = ctx.denoise(x, sigma);
-        ds.push(tf.tidy(() => toD(x, denoised, sigma)));
-        if (ds.length > order) ds.shift()!.dispose();
-        const curOrder = Math.min(i + 1, order);
-        const coeffs = Array.from({ length: curOrder }, (_, j) => linearMultistepCoeff(curOrder, ctx.sigmas, i, j));
-        const next = tf.tidy(() => {
-          let acc: tf.Tensor = x;
-          coeffs.forEach((c, j) => { acc = tf.add(acc, tf.mul(ds[ds.length - 1 - j]!, c)); });
-          return acc as tf.Tensor4D;
-        });
-        return { x: next === x ? tf.clone(x) : next, denoised };
-      },
-      dispose() { tf.dispose(ds); },
-    };
-  });
-};
+export const lmsSampler = kSampler('lms', (ctx, { order }) => {
+  const ds: tf.Tensor4D[] = [];
+  return {
+    step(x, i) {
+      const sigma = ctx.sigmas[i]!;
+      const denoised = ctx.denoise(x, sigma);
+      ds.push(tf.tidy(() => toD(x, denoised, sigma)));
+      if (ds.length > order) ds.shift()!.dispose();
+      const curOrder = Math.min(i + 1, order);
+      const coeffs = Array.from({ length: curOrder }, (_, j) => linearMultistepCoeff(curOrder, ctx.sigmas, i, j));
+      const next = tf.tidy(() => {
+        let acc: tf.Tensor = x;
+        coeffs.forEach((c, j) => { acc = tf.add(acc, tf.mul(ds[ds.length - 1 - j]!, c)); });
+        return acc as tf.Tensor4D;
+      });
+      return { x: next === x ? tf.clone(x) : next, denoised };
+    },
+    dispose() { tf.dispose(ds); },
+  };
+});

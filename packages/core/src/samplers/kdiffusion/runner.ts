@@ -1,13 +1,17 @@
-// The loop every k-diffusion sampler shares: validate, build the noise levels, scale the latents by sigma_0,
-// call a stepper once per interval [sigma_i, sigma_{i+1}], report each step (onStep), honour the
-// AbortSignal, and leave no tensor behind but the result.
+// The loop every sampler shares (the k-diffusion family, edmSampler and ablationSampler): validate the
+// latents, lay out the noise levels, scale the latents, call a stepper once per interval
+// [sigma_i, sigma_{i+1}], report each step (onStep), honour the AbortSignal, and leave no tensor behind but
+// the result.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../../denoiser';
-import { checkInteger, checkNumber } from '../../validate';
 import { checkLatents, churnNoise, clipSigmaRange, reportStep } from '../common';
 import { karras } from '../../schedules/karras';
 import { checkSigmas } from '../../schedules/final-zero';
 import { throwIfAborted } from '../abort';
+import {
+  SAMPLER_OPTIONS, resolveSamplerOptions, type ResolvedSamplerSettings, type SamplerName, type SamplerSettings,
+} from '../option-table';
+import type { Sampler, SamplerOptions } from '../types';
 import type { KSamplerOptions } from './options';
 
 /** What a stepper gets: the denoiser call, the noise source and the noise levels. */
@@ -38,26 +42,46 @@ export interface Stepper {
   dispose?(): void;
 }
 
-/** The noise levels of a run: options.sigmas as given, else karras(numSteps, sigmaMin, sigmaMax, rho). */
-export function resolveSigmas(name: string, net: Denoiser, options: KSamplerOptions): number[] {
-  if (options.sigmas !== undefined) return checkSigmas(name, options.sigmas);
-  const numSteps = checkInteger(name, 'numSteps', options.numSteps ?? 18, 1);
-  const rho = checkNumber(name, 'rho', options.rho ?? 7, 'positive');
-  const { sigmaMin, sigmaMax } = clipSigmaRange(name, net, options.sigmaMin ?? 0.002, options.sigmaMax ?? 80);
-  const sigmas = karras(numSteps, sigmaMin, sigmaMax, rho);
-  return sigmas.map((s) => (s > 0 ? net.roundSigma(s) : 0));
+/** The noise levels a run goes through and how the latents are scaled at its start. */
+export interface NoiseLevels {
+  /** sigma_0 > ... > sigma_N (the last usually 0): one step per interval; reported to onStep. */
+  readonly sigmas: readonly number[];
+  /** The factor of the standard-normal latents at the start. Default sigmas[0]. */
+  readonly initialScale?: number;
 }
 
-/** Runs a stepper over all noise levels. The returned promise resolves to a new tensor. */
+/** The checked noise-level settings of a k-diffusion run (samplers/option-table.ts NOISE_LEVEL_OPTIONS). */
+export interface NoiseLevelSettings {
+  numSteps: number;
+  sigmaMin: number;
+  sigmaMax: number;
+  rho: number;
+}
+
+/**
+ * The noise levels of a k-diffusion run: `sigmas` as given (checked), else karras(numSteps, sigmaMin,
+ * sigmaMax, rho) with the range clipped to the network's and each level rounded to what it supports.
+ */
+export function resolveSigmas(name: string, net: Denoiser, settings: NoiseLevelSettings, sigmas?: ArrayLike<number>): number[] {
+  if (sigmas !== undefined) return checkSigmas(name, sigmas);
+  const { sigmaMin, sigmaMax } = clipSigmaRange(name, net, settings.sigmaMin, settings.sigmaMax);
+  return karras(settings.numSteps, sigmaMin, sigmaMax, settings.rho).map((s) => (s > 0 ? net.roundSigma(s) : 0));
+}
+
+/**
+ * Runs a stepper over the noise levels `levels(net)` gives (called once the latents are checked). The
+ * returned promise resolves to a new tensor.
+ */
 export async function runSampler(
   name: string,
   net: Denoiser,
   latents: tf.Tensor4D,
-  options: KSamplerOptions,
+  options: SamplerOptions & { seeds?: readonly number[] },
+  levels: () => NoiseLevels,
   makeStepper: (ctx: StepContext) => Stepper,
 ): Promise<tf.Tensor4D> {
   checkLatents(name, net, latents);
-  const sigmas = resolveSigmas(name, net, options);
+  const { sigmas, initialScale = sigmas[0]! } = levels();
   const classLabels = options.classLabels ?? null;
   const noise = churnNoise(name, options, latents.shape[0]);
   let nfe = 0;
@@ -71,7 +95,7 @@ export async function runSampler(
     get nfe() { return nfe; },
   };
   const stepper = makeStepper(ctx);
-  let x = tf.tidy(() => tf.mul(latents, sigmas[0]!) as tf.Tensor4D);
+  let x = tf.tidy(() => tf.mul(tf.cast(latents, 'float32'), initialScale) as tf.Tensor4D);
   try {
     for (let i = 0; i < sigmas.length - 1; i++) {
       throwIfAborted(options.signal, name, i);
@@ -94,3 +118,27 @@ export function toD(x: tf.Tensor4D, denoised: tf.Tensor4D, sigma: number): tf.Te
   return tf.div(tf.sub(x, denoised), sigma) as tf.Tensor4D;
 }
 
+
+/** The samplers that step through k-diffusion's noise levels (they take `sigmas`). */
+export type FixedStepSamplerName = {
+  [K in SamplerName]: (typeof SAMPLER_OPTIONS)[K]['sigmas'] extends true ? K : never
+}[SamplerName];
+
+/** The options of a fixed-step k-diffusion sampler: its noise levels (or `sigmas`) and its own settings. */
+export type KSamplerOptionsOf<N extends FixedStepSamplerName> = KSamplerOptions & SamplerSettings<N>;
+
+/**
+ * A k-diffusion sampler from its name in the sampler table and its update rule: options are checked against
+ * the table (unknown ones rejected, defaults filled in), the noise levels are `sigmas` or the Karras schedule.
+ */
+export function kSampler<N extends FixedStepSamplerName>(
+  name: N,
+  makeStepper: (ctx: StepContext, settings: ResolvedSamplerSettings<N>) => Stepper,
+): Sampler<KSamplerOptionsOf<N>> {
+  const where = SAMPLER_OPTIONS[name].fn;
+  return async (net, latents, options = {} as KSamplerOptionsOf<N>) => {
+    const settings = resolveSamplerOptions(name, options);
+    const levels = () => ({ sigmas: resolveSigmas(where, net, settings as unknown as NoiseLevelSettings, options.sigmas) });
+    return runSampler(where, net, latents, options, levels, (ctx) => makeStepper(ctx, settings));
+  };
+}
