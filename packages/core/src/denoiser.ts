@@ -46,6 +46,11 @@ export interface Denoiser {
   readonly labelDim: number;
   /** Rounds a noise level to one the network supports (identity except iDDPM's discrete u_j). */
   roundSigma(sigma: number): number;
+  /**
+   * The learned uncertainty u(sigma) of EDM2 (eq. 21 of Karras et al. 2024; the log-variance its loss divides
+   * by), [N] for a sigma of N elements. Present only on networks with an uncertainty head.
+   */
+  readonly logvar?: (sigma: tf.Tensor, options?: ForwardOptions) => tf.Tensor1D;
 }
 
 /**

@@ -7,7 +7,8 @@ export { wrapDenoiser } from './denoiser';
 // Preconditioning (paper Table 1).
 export { Precond, toSigmaVector } from './precond/common';
 export type { Coefficients, CoefficientTensors, PrecondClassName, PrecondOptions } from './precond/common';
-export { EDMPrecond, type EDMPrecondOptions } from './precond/edm';
+export { EDMPrecond, edmCoefficientTensors, type EDMPrecondOptions } from './precond/edm';
+export { EDM2Precond, type EDM2PrecondOptions, type UncertaintyHead } from './precond/edm2';
 export { VPPrecond, type VPPrecondOptions } from './precond/vp';
 export { VEPrecond, type VEPrecondOptions } from './precond/ve';
 export { IDDPMPrecond, type IDDPMPrecondOptions } from './precond/iddpm';
@@ -16,6 +17,7 @@ export { iddpmAlphaBar, iddpmUTable } from './precond/iddpm-table';
 // Losses.
 export type { AugmentPipe, Loss, LossCallOptions, LossOptions } from './loss/types';
 export { EDMLoss, type EDMLossOptions } from './loss/edm';
+export { EDM2Loss, type EDM2LossOptions } from './loss/edm2';
 export { VPLoss, type VPLossOptions } from './loss/vp';
 export { VELoss, type VELossOptions } from './loss/ve';
 

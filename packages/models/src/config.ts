@@ -3,13 +3,20 @@
 // "img_channels": 3, "model_type": "SongUNet", "model_channels": 128, ...}}. The preconditioning takes its
 // own kwargs; everything else goes to the backbone (`model_type`), as in training/networks.py.
 import { DHARIWAL_UNET_KWARGS } from './networks/dhariwal-unet';
+import { EDM2_UNET_KWARGS } from './networks/edm2-unet';
 import { boolKwarg, enumKwarg, intKwarg, numKwarg } from './networks/kwargs';
 import { SONG_UNET_KWARGS } from './networks/song-unet';
 
-/** Preconditioning class names of the reference (paper Table 1). */
-export type PrecondClassName = 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPMPrecond';
-/** Backbone class names of the reference. */
-export type ModelType = 'SongUNet' | 'DhariwalUNet';
+/**
+ * Preconditioning class names of the reference (EDM paper Table 1; EDM2's `training.networks_edm2.Precond`,
+ * whose backbone is always its own U-Net).
+ */
+export type PrecondClassName = 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPMPrecond' | typeof EDM2_CLASS;
+/** Backbone class names of the reference ('EDM2UNet': networks_edm2.py's UNet, implied by the EDM2 class). */
+export type ModelType = 'SongUNet' | 'DhariwalUNet' | 'EDM2UNet';
+
+/** The class_name of EDM2 networks (NVlabs/edm2 training/networks_edm2.py `Precond`). */
+export const EDM2_CLASS = 'training.networks_edm2.Precond';
 
 /** A network configuration, exactly as stored in a checkpoint's `edm.network` metadata. */
 export interface NetworkConfig {
@@ -19,7 +26,7 @@ export interface NetworkConfig {
   kwargs: Record<string, unknown>;
 }
 
-export const PRECOND_CLASSES: readonly PrecondClassName[] = ['EDMPrecond', 'VPPrecond', 'VEPrecond', 'iDDPMPrecond'];
+export const PRECOND_CLASSES: readonly PrecondClassName[] = ['EDMPrecond', 'VPPrecond', 'VEPrecond', 'iDDPMPrecond', EDM2_CLASS];
 const MODEL_TYPES: readonly ModelType[] = ['SongUNet', 'DhariwalUNet'];
 
 const COMMON = ['img_resolution', 'img_channels', 'label_dim', 'use_fp16', 'model_type'] as const;
@@ -29,8 +36,9 @@ export const PRECOND_KWARGS: Record<PrecondClassName, readonly string[]> = {
   VPPrecond: [...COMMON, 'beta_d', 'beta_min', 'M', 'epsilon_t'],
   VEPrecond: [...COMMON, 'sigma_min', 'sigma_max'],
   iDDPMPrecond: [...COMMON, 'C_1', 'C_2', 'M'],
+  [EDM2_CLASS]: ['img_resolution', 'img_channels', 'label_dim', 'use_fp16', 'sigma_data', 'logvar_channels'],
 };
-const DEFAULT_MODEL_TYPE: Record<PrecondClassName, ModelType> = {
+const DEFAULT_MODEL_TYPE: Record<Exclude<PrecondClassName, typeof EDM2_CLASS>, ModelType> = {
   EDMPrecond: 'DhariwalUNet', VPPrecond: 'SongUNet', VEPrecond: 'SongUNet', iDDPMPrecond: 'DhariwalUNet',
 };
 /** Backbone kwargs set by the preconditioning itself (not allowed in the config). */
@@ -63,6 +71,7 @@ export function resolveConfig(config: unknown): ResolvedConfig {
     throw new Error(`${className}: kwargs must be an object, got ${JSON.stringify(c.kwargs)}`);
   }
   const kwargs = c.kwargs as Record<string, unknown>;
+  if (className === EDM2_CLASS) return resolveEDM2Config(kwargs);
   const w = className;
   const modelType = enumKwarg(w, 'model_type', kwargs.model_type ?? DEFAULT_MODEL_TYPE[className], MODEL_TYPES);
   const modelAllowed = (modelType === 'SongUNet' ? SONG_UNET_KWARGS : DHARIWAL_UNET_KWARGS)
@@ -94,6 +103,35 @@ export function resolveConfig(config: unknown): ResolvedConfig {
   return {
     className, modelType, precond,
     model: { img_resolution: imgResolution, in_channels: imgChannels, out_channels: outChannels, label_dim: labelDim, ...model },
+  };
+}
+
+/**
+ * EDM2: the Precond's own kwargs (sigma_data, logvar_channels; use_fp16 accepted and ignored), everything else
+ * goes to its U-Net, with img_resolution, img_channels and label_dim passed on.
+ */
+function resolveEDM2Config(kwargs: Record<string, unknown>): ResolvedConfig {
+  const w = EDM2_CLASS;
+  const own = PRECOND_KWARGS[EDM2_CLASS];
+  const allowed = EDM2_UNET_KWARGS.filter((k) => !own.includes(k));
+  const model: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(kwargs)) {
+    if (own.includes(key)) continue;
+    if (!(allowed as string[]).includes(key)) {
+      throw new Error(`${w}: unknown kwarg '${key}' (allowed: ${[...own, ...allowed].join(', ')})`);
+    }
+    model[key] = value;
+  }
+  const imgResolution = intKwarg(w, 'img_resolution', kwargs.img_resolution, 1);
+  const imgChannels = intKwarg(w, 'img_channels', kwargs.img_channels, 1);
+  const labelDim = intKwarg(w, 'label_dim', kwargs.label_dim ?? 0);
+  const precond: Record<string, number | boolean> = { imgResolution, imgChannels, labelDim };
+  if (kwargs.use_fp16 !== undefined) precond.useFp16 = boolKwarg(w, 'use_fp16', kwargs.use_fp16);
+  if (kwargs.sigma_data !== undefined) precond.sigmaData = numKwarg(w, 'sigma_data', kwargs.sigma_data, 0);
+  precond.logvarChannels = intKwarg(w, 'logvar_channels', kwargs.logvar_channels ?? 128, 1);
+  return {
+    className: EDM2_CLASS, modelType: 'EDM2UNet', precond,
+    model: { img_resolution: imgResolution, img_channels: imgChannels, label_dim: labelDim, ...model },
   };
 }
 

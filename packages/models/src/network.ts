@@ -2,17 +2,21 @@
 // named parameters (the reference's state_dict keys), parameter count and the checkpoint configuration.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  EDMPrecond, IDDPMPrecond, VEPrecond, VPPrecond,
+  EDM2Precond, EDMPrecond, IDDPMPrecond, VEPrecond, VPPrecond,
   type Backbone, type Denoiser, type ForwardOptions,
 } from '@edm/core';
 import { resolveConfig, type NetworkConfig, type PrecondClassName } from './config';
 import { Rng } from './layers/init';
 import { ParamStore, type ParamSpec } from './layers/param-store';
 import { DhariwalUNet } from './networks/dhariwal-unet';
+import { EDM2UNet } from './networks/edm2-unet';
+import { EDM2Uncertainty } from './networks/edm2-uncertainty';
 import { SongUNet } from './networks/song-unet';
 
 /** The preconditioning object of @edm/core wrapped by a {@link Network}. */
-export type Precond = EDMPrecond | VPPrecond | VEPrecond | IDDPMPrecond;
+export type Precond = EDMPrecond | VPPrecond | VEPrecond | IDDPMPrecond | EDM2Precond;
+/** The backbones a {@link Network} can hold. */
+export type NetworkBackbone = SongUNet | DhariwalUNet | EDM2UNet;
 
 /** What a network offers beyond the Denoiser contract. */
 export interface NetworkHandle {
@@ -20,8 +24,8 @@ export interface NetworkHandle {
   readonly config: NetworkConfig;
   /** Preconditioning class name. */
   readonly className: PrecondClassName;
-  /** The backbone F_theta (SongUNet or DhariwalUNet). */
-  readonly model: SongUNet | DhariwalUNet;
+  /** The backbone F_theta (SongUNet, DhariwalUNet or the EDM2 U-Net). */
+  readonly model: NetworkBackbone;
   /** The @edm/core preconditioning that computes D from F. */
   readonly precond: Precond;
   /** Trainable parameters by state_dict key (e.g. `model.enc.8x8_conv.weight`), in our layouts (HWIO, [in, out]). */
@@ -48,13 +52,18 @@ export const IDDPM_U_KEY = 'u';
 /** A preconditioned U-Net: implements Denoiser by delegating to its @edm/core preconditioning. */
 export class Network implements Denoiser, NetworkHandle {
   readonly className: PrecondClassName;
+  /** EDM2's uncertainty u(sigma) [N] (eq. 21 of Karras et al. 2024); undefined for the other networks. */
+  readonly logvar?: (sigma: tf.Tensor, options?: ForwardOptions) => tf.Tensor1D;
 
   /** @internal Use createNetwork / loadNetwork. */
   constructor(
-    readonly config: NetworkConfig, readonly model: SongUNet | DhariwalUNet, readonly precond: Precond,
+    readonly config: NetworkConfig, readonly model: NetworkBackbone, readonly precond: Precond,
     /** @internal */ readonly store: ParamStore,
   ) {
     this.className = precond.className;
+    if (precond instanceof EDM2Precond && precond.uncertainty) {
+      this.logvar = (sigma, options) => precond.logvar(sigma, options);
+    }
   }
 
   get sigmaMin(): number { return this.precond.sigmaMin; }
@@ -91,10 +100,17 @@ export function declareNetwork(config: NetworkConfig, seed = 0): Network {
   const r = resolveConfig(config);
   const store = new ParamStore();
   const ctx = { store, rng: new Rng(seed) };
+  const opts = r.precond as { imgResolution: number; imgChannels: number } & Record<string, number | boolean>;
+  if (r.className === 'training.networks_edm2.Precond') {
+    // The reference's state_dict: the U-Net's tensors (`unet.*`), then the uncertainty head's.
+    const unet = new EDM2UNet(ctx, 'unet.', r.model);
+    const head = new EDM2Uncertainty(ctx, opts.logvarChannels as number);
+    const precond = new EDM2Precond(unet, opts, head);
+    return new Network({ class_name: config.class_name, kwargs: { ...config.kwargs } }, unet, precond, store);
+  }
   const backbone: Backbone & (SongUNet | DhariwalUNet) = r.modelType === 'SongUNet'
     ? new SongUNet(ctx, 'model.', r.model)
     : new DhariwalUNet(ctx, 'model.', r.model);
-  const opts = r.precond as { imgResolution: number; imgChannels: number } & Record<string, number | boolean>;
   let precond: Precond;
   switch (r.className) {
     case 'EDMPrecond': precond = new EDMPrecond(backbone, opts); break;

@@ -62,7 +62,7 @@ describe('loadNetwork errors (never a partial network)', () => {
 
   it('unknown class_name, model_type or kwarg (named, allowed values listed); bad kwarg values', async () => {
     await expectLoadError(withKwargs(() => {}, 'FooPrecond'),
-      /unknown class_name "FooPrecond" \(allowed: EDMPrecond, VPPrecond, VEPrecond, iDDPMPrecond\)/);
+      /unknown class_name "FooPrecond" \(allowed: EDMPrecond, VPPrecond, VEPrecond, iDDPMPrecond, training.networks_edm2.Precond\)/);
     await expectLoadError(withKwargs((k) => { k.model_type = 'UNet3D'; }),
       /EDMPrecond: kwarg 'model_type' must be one of 'SongUNet', 'DhariwalUNet', got "UNet3D"/);
     await expectLoadError(withKwargs((k) => { k.channel_multt = [1, 2]; }),

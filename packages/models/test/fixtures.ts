@@ -4,7 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { decodeSafetensors, tensorToFloat32, type SafetensorsTensor } from '../src/io/safetensors';
 
 export const FIXTURES = ['edm_ddpmpp', 'edm_adm'] as const;
-export type FixtureName = (typeof FIXTURES)[number];
+/** NVlabs/edm2 fixtures (their `edm.fixture` metadata is just the name). */
+export const EDM2_FIXTURES = ['edm2_small', 'edm2_small_guide'] as const;
+export type FixtureName = (typeof FIXTURES)[number] | (typeof EDM2_FIXTURES)[number];
 
 export interface Fixture {
   name: FixtureName;
@@ -25,7 +27,7 @@ export function loadFixture(name: FixtureName): Fixture {
     f = {
       name, bytes, metadata, tensors,
       network: JSON.parse(metadata['edm.network']!),
-      info: JSON.parse(metadata['edm.fixture']!),
+      info: (EDM2_FIXTURES as readonly string[]).includes(name) ? {} : JSON.parse(metadata['edm.fixture']!),
     };
     cache.set(name, f);
   }

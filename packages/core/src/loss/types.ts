@@ -37,8 +37,14 @@ export interface Loss {
 }
 
 /**
+ * The per-pixel loss from its parts: weight(sigma) [N, 1, 1, 1], the squared error (D - y)^2 and sigma
+ * [N, 1, 1, 1]. Default: weight (D - y)^2.
+ */
+export type LossCombine = (weight: tf.Tensor4D, squaredError: tf.Tensor4D, sigma: tf.Tensor4D) => tf.Tensor4D;
+
+/**
  * The shared body: sigma and weight from the draw rnd ([N, 1, 1, 1]), then augment, noise and the weighted
- * squared error. Random draws in the reference's order: rnd, (augment), eps.
+ * squared error (or `combine` of the parts). Random draws in the reference's order: rnd, (augment), eps.
  */
 export function weightedDenoisingLoss(
   where: string,
@@ -48,6 +54,7 @@ export function weightedDenoisingLoss(
   options: LossCallOptions,
   drawRnd: (shape: number[]) => tf.Tensor,
   sigmaAndWeight: (rnd: tf.Tensor4D) => { sigma: tf.Tensor4D; weight: tf.Tensor4D },
+  combine: LossCombine = (weight, squaredError) => tf.mul(weight, squaredError) as tf.Tensor4D,
 ): tf.Tensor4D {
   checkNHWC(where, 'images', images.shape, { channels: net.imgChannels });
   const n = images.shape[0];
@@ -70,6 +77,6 @@ export function weightedDenoisingLoss(
     const noise = tf.mul(eps, sigma);
     const d = net.forward(tf.add(y, noise) as tf.Tensor4D, tf.reshape(sigma, [n]), options.labels ?? null,
       aug.augmentLabels, { training: options.training ?? true });
-    return tf.mul(weight, tf.square(tf.sub(d, y))) as tf.Tensor4D;
+    return combine(weight, tf.square(tf.sub(d, y)) as tf.Tensor4D, sigma);
   });
 }

@@ -42,7 +42,9 @@ export interface CoefficientTensors {
 }
 
 /** Class names, as the reference's `class_name` of a checkpoint. */
-export type PrecondClassName = 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPMPrecond';
+export type PrecondClassName =
+  | 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPMPrecond'
+  | 'training.networks_edm2.Precond';
 
 /** Base of the preconditionings: shape checks, labels, sigma broadcasting, eq. 7. */
 export abstract class Precond implements Denoiser {

@@ -32,16 +32,21 @@ export class EDMPrecond extends Precond {
   }
 
   coefficientTensors(sigma: tf.Tensor1D): CoefficientTensors {
-    return tf.tidy(() => {
-      const sd2 = this.sigmaData ** 2;
-      const s2PlusSd2 = tf.add(tf.square(sigma), sd2);
-      const root = tf.sqrt(s2PlusSd2);
-      return {
-        cSkip: tf.div(sd2, s2PlusSd2) as tf.Tensor1D,
-        cOut: tf.div(tf.mul(sigma, this.sigmaData), root) as tf.Tensor1D,
-        cIn: tf.div(1, root) as tf.Tensor1D,
-        cNoise: tf.div(tf.log(sigma), 4) as tf.Tensor1D,
-      };
-    });
+    return edmCoefficientTensors(sigma, this.sigmaData);
   }
+}
+
+/** The EDM coefficients of Table 1 for sigma [N] and sigma_data (shared with EDM2's preconditioning). */
+export function edmCoefficientTensors(sigma: tf.Tensor1D, sigmaData: number): CoefficientTensors {
+  return tf.tidy(() => {
+    const sd2 = sigmaData ** 2;
+    const s2PlusSd2 = tf.add(tf.square(sigma), sd2);
+    const root = tf.sqrt(s2PlusSd2);
+    return {
+      cSkip: tf.div(sd2, s2PlusSd2) as tf.Tensor1D,
+      cOut: tf.div(tf.mul(sigma, sigmaData), root) as tf.Tensor1D,
+      cIn: tf.div(1, root) as tf.Tensor1D,
+      cNoise: tf.div(tf.log(sigma), 4) as tf.Tensor1D,
+    };
+  });
 }

@@ -6,15 +6,13 @@
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
- * `text` with every control character written as `\xHH` or `\uHHHH` (everything else unchanged). Beyond
- * `maxLength` characters the middle is left out (a name read from a file can be megabytes long).
+ * `text` with every control character written as `\uHHHH` (everything else unchanged; inside a JSON string
+ * the escape reads back as the same character). Beyond `maxLength` characters the middle is left out (a name
+ * read from a file can be megabytes long).
  */
 export function printable(text: string, maxLength = Infinity): string {
   const cut = text.length > maxLength
     ? `${text.slice(0, Math.ceil(maxLength * 0.7))} ... (${text.length - maxLength} characters left out) ... ${text.slice(text.length - Math.floor(maxLength * 0.3))}`
     : text;
-  return cut.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return cut.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -117,54 +117,87 @@ export function encodeSafetensors(
   return out;
 }
 
+/** The largest header the decoder reads (the safetensors reference's limit, 100 MB). */
+export const MAX_SAFETENSORS_HEADER = 100_000_000;
+
+/** One tensor of a decoded header: where its bytes lie in the data section. */
+export interface SafetensorsHeaderTensor {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Byte offsets in the data section (after the header), `[begin, end)`. */
+  begin: number;
+  end: number;
+}
+
+/** A decoded, validated safetensors header. */
+export interface SafetensorsHeader {
+  metadata: Record<string, string>;
+  /** Tensors in data-offset order. */
+  tensors: Map<string, SafetensorsHeaderTensor>;
+  /** Offset of the data section in the file (8 + header length). */
+  dataStart: number;
+}
+
+/** Reads the 8-byte header length at the start of a file of `fileLength` bytes; throws if it cannot fit. */
+export function safetensorsHeaderLength(first8: Uint8Array, fileLength: number, source = 'safetensors'): number {
+  if (fileLength < 8 || first8.byteLength < 8) {
+    throw new Error(`${source}: truncated file: ${fileLength} bytes, need at least 8 for the header length`);
+  }
+  const headerLen = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
+  if (headerLen > BigInt(fileLength - 8)) {
+    throw new Error(`${source}: bad header: header length ${headerLen} exceeds the ${fileLength - 8} bytes after the length field (truncated file?)`);
+  }
+  if (headerLen > BigInt(MAX_SAFETENSORS_HEADER)) {
+    throw new Error(`${source}: bad header: header length ${headerLen} is more than ${MAX_SAFETENSORS_HEADER} bytes (the limit)`);
+  }
+  return Number(headerLen);
+}
+
+/** `null`, `an array` or the JSON type of a value, for messages. */
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /**
- * Decodes and validates a safetensors file. Throws a clear error (naming `source` and the tensor) for a
- * truncated file, a header length beyond the file, bad JSON, an unknown dtype, data offsets out of range or
- * overlapping, or a byte length that does not match shape x dtype size. Tensor data are views into `bytes`
- * (no copy); tensors are listed in data-offset order.
+ * Decodes and validates the header of a safetensors file of `fileLength` bytes from its first bytes (at least
+ * the 8-byte length and the header): the tensors and metadata, without their data. Throws a clear error
+ * (naming `source` and the tensor) for a truncated file, a header length beyond the file or past 100 MB, bad
+ * JSON, an unknown dtype, data offsets out of range or overlapping, or a byte length that does not match
+ * shape x dtype size.
  */
-export function decodeSafetensors(
-  bytes: Uint8Array | ArrayBuffer,
-  source = 'safetensors',
-): { metadata: Record<string, string>; tensors: Map<string, SafetensorsTensor> } {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (u8.byteLength < 8) {
-    throw new Error(`${source}: truncated file: ${u8.byteLength} bytes, need at least 8 for the header length`);
-  }
-  const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  const headerLen = view.getBigUint64(0, true);
-  if (headerLen > BigInt(u8.byteLength - 8)) {
-    throw new Error(`${source}: bad header: header length ${headerLen} exceeds the ${u8.byteLength - 8} bytes after the length field (truncated file?)`);
-  }
-  const n = Number(headerLen);
+export function decodeSafetensorsHeader(head: Uint8Array, fileLength: number, source = 'safetensors'): SafetensorsHeader {
+  const n = safetensorsHeaderLength(head, fileLength, source);
+  if (head.byteLength < 8 + n) throw new Error(`${source}: decodeSafetensorsHeader needs the first ${8 + n} bytes, got ${head.byteLength}`);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(u8.subarray(8, 8 + n)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(8, 8 + n)));
   } catch (e) {
     throw new Error(`${source}: bad header: not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
-    throw new Error(`${source}: bad header: expected a JSON object, got ${Array.isArray(header) ? 'an array' : typeof header}`);
+    throw new Error(`${source}: bad header: expected a JSON object, got ${jsonType(header)}`);
   }
   const dataStart = 8 + n;
-  const dataLen = u8.byteLength - dataStart;
+  const dataLen = fileLength - dataStart;
   const metadata: Record<string, string> = {};
-  const items: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
+  const items: (SafetensorsHeaderTensor & { name: string })[] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA_KEY) {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new Error(`${source}: bad header: '${METADATA_KEY}' must be an object of strings`);
+        throw new Error(`${source}: bad header: '${METADATA_KEY}' must be an object of strings, got ${jsonType(value)}`);
       }
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') {
-          throw new Error(`${source}: bad header: metadata '${k}' must be a string, got ${typeof v}`);
+          throw new Error(`${source}: bad header: metadata '${k}' must be a string, got ${jsonType(v)}`);
         }
         metadata[k] = v;
       }
       continue;
     }
     const where = `${source}: tensor '${name}'`;
-    if (value === null || typeof value !== 'object') throw new Error(`${where}: header entry must be an object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new Error(`${where}: header entry must be an object, got ${jsonType(value)}`);
+    }
     const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!isDtype(e.dtype)) {
       throw new Error(`${where}: unknown dtype '${String(e.dtype)}' (allowed: ${DTYPES.join(', ')})`);
@@ -192,13 +225,24 @@ export function decodeSafetensors(
       throw new Error(`${source}: tensors '${prev.name}' [${prev.begin}, ${prev.end}] and '${cur.name}' [${cur.begin}, ${cur.end}] overlap`);
     }
   }
+  const tensors = new Map<string, SafetensorsHeaderTensor>();
+  for (const { name, ...t } of items) tensors.set(name, t);
+  return { metadata, tensors, dataStart };
+}
+
+/**
+ * Decodes and validates a safetensors file ({@link decodeSafetensorsHeader}'s checks). Tensor data are views
+ * into `bytes` (no copy); tensors are listed in data-offset order.
+ */
+export function decodeSafetensors(
+  bytes: Uint8Array | ArrayBuffer,
+  source = 'safetensors',
+): { metadata: Record<string, string>; tensors: Map<string, SafetensorsTensor> } {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const { metadata, tensors: entries, dataStart } = decodeSafetensorsHeader(u8, u8.byteLength, source);
   const tensors = new Map<string, SafetensorsTensor>();
-  for (const it of items) {
-    tensors.set(it.name, {
-      dtype: it.dtype,
-      shape: it.shape,
-      data: u8.subarray(dataStart + it.begin, dataStart + it.end),
-    });
+  for (const [name, t] of entries) {
+    tensors.set(name, { dtype: t.dtype, shape: t.shape, data: u8.subarray(dataStart + t.begin, dataStart + t.end) });
   }
   return { metadata, tensors };
 }
