@@ -69,6 +69,13 @@ export { leanVariableGrads } from './autograd/lean-variable-grads';
 export { EMA, emaBeta, type EMAOptions } from './ema';
 // Adam (torch.optim.Adam's arithmetic; one fused kernel per parameter where the backend has it).
 export { Adam, type AdamOptions } from './optim/adam';
+// EDM2's learning-rate schedule, power-function EMA and post-hoc EMA reconstruction.
+export { edm2LearningRate, type EDM2LearningRateOptions } from './optim/lr-schedule';
+export { PowerFunctionEMA } from './power-ema';
+export {
+  PHEMA_MAX_STD, expToStd, powerFunctionBeta, powerFunctionCorrelation, solveLinear, solvePosthocCoefficients,
+  stdToExp, type EmaProfile,
+} from './phema';
 
 // k-diffusion samplers, k-diffusion noise schedules (sigmas arrays) and guidance wrappers (issue 7; their
 // modules document them).
