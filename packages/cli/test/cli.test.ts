@@ -4,6 +4,7 @@
 // stop, and bad inputs (exit code 2 for usage errors, 1 for bad data/files, messages naming the problem).
 import { copyFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readStats } from '../src/train/stats';
 import { decodePng } from '../src/io/png';
@@ -71,6 +72,40 @@ describe('edm train: a short real run', () => {
     const grid = decodePng(readFileSync(join(dir, 'g.png')), 'g.png');
     expect([grid.width, grid.height]).toEqual([32, 32]);
     expect(a.stdout).toMatch(/wrote 4 PNGs in a and grid g.png/);
+  });
+});
+
+describe('edm generate: samplers and guidance from the sampler table', () => {
+  const net = () => join('full', SNAPSHOT);
+  const gen = (out: string, ...extra: string[]) =>
+    runCli(['generate', '--net', net(), '--seeds', '0-3', '--grid', out, '--steps', '5', '--backend', 'wasm', ...extra], dir);
+  const png = (f: string) => readFileSync(join(dir, f));
+
+  it('--sampler runs any sampler of the table; --solver alone selects the ablation sampler (generate.py)', async () => {
+    ok(await gen('s-edm.png'));
+    ok(await gen('s-2m.png', '--sampler', 'dpmpp_2m'));
+    ok(await gen('s-ea.png', '--sampler', 'euler_ancestral', '--eta', '0.5'));
+    expect(png('s-2m.png').equals(png('s-edm.png'))).toBe(false);
+    expect(png('s-ea.png').equals(png('s-2m.png'))).toBe(false);
+    ok(await gen('s-abl.png', '--solver', 'euler'));
+    ok(await gen('s-abl2.png', '--sampler', 'ablation', '--solver', 'euler'));
+    expect(png('s-abl.png').equals(png('s-abl2.png'))).toBe(true);
+    expect(png('s-abl.png').equals(png('s-edm.png'))).toBe(false);
+  });
+
+  it('--cfg 1 is the plain conditional net, --cfg 3 differs; --guide of other images is refused naming both', async () => {
+    ok(await gen('c1.png', '--cfg', '1'));
+    ok(await gen('c3.png', '--cfg', '3'));
+    ok(await gen('plain.png'));
+    expect(png('c1.png').equals(png('plain.png'))).toBe(true);
+    expect(png('c3.png').equals(png('plain.png'))).toBe(false);
+    ok(await gen('g1.png', '--guide', net(), '--guidance', '1'));
+    expect(png('g1.png').equals(png('plain.png'))).toBe(true);
+    const shipped = fileURLToPath(new URL('../models/mnist-cond.safetensors', import.meta.url));
+    const r = await gen('bad.png', '--guide', shipped, '--guidance', '2');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/--guide .*mnist-cond\.safetensors makes 28x28x1 images, 10 classes, but --net .*network-snapshot-000000\.safetensors makes 16x16x1 images, 10 classes/);
+    expect(existsSync(join(dir, 'bad.png'))).toBe(false);
   });
 });
 
@@ -150,6 +185,11 @@ describe('bad inputs', () => {
     ['steps beyond the range', ['generate', '--steps', '100000000', '--grid', 'x.png'], 2, /--steps: expected an integer <= 1000, got 100000000/],
     ['sigma range reversed', ['generate', '--sigma-min', '90', '--sigma-max', '80', '--grid', 'x.png'], 2, /--sigma-min 90 must be below --sigma-max 80/],
     ['reference spelling typo', ['generate', '--S_chrun', '1', '--grid', 'x.png'], 2, /unknown option '--s-chrun'; did you mean '--s-churn'/],
+    ['option of another sampler', ['generate', '--sampler', 'heun', '--eta', '1', '--grid', 'x.png'], 2, /--eta is not an option of the heun sampler; it takes --steps, --sigma-min, --sigma-max, --rho, --s-churn, --s-min, --s-max, --s-noise$/m],
+    ['range of this sampler', ['generate', '--sampler', 'dpm_adaptive', '--order', '5', '--grid', 'x.png'], 2, /--order must be an integer in 2..3 for the dpm_adaptive sampler, got 5/],
+    ['sigma-min above the default sigma-max', ['generate', '--sigma-min', '90', '--grid', 'x.png'], 2, /--sigma-min < --sigma-max required, got --sigma-min=90 >= --sigma-max=80/],
+    ['an unknown sampler', ['generate', '--sampler', 'dpmpp_4m', '--grid', 'x.png'], 2, /--sampler: unknown value 'dpmpp_4m'; expected one of: edm, ablation, euler/],
+    ['guidance without a guide', ['generate', '--guidance', '2', '--grid', 'x.png'], 2, /--guidance needs --guide FILE/],
     ['class out of range', ['generate', '--net', join('full', SNAPSHOT), '--class', '10', '--grid', 'x.png', '--backend', 'wasm'], 2, /--class: expected 0..9/],
   ];
   it.each(cases)('%s', async (_name, args, code, msg) => {
@@ -166,7 +206,7 @@ describe('bad inputs', () => {
       expect(r.stdout).toMatch(new RegExp(`^Usage: edm ${cmd} `));
     }
     const g = await runCli(['generate', '--help'], dir);
-    expect(g.stdout).toMatch(/--steps <INT> +Number of sampling steps N \[1 to 1000; default: 18\]/);
+    expect(g.stdout).toMatch(/--steps <INT> +Number of steps N[^[]*\[1 to 1000; default: 18\]/);
   });
 
   it('corrupt checkpoints are rejected with the file name, by generate and info', async () => {

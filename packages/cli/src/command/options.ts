@@ -109,10 +109,10 @@ export function parseFloatStrict(raw: string, flag: string, allowInfinity = fals
   return Number(t);
 }
 
-/** Checks a number against [min, max] (min exclusive when asked); throws a UsageError naming `flag`. */
-export function checkRange(v: number, flag: string, min: number, max: number, exclusiveMin = false): number {
+/** Checks a number against [min, max] (either end exclusive when asked); throws a UsageError naming `flag`. */
+export function checkRange(v: number, flag: string, min: number, max: number, exclusiveMin = false, exclusiveMax = false): number {
   if (exclusiveMin ? v <= min : v < min) throw new UsageError(`${flag}: expected a number ${exclusiveMin ? '>' : '>='} ${min}, got ${v}`);
-  if (v > max) throw new UsageError(`${flag}: expected a number <= ${show(max)}, got ${v}`);
+  if (exclusiveMax ? v >= max : v > max) throw new UsageError(`${flag}: expected a number ${exclusiveMax ? '<' : '<='} ${show(max)}, got ${v}`);
   return v;
 }
 
@@ -122,12 +122,19 @@ export function int<S extends BaseSpec<number> & RangeSpec>(spec: S) {
     { range: `${spec.min} to ${spec.max}`, relation: spec.relation });
 }
 
-/** A number option within [min, max] (`(min, max]` with `exclusiveMin`; `max` Infinity needs `allowInfinity`). */
-export function float<S extends BaseSpec<number> & RangeSpec & { exclusiveMin?: boolean; allowInfinity?: boolean }>(spec: S) {
+/**
+ * A number option within [min, max] (either end exclusive with `exclusiveMin` / `exclusiveMax`; `max` Infinity
+ * needs `allowInfinity`).
+ */
+export function float<
+  S extends BaseSpec<number> & RangeSpec & { exclusiveMin?: boolean; exclusiveMax?: boolean; allowInfinity?: boolean },
+>(spec: S) {
   if (spec.max === Infinity && !spec.allowInfinity) throw new Error(`float option '${spec.help}': max Infinity needs allowInfinity`);
-  const range = spec.exclusiveMin ? `> ${spec.min} and <= ${show(spec.max)}` : `${spec.min} to ${show(spec.max)}`;
+  const range = spec.exclusiveMin || spec.exclusiveMax
+    ? `${spec.exclusiveMin ? '>' : '>='} ${spec.min} and ${spec.exclusiveMax ? '<' : '<='} ${show(spec.max)}`
+    : `${spec.min} to ${show(spec.max)}`;
   return make<number, S>(spec, 'FLOAT', (raw, flag) =>
-    checkRange(parseFloatStrict(raw, flag, spec.allowInfinity), flag, spec.min, spec.max, spec.exclusiveMin),
+    checkRange(parseFloatStrict(raw, flag, spec.allowInfinity), flag, spec.min, spec.max, spec.exclusiveMin, spec.exclusiveMax),
   { range, relation: spec.relation });
 }
 

@@ -1,7 +1,7 @@
 // edm bench: training images/s and sampling time per image, for the mnist preset's network and the paper's
 // CIFAR-10 DDPM++ network, on the chosen engine. Median of the timed iterations after one warm-up.
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, StackedRandomGenerator, edmSampler } from '@edm/core';
+import { Adam, NOISE_LEVEL_OPTIONS, StackedRandomGenerator, edmSampler } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { defineCommand } from '../command/define';
 import { UsageError } from '../command/errors';
@@ -51,7 +51,7 @@ export default defineCommand({
     configs: str({ help: 'Comma-separated configs: mnist, cifar10', default: 'mnist,cifar10' }),
     batch: int({ help: 'Training batch (default: the mnist preset\'s 16; 8 for cifar10, 2 on wasm)', min: 1, max: 4096 }),
     sampleBatch: int({ help: 'Sampling batch (default: 64 mnist, 8 cifar10)', min: 1, max: 4096 }),
-    sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, max: 1000, default: 18 }),
+    sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, max: NOISE_LEVEL_OPTIONS.numSteps.max, default: NOISE_LEVEL_OPTIONS.numSteps.default }),
     iters: int({ help: 'Timed iterations after one warm-up', min: 1, max: 1000, default: 3 }),
     backend: backendOption(),
   },

@@ -1,6 +1,7 @@
 // edm generate: images from a checkpoint, one PNG per seed and/or a grid, as the reference's generate.py.
 // The same seed gives the same image across batch sizes and runs (per-seed noise).
 import { join } from 'node:path';
+import { autoguidance, classifierFreeGuidance, type Denoiser } from '@edm/core';
 import { defineCommand } from '../command/define';
 import { CliError, UsageError } from '../command/errors';
 import { bool, custom, int, str } from '../command/options';
@@ -10,10 +11,16 @@ import { encodePng } from '../io/png';
 import { Progress } from '../io/progress';
 import { parseRangeList } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
-import { loadCheckpoint } from '../net/checkpoint';
+import { loadCheckpoint, type LoadedNetwork } from '../net/checkpoint';
 import { DEFAULT_MODEL_FILE, findDefaultModel } from '../net/default-model';
 import { generateImages } from '../sample/generate-images';
-import { samplerOptions, samplerSettings } from '../sample/options';
+import { samplerChoice, samplerOptions } from '../sample/options';
+
+/** What `--guide` must share with `--net`: the images it makes and the labels it takes. */
+function describeImages(net: Denoiser): string {
+  return `${net.imgResolution}x${net.imgResolution}x${net.imgChannels} images, ` +
+    (net.labelDim === 0 ? 'unconditional' : `${net.labelDim} classes`);
+}
 
 export default defineCommand({
   name: 'generate',
@@ -23,7 +30,14 @@ export default defineCommand({
   edm generate --net run/network-snapshot-000200.safetensors --outdir out --seeds 0-99 --class 3
   edm generate --seeds 0-15 --grid g.png --steps 40 --s-churn 10 --s-min 0.05 --s-max 50 --s-noise 1.003
   edm generate --seeds 0-15 --grid g.png --solver euler --disc vp --schedule vp --scaling vp
-Reference spellings (--S_churn, --sigma_min) are accepted too.`,
+  edm generate --seeds 0-15 --grid g.png --sampler dpmpp_2m --steps 25
+  edm generate --seeds 0-15 --grid g.png --sampler euler_ancestral --eta 0.5
+  edm generate --seeds 0-15 --grid g.png --cfg 2                 (classifier-free guidance, conditional nets)
+  edm generate --net big.safetensors --guide small.safetensors --guidance 2 --seeds 0-15 --grid g.png
+Every sampler of @edm/core's table is offered (--sampler; edm is the paper's Algorithm 2); each sampler option
+says which samplers take it, and one a sampler does not take is refused. --solver, --disc, --schedule and
+--scaling select the ablation sampler, as generate.py. Reference spellings (--S_churn, --sigma_min) are
+accepted too.`,
   options: {
     net: str({ help: 'Checkpoint (.safetensors)', metavar: 'FILE', showDefault: `the shipped MNIST model (models/${DEFAULT_MODEL_FILE})` }),
     outdir: str({ help: 'Folder for one PNG per seed (NNNNNN.png)', metavar: 'DIR' }),
@@ -38,29 +52,46 @@ Reference spellings (--S_churn, --sigma_min) are accepted too.`,
   async run({ options }, ctx) {
     if (!options.outdir && !options.grid) throw new UsageError('nothing to write: give --outdir DIR and/or --grid FILE.png');
     if (options.grid && !/\.png$/i.test(options.grid)) throw new UsageError(`--grid: expected a file name ending in .png, got '${options.grid}'`);
+    const choice = samplerChoice(options);
     const netPath = options.net ?? findDefaultModel();
     if (!netPath) throw new CliError(`no --net given and the shipped model (models/${DEFAULT_MODEL_FILE}) is not installed`);
     await setupBackend(options.backend, ctx);
     const net = await loadCheckpoint(netPath);
+    let guide: LoadedNetwork | undefined;
     try {
+      if (choice.cfg !== undefined && net.labelDim === 0) {
+        throw new UsageError(`--cfg ${choice.cfg}: classifier-free guidance needs a class-conditional network; ${netPath} is unconditional`);
+      }
+      if (choice.guide) {
+        guide = await loadCheckpoint(choice.guide.path);
+        const [a, b] = [describeImages(net), describeImages(guide)];
+        if (a !== b) {
+          throw new CliError(`--guide ${choice.guide.path} makes ${b}, but --net ${netPath} makes ${a}: ` +
+            'the guide must make the same images (resolution, channels, classes)');
+        }
+      }
+      const sampled: Denoiser = choice.cfg !== undefined ? classifierFreeGuidance(net, { weight: choice.cfg })
+        : guide && choice.guide ? autoguidance(net, guide, { weight: choice.guide.weight }) : net;
       if (options.class !== undefined) {
         if (net.labelDim === 0) throw new UsageError(`--class ${options.class}: the network ${netPath} is unconditional (no classes)`);
         if (options.class >= net.labelDim) throw new UsageError(`--class: expected 0..${net.labelDim - 1} for ${netPath}, got ${options.class}`);
       }
       const seeds = options.seeds;
-      const settings = samplerSettings(options);
       const progress = new Progress({
         total: seeds.length, label: 'generate', stream: ctx.progressStream, isTTY: ctx.isTTY,
         format: (v) => v.toFixed(0), rate: (r) => `${r.toFixed(2)} img/s`,
       });
       const t0 = performance.now();
       let done = 0;
-      const images = await generateImages(net, seeds, {
-        ...settings,
+      const images = await generateImages(sampled, seeds, {
+        sampler: choice.sampler,
+        settings: choice.settings,
         classIndex: options.class,
         batch: options.batch,
         signal: ctx.signal,
-        onStep: (step, total) => progress.update((step / total) * seeds.length, { step: `${step}/${total}` }),
+        onStep: (step, total) => {
+          if (Number.isFinite(total)) progress.update((step / total) * seeds.length, { step: `${step}/${total}` });
+        },
         onBatch: (imgs, batchSeeds) => {
           if (options.outdir) {
             imgs.forEach((img, i) => {
@@ -82,6 +113,7 @@ Reference spellings (--S_churn, --sigma_min) are accepted too.`,
       ctx.out(`wrote ${wrote} (${seeds.length} images, ${sec.toFixed(1)} s, ${((sec / seeds.length) * 1000).toFixed(0)} ms/image)`);
     } finally {
       net.dispose();
+      guide?.dispose();
     }
   },
 });
