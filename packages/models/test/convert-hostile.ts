@@ -1,7 +1,7 @@
 // Test helper: hostile snapshot pickles, as a careless or malicious file could be, built in memory from the
 // real NVlabs fixture (test/fixtures/pickles/edm-ddpmpp-tiny.pkl) or the pickle writer. Used by the
 // converter's limit tests and by the CLI robustness suite (test/robustness).
-import { readFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PickleWriter, Raw, writeSnapshot, type ModuleSpec, type TensorSpec } from './convert-pickle-writer';
 
@@ -117,6 +117,40 @@ export function manyTensors(n: number): Uint8Array {
   const again = new Raw((w) => w.raw(0x6a).le(MEMO_BASE, 4));
   for (let i = 0; i < n; i++) params.push([`p${i}`, { storage: [], size: [], raw: i === 0 ? first : again }]);
   return writeSnapshot({ className: 'EDMPrecond', modules: [['model', { className: 'SongUNet', params }]], initKwargs: [['model_type', 'SongUNet']] });
+}
+
+/**
+ * Writes to `path` a snapshot of `tensors` parameters of `bytesEach` bytes each (float32, zeros) whose data
+ * are holes of a sparse file: a gigabyte snapshot made in milliseconds, taking no disk space. Its config only
+ * names the backbone (this version cannot declare it), so any tensor size converts.
+ */
+export function writeSparseSnapshot(path: string, tensors: number, bytesEach: number): number {
+  const markers: Uint8Array[] = [];
+  const params: [string, TensorSpec | null][] = [];
+  for (let i = 0; i < tensors; i++) {
+    const marker = new TextEncoder().encode(`<<hole ${String(i).padStart(6, '0')}>>`);
+    markers.push(marker);
+    params.push([`p${i}`, { storage: [], size: [bytesEach / 4], hole: { bytes: bytesEach, marker } }]);
+  }
+  const pkl = writeSnapshot({ className: 'EDMPrecond', modules: [['model', { className: 'SongUNet', params }]], initKwargs: [['model_type', 'SongUNet']] });
+  const fd = openSync(path, 'w');
+  try {
+    let from = 0;
+    let at = 0;
+    for (const marker of markers) {
+      const i = Buffer.from(pkl.buffer, pkl.byteOffset, pkl.byteLength).indexOf(Buffer.from(marker), from);
+      if (i < 0) throw new Error('sparse snapshot: marker not found');
+      writeSync(fd, pkl, from, i - from, at);
+      at += i - from + bytesEach; // the hole
+      from = i + marker.length;
+    }
+    writeSync(fd, pkl, from, pkl.length - from, at);
+    at += pkl.length - from;
+    ftruncateSync(fd, at);
+    return at;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A value written raw (for {@link writeSnapshot}'s `extra` and `initKwargs`). */

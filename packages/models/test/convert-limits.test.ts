@@ -109,14 +109,14 @@ describe('control characters in names are escaped in messages', () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('refusing GLOBAL os\\x1b]0;owned\\x07.system');
+    expect(message).toContain('refusing GLOBAL os\\u001b]0;owned\\u0007.system');
     expect(message).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
   });
 
   it('a tensor name with a CSI sequence, and a megabyte-long entry name, give one short printable line', () => {
     const pkl = writeSnapshot({ ...small(SMALL_VP_KWARGS), modules: [['model', { className: 'SongUNet',
       params: [['w\x9b31m\x1b[2J', { storage: [1, 2], size: [2], storageType: 'LongStorage' }]] }]] });
-    expect(() => convertSnapshot(pkl, { label })).toThrow("tensor 'model.w\\x9b31m\\x1b[2J' is int64");
+    expect(() => convertSnapshot(pkl, { label })).toThrow("tensor 'model.w\\u009b31m\\u001b[2J' is int64");
     const long = fixtureWithEntry('x'.repeat(1 << 20), (w) => w.none());
     let message = '';
     try {

@@ -29,6 +29,11 @@ export interface TensorSpec {
   blob?: Uint8Array;
   /** Written instead of the whole tensor (e.g. a memo reference to another one). */
   raw?: Raw;
+  /**
+   * Leaves the storage's elements out of the pickle (for large sparse files): `marker` stands where its
+   * `bytes` bytes go, and the caller writes them there (convert-hostile.ts `writeSparseSnapshot`).
+   */
+  hole?: { bytes: number; marker: Uint8Array };
 }
 
 /** Bytes per element, per storage type. */
@@ -227,7 +232,12 @@ export class PickleWriter {
     const parameter = t.parameter ?? true;
     if (parameter) this.global('torch._utils', '_rebuild_parameter');
     this.global('torch._utils', '_rebuild_tensor_v2').mark();
-    this.global('torch.storage', '_load_from_bytes').bytes(t.blob ?? storageBlob(t.storage, t.storageType ?? 'FloatStorage'));
+    this.global('torch.storage', '_load_from_bytes');
+    if (t.hole) {
+      const type = t.storageType ?? 'FloatStorage';
+      const head = storageBlob([], type, { numel: t.hole.bytes / ELEMENT_SIZE[type] });
+      this.raw(0x42).le(head.length + t.hole.bytes, 4).rawBytes(head).rawBytes(t.hole.marker);
+    } else this.bytes(t.blob ?? storageBlob(t.storage, t.storageType ?? 'FloatStorage'));
     this.raw(0x85, 0x52).memoize();
     const stride = t.stride ?? t.size.map((_, i) => t.size.slice(i + 1).reduce((a, b) => a * b, 1));
     this.int(t.offset ?? 0).tuple(t.size).tuple(stride).bool(false).orderedDict([]).raw(0x74, 0x52).memoize();

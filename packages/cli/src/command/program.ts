@@ -6,6 +6,7 @@
 // (2 usage, 1 bad input or failed run, 130 after Ctrl-C); the first Ctrl-C / SIGTERM aborts the command's
 // AbortSignal, the second exits at once.
 import { Command as Program, CommanderError, Option } from 'commander';
+import { printable } from '@edm/models';
 import { logLine, stopAllProgress } from '../io/progress';
 import type { AnyCommand, CommandArgs, CommandContext } from './define';
 import { CliError, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError, errorMessage } from './errors';
@@ -170,6 +171,14 @@ export function parseCommandLine(command: AnyCommand, argv: readonly string[]): 
   return parsed;
 }
 
+/**
+ * A message or result line with control characters escaped, line by line: names and values read from input
+ * files reach these lines, and an ESC or BEL in them must not drive the terminal.
+ */
+export function printableLines(text: string): string {
+  return text.split('\n').map((line) => printable(line)).join('\n');
+}
+
 function isAbort(e: unknown): boolean {
   return e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.name));
 }
@@ -181,7 +190,7 @@ export async function main(
   version: string,
   io: MainIO = { stdout: process.stdout, stderr: process.stderr, env: process.env },
 ): Promise<number> {
-  const err = (line: string) => io.stderr.write(line + '\n');
+  const err = (line: string) => io.stderr.write(printableLines(line) + '\n');
   const target = commands.find((c) => c.name === argv[0]);
   const where = target ? `edm ${target.name}` : 'edm';
   const controller = new AbortController();
@@ -203,8 +212,8 @@ export async function main(
   for (const def of commands) {
     addCommand(program, def, async (args) => {
       const ctx: CommandContext = {
-        out: (line) => io.stdout.write(line + '\n'),
-        log: (line) => logLine(io.stderr, line),
+        out: (line) => io.stdout.write(printableLines(line) + '\n'),
+        log: (line) => logLine(io.stderr, printableLines(line)),
         progressStream: io.stderr,
         isTTY: Boolean(io.stderr.isTTY),
         signal: controller.signal,

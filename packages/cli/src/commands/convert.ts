@@ -3,15 +3,18 @@
 // Streams: the pickle is walked through a 1 MiB window, then each tensor is read from the input and written
 // to a temporary file next to the output, which is renamed over the output once complete.
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   convertSnapshotTo, PickleError, resolveConfig, SnapshotError, type ByteSource, type ConvertProgress, type ConvertSummary,
 } from '@edm/models';
 import { defineCommand } from '../command/define';
 import { CliError, errorMessage, InterruptedError, UsageError } from '../command/errors';
 import { str } from '../command/options';
-import { TEMP_PREFIX } from '../io/atomic';
+import { removeOnExit, tempPathFor } from '../io/atomic';
+import { errorCode, fsError, fsErrorMessage } from '../io/fs-errors';
+import { checkOutputFile } from '../io/output-check';
 import { Progress } from '../io/progress';
+import { yieldToEventLoop } from '../util/yield';
 
 /** Bytes -> "3.40 MiB" (as `edm info` prints sizes). */
 function formatBytes(n: number): string {
@@ -53,19 +56,25 @@ export interface ConvertFileOptions {
   onProgress?: (p: ConvertProgress) => void;
   /** Stops the conversion (the temporary file is removed). */
   signal?: AbortSignal;
+  /** Called once the input and the output's folder are checked, before the input is read. */
+  onStart?: () => void;
 }
+
+/** Bytes written between two turns of the event loop (when Ctrl-C / SIGTERM can be seen). */
+const YIELD_EVERY = 16 << 20;
 
 /**
  * Converts the snapshot `input` to the checkpoint `output` (Node). Writes to a temporary file in the
- * output's folder and renames it over `output` only when complete: on any error nothing is left behind.
- * Converter errors become {@link CliError}s with the converter's message (it names the input file).
+ * output's folder and renames it over `output` only when complete: on any error, on `signal` (Ctrl-C) and
+ * at exit, nothing is left behind. The output's folder is checked (exists, writable) before the input is
+ * read. Converter errors become {@link CliError}s with the converter's message (it names the input file).
  */
 export async function convertFile(input: string, output: string, options: ConvertFileOptions = {}): Promise<ConvertSummary> {
   let stat;
   try {
     stat = statSync(input);
-  } catch {
-    throw new CliError(`${input}: no such file`);
+  } catch (e) {
+    throw new CliError(errorCode(e) === 'ENOENT' ? `${input}: no such file` : fsErrorMessage(e, input));
   }
   if (!stat.isFile()) throw new CliError(`${input}: not a file`);
   if (resolve(input) === resolve(output)) throw new UsageError('the output must differ from the input');
@@ -80,21 +89,34 @@ export async function convertFile(input: string, output: string, options: Conver
   } catch {
     throw new CliError(`${output}: folder ${dir} does not exist`);
   }
-  const tmp = join(dir, `${TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 8)}-${basename(output)}`);
+  checkOutputFile(output, 'output');
+  options.onStart?.();
+  const tmp = tempPathFor(output);
   const inFd = openSync(input, 'r');
   let outFd: number | undefined;
+  const forget = removeOnExit(tmp);
+  const interrupted = () => new InterruptedError('interrupted; no checkpoint written (the temporary file was removed)');
   try {
     outFd = openSync(tmp, 'wx');
     const fd = outFd;
-    const summary = await convertSnapshotTo(fileSource(inFd, input), (chunk) => {
-      if (options.signal?.aborted) throw new InterruptedError('interrupted; no checkpoint written');
+    let sinceYield = 0;
+    const summary = await convertSnapshotTo(fileSource(inFd, input), async (chunk) => {
+      // The writes are synchronous: let the event loop run now and then, or a Ctrl-C is never seen.
+      if (sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+      if (options.signal?.aborted) throw interrupted();
       let off = 0;
       while (off < chunk.byteLength) off += writeSync(fd, chunk, off, chunk.byteLength - off);
+      sinceYield += chunk.byteLength;
     }, {
       label: input,
       ...(options.key !== undefined && { key: options.key }),
       ...(options.onProgress && { onProgress: options.onProgress }),
     });
+    await yieldToEventLoop();
+    if (options.signal?.aborted) throw interrupted();
     fsyncSync(fd);
     closeSync(fd);
     outFd = undefined;
@@ -104,8 +126,9 @@ export async function convertFile(input: string, output: string, options: Conver
     if (outFd !== undefined) closeSync(outFd);
     rmSync(tmp, { force: true });
     if (e instanceof PickleError || e instanceof SnapshotError) throw new CliError(e.message);
-    throw e;
+    throw fsError(e, output);
   } finally {
+    forget();
     closeSync(inFd);
   }
 }
@@ -138,9 +161,9 @@ Examples:
       bar?.finish();
     };
     const size = statSafe(input);
-    ctx.log(`converting ${input}${size === undefined ? '' : ` (${formatBytes(size)})`}, entry '${options.key}'`);
     const summary = await convertFile(input, output, {
       key: options.key,
+      onStart: () => ctx.log(`converting ${input}${size === undefined ? '' : ` (${formatBytes(size)})`}, entry '${options.key}'`),
       signal: ctx.signal,
       onProgress: (p) => {
         if (p.phase !== phase) {
@@ -156,8 +179,14 @@ Examples:
       },
     });
     endBar();
+    if (summary.skipped.length) {
+      const names = summary.skipped.slice(0, 5).map((n) => `'${n.length > 40 ? `${n.slice(0, 40)}...` : n}'`).join(', ');
+      ctx.log(`not converted: ${summary.skipped.length} other snapshot entr${summary.skipped.length === 1 ? 'y' : 'ies'} (${names}` +
+        `${summary.skipped.length > 5 ? ', ...' : ''}): only the network, loss_fn, augment_pipe and dataset_kwargs are kept`);
+    }
     try {
       resolveConfig(summary.network);
+      if (summary.mismatch) throw new Error(summary.mismatch);
     } catch (e) {
       ctx.log(`warning: ${output} was written, but this version of @edm/models cannot load it: ${errorMessage(e)}`);
     }

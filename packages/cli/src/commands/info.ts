@@ -1,11 +1,10 @@
 // edm info: what a checkpoint holds — its network config (class and kwargs, as the reference's constructor),
 // image size, classes, noise range, parameter count and file size. The whole file is validated by loading it.
-import { decodeSafetensors } from '@edm/models';
 import { defineCommand } from '../command/define';
-import { CliError, UsageError, errorMessage } from '../command/errors';
+import { CliError, UsageError } from '../command/errors';
 import { bool, str } from '../command/options';
 import { backendOption, setupBackend } from '../net/backend';
-import { loadCheckpoint, readCheckpointBytes } from '../net/checkpoint';
+import { loadCheckpoint, readCheckpointHeader } from '../net/checkpoint';
 import { DEFAULT_MODEL_FILE, findDefaultModel } from '../net/default-model';
 
 /** 1234567 -> "1.23 M". */
@@ -24,6 +23,9 @@ export function formatBytes(n: number): string {
   return `${n} B`;
 }
 
+/** Metadata entries `edm info` prints (a file may hold any number). */
+const MAX_METADATA_LINES = 20;
+
 export default defineCommand({
   name: 'info',
   summary: "Print a checkpoint's network config, parameter count and size (and validate it).",
@@ -37,13 +39,7 @@ export default defineCommand({
     if (positionals.checkpoint && options.net) throw new UsageError('give the checkpoint either as an argument or as --net, not both');
     const path = positionals.checkpoint ?? options.net ?? findDefaultModel();
     if (!path) throw new CliError(`no checkpoint given and the shipped model (models/${DEFAULT_MODEL_FILE}) is not installed`);
-    const bytes = readCheckpointBytes(path);
-    let header: ReturnType<typeof decodeSafetensors>;
-    try {
-      header = decodeSafetensors(bytes, path);
-    } catch (e) {
-      throw new CliError(`${path}: not a valid safetensors file: ${errorMessage(e)}`);
-    }
+    const header = readCheckpointHeader(path); // rejects a wrong file before the engine starts or the data is read
     await setupBackend(options.backend, ctx, true, 1);
     const net = await loadCheckpoint(path);
     try {
@@ -58,7 +54,7 @@ export default defineCommand({
       const config = net.config;
       const info = {
         file: path,
-        bytes: bytes.byteLength,
+        bytes: header.byteLength,
         format: header.metadata['edm.format'] ?? null,
         class_name: config.class_name,
         kwargs: config.kwargs,
@@ -85,7 +81,11 @@ export default defineCommand({
       ctx.out(`  sigma:       [${info.sigma_min}, ${info.sigma_max}]${info.sigma_data !== null ? `, sigma_data ${info.sigma_data}` : ''}`);
       ctx.out(`  parameters:  ${formatCount(params)} (${params}), + ${buffers} buffer values`);
       ctx.out(`  kwargs:      ${JSON.stringify(config.kwargs)}`);
-      for (const [k, v] of Object.entries(info.metadata)) if (k !== 'edm.format') ctx.out(`  ${k}: ${v.length > 200 ? v.slice(0, 200) + '...' : v}`);
+      // Metadata come from the file: a few lines at most, whatever it holds.
+      const shown = Object.entries(info.metadata).filter(([k]) => k !== 'edm.format');
+      const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}...` : text);
+      for (const [k, v] of shown.slice(0, MAX_METADATA_LINES)) ctx.out(`  ${cut(k, 80)}: ${cut(v, 200)}`);
+      if (shown.length > MAX_METADATA_LINES) ctx.out(`  ... and ${shown.length - MAX_METADATA_LINES} more metadata entries (--json lists them)`);
     } finally {
       net.dispose();
     }

@@ -1,33 +1,83 @@
 // Reading a checkpoint from disk: clear errors that name the file (missing, unreadable, not a safetensors
-// checkpoint, bad tensors), never a stack trace from inside the loader.
-import { readFileSync, statSync } from 'node:fs';
-import { loadNetwork } from '@edm/models';
+// checkpoint, bad tensors), never a stack trace from inside the loader. The header is read and checked
+// against the network its config declares before the tensor data: a hostile or mistaken file (a 1.5 GiB
+// checkpoint of the wrong shapes, a training state) is rejected after reading its first bytes.
+import { closeSync } from 'node:fs';
+import {
+  checkCheckpointHeader, decodeSafetensorsHeader, loadNetwork, safetensorsHeaderLength, type SafetensorsHeaderTensor,
+} from '@edm/models';
 import { CliError, errorMessage } from '../command/errors';
+import { inputFileSize, openInput, readAt, readInputFile, readOpenFile } from '../io/read-file';
 
 /** The loaded network type. */
 export type LoadedNetwork = Awaited<ReturnType<typeof loadNetwork>>;
 
-/** Reads a file's bytes, with a clear error when it is missing or a folder. */
+/** Reads a file's bytes (in parts past 2 GiB), with a clear error when it is missing, a folder or unreadable. */
 export function readCheckpointBytes(path: string, what = 'checkpoint'): Uint8Array {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new CliError(`${what} '${path}' is a folder; expected a .safetensors file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${what} '${path}' not found`);
-  }
-  if (size === 0) throw new CliError(`${what} '${path}' is empty`);
-  return new Uint8Array(readFileSync(path));
+  return readInputFile(path, what);
 }
 
-/** Loads a network checkpoint (.safetensors in the edm format). */
-export async function loadCheckpoint(path: string): Promise<LoadedNetwork> {
-  const bytes = readCheckpointBytes(path);
+/** What a checkpoint's header says (validated against the network its config declares). */
+export interface CheckpointHeader {
+  metadata: Record<string, string>;
+  /** Every tensor of the file (dtype, shape), in data order. */
+  tensors: Map<string, SafetensorsHeaderTensor>;
+  /** File size in bytes. */
+  byteLength: number;
+}
+
+function invalid(path: string, e: unknown): CliError {
+  return e instanceof CliError ? e : new CliError(`${path}: not a valid edm checkpoint: ${errorMessage(e)}`);
+}
+
+/** Reads and checks the header of the open checkpoint `fd` (size `size`): no tensor data is read. */
+function readHeader(fd: number, path: string, size: number): CheckpointHeader {
+  let header: ReturnType<typeof decodeSafetensorsHeader>;
   try {
-    return await loadNetwork(bytes, { source: path });
+    const first = new Uint8Array(Math.min(8, size));
+    readAt(fd, path, first, 0, first.length, 0);
+    const head = new Uint8Array(8 + safetensorsHeaderLength(first, size, path));
+    readAt(fd, path, head, 0, head.length, 0);
+    header = decodeSafetensorsHeader(head, size, path);
   } catch (e) {
-    throw new CliError(`${path}: not a valid edm checkpoint: ${errorMessage(e)}`);
+    throw invalid(path, e);
+  }
+  if (header.metadata['edm.state'] !== undefined) {
+    throw new CliError(`${path}: is a training state (a run's training-state.safetensors: raw and EMA weights and ` +
+      `Adam moments, for edm train --resume), not a network checkpoint; use one of the run's network-snapshot-*.safetensors`);
+  }
+  try {
+    checkCheckpointHeader(header.metadata, header.tensors, path);
+  } catch (e) {
+    throw invalid(path, e);
+  }
+  return { metadata: header.metadata, tensors: header.tensors, byteLength: size };
+}
+
+/**
+ * Reads a checkpoint's header and checks it against the network its config declares, without reading the
+ * tensor data (and without a tfjs backend): the fast way to reject a wrong file.
+ */
+export function readCheckpointHeader(path: string): CheckpointHeader {
+  const size = inputFileSize(path, 'checkpoint');
+  const fd = openInput(path, 'checkpoint');
+  try {
+    return readHeader(fd, path, size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Loads a network checkpoint (.safetensors in the edm format): the header is checked before the data is read. */
+export async function loadCheckpoint(path: string): Promise<LoadedNetwork> {
+  const size = inputFileSize(path, 'checkpoint');
+  const fd = openInput(path, 'checkpoint');
+  try {
+    readHeader(fd, path, size);
+    return await loadNetwork(readOpenFile(fd, path), { source: path });
+  } catch (e) {
+    throw invalid(path, e);
+  } finally {
+    closeSync(fd);
   }
 }

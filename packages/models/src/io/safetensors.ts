@@ -162,8 +162,8 @@ function jsonType(v: unknown): string {
  * Decodes and validates the header of a safetensors file of `fileLength` bytes from its first bytes (at least
  * the 8-byte length and the header): the tensors and metadata, without their data. Throws a clear error
  * (naming `source` and the tensor) for a truncated file, a header length beyond the file or past 100 MB, bad
- * JSON, an unknown dtype, data offsets out of range or overlapping, or a byte length that does not match
- * shape x dtype size.
+ * JSON, an unknown dtype, data offsets out of range or overlapping, a byte length that does not match
+ * shape x dtype size, or bytes after the last tensor.
  */
 export function decodeSafetensorsHeader(head: Uint8Array, fileLength: number, source = 'safetensors'): SafetensorsHeader {
   const n = safetensorsHeaderLength(head, fileLength, source);
@@ -224,6 +224,12 @@ export function decodeSafetensorsHeader(head: Uint8Array, fileLength: number, so
     if (cur.begin < prev.end) {
       throw new Error(`${source}: tensors '${prev.name}' [${prev.begin}, ${prev.end}] and '${cur.name}' [${cur.begin}, ${cur.end}] overlap`);
     }
+  }
+  // As the reference reader: the last tensor ends the file (a file far larger than its tensors, say a
+  // truncated header over gigabytes of data, is refused before anything is read).
+  const last = items.length ? items[items.length - 1]!.end : 0;
+  if (last !== dataLen) {
+    throw new Error(`${source}: ${dataLen - last} byte(s) after the last tensor's data (the header describes ${last} bytes of ${dataLen}): a corrupt or padded file`);
   }
   const tensors = new Map<string, SafetensorsHeaderTensor>();
   for (const { name, ...t } of items) tensors.set(name, t);
