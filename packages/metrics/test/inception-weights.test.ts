@@ -4,35 +4,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '@edm/backend-node';
-import { FidInception, INCEPTION_TENSORS, readInceptionWeights } from '../src/index';
-import {
-  floatStorage, writeLegacyStateDict, writeZipStateDict, type EntrySpec, type StateDictSpec,
-} from '../../models/test/torch-save-writer';
-
-/**
- * A state_dict of the FID Inception's names: conv weights 0, BatchNorm gamma 1, beta 0.5, mean 0.25, var 1,
- * so every BasicConv2d outputs relu(0.5 - 0.25 / sqrt(1 + 1e-3)) wherever it is: a known pool3.
- */
-function constantSpec(change: (entries: EntrySpec[]) => EntrySpec[] = (e) => e): StateDictSpec {
-  const storages = new Map([
-    ['zero', floatStorage([0])], ['one', floatStorage([1])], ['half', floatStorage([0.5])], ['quarter', floatStorage([0.25])],
-    ['count', { storageType: 'LongStorage' as const, bytes: new Uint8Array(8) }],
-  ]);
-  const key = (name: string): string => {
-    if (name.endsWith('.bn.weight') || name.endsWith('.running_var')) return 'one';
-    if (name.endsWith('.bn.bias')) return 'half';
-    if (name.endsWith('.running_mean')) return 'quarter';
-    return 'zero';
-  };
-  const entries: EntrySpec[] = [];
-  for (const t of INCEPTION_TENSORS) {
-    entries.push({ name: t.name, storage: key(t.name), size: t.shape, stride: t.shape.map(() => 0) });
-    if (t.name.endsWith('.running_var')) entries.push({ name: t.name.replace('running_var', 'num_batches_tracked'), storage: 'count', size: [] });
-  }
-  return { storages, entries: change(entries), orderedWithMetadata: true };
-}
-
-const EXPECTED_FEATURE = Math.fround(0.5 - 0.25 / Math.sqrt(1 + 1e-3));
+import { FidInception, readInceptionWeights } from '../src/index';
+import { floatStorage, writeLegacyStateDict, writeZipStateDict, type EntrySpec } from '../../models/test/torch-save-writer';
+import { constantSpec, EXPECTED_FEATURE } from './helpers/constant-inception';
 
 describe('FID Inception weights loader', () => {
   beforeAll(async () => {

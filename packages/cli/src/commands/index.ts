@@ -36,6 +36,7 @@ export const commandTable: readonly Loader[] = [
   () => import('./info'),
   () => import('./bench'),
   () => import('./convert'),
+  () => import('./metrics'),
 ];
 
 /** Loads every command definition. */
