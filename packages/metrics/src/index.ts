@@ -21,7 +21,7 @@ export { sha256Hex } from './hash';
 
 // The MNIST digit judge: class accuracy of samples, and features for FD/KID on digits.
 export {
-  MnistJudge, MNIST_JUDGE_CLASSES, MNIST_JUDGE_FEATURES, MNIST_JUDGE_FORMAT, MNIST_JUDGE_PARAMS, MNIST_JUDGE_SIZE,
+  MnistJudge, MNIST_JUDGE_CLASSES, MNIST_JUDGE_FEATURES, MNIST_JUDGE_FORMAT, MNIST_JUDGE_NAME, MNIST_JUDGE_PARAMS, MNIST_JUDGE_SIZE,
   bytesToInput, type MnistJudgeOutput,
 } from './mnist/judge';
 export { argmax, judgeAccuracy, trainMnistJudge, type LabelledDigits, type TrainJudgeOptions } from './mnist/train-judge';

@@ -36,7 +36,14 @@ describe('MnistJudge', () => {
     const judge = MnistJudge.create(3);
     const digits = toyDigits(5);
     const a = await judge.judge(digits.pixels);
-    const loaded = MnistJudge.load(await judge.save({ note: 'x' }), 'judge.safetensors');
+    const loaded = await MnistJudge.load(await judge.save({ note: 'x' }), 'judge.safetensors');
+    expect(loaded.hash).toMatch(/^[0-9a-f]{64}$/);
+    // As a FeatureDetector (images in [0, 1]): the same features.
+    const x = tf.div(tf.tensor4d(digits.pixels, [5, 28, 28, 1], 'float32'), 255) as tf.Tensor4D;
+    const f = loaded.features(x);
+    expect(Math.max(...(await f.data()).map((v, i) => Math.abs(v - a.features[i]!)))).toBeLessThan(1e-5);
+    expect(() => loaded.features(tf.zeros([1, 32, 32, 1]) as tf.Tensor4D)).toThrow('the MNIST judge reads 28 x 28 x 1 digits, got images of 32 x 32 x 1');
+    tf.dispose([x, f]);
     const b = await loaded.judge(digits.pixels);
     expect(b.features).toEqual(a.features);
     expect(b.probs).toEqual(a.probs);
@@ -53,12 +60,12 @@ describe('MnistJudge', () => {
       const shape = p.name === reshape ? [...p.shape.slice(0, -1), p.shape.at(-1)! + 1] : p.shape;
       return [p.name, { dtype: 'F32' as const, shape, data: float32ToBytes(new Float32Array(shape.reduce((x, y) => x * y, 1))) }];
     }));
-    expect(() => MnistJudge.load(encodeSafetensors(tensors(), {}), 'f')).toThrow(/f: not an MNIST judge file/);
+    await expect(MnistJudge.load(encodeSafetensors(tensors(), {}), 'f')).rejects.toThrow(/f: not an MNIST judge file/);
     const meta = { 'edm.format': MNIST_JUDGE_FORMAT };
-    expect(() => MnistJudge.load(encodeSafetensors(tensors('conv3.bias'), meta), 'f')).toThrow("f: tensor 'conv3.bias' is missing");
-    expect(() => MnistJudge.load(encodeSafetensors(tensors(undefined, 'features.weight'), meta), 'f'))
-      .toThrow("f: tensor 'features.weight' has shape [576, 129], expected [576, 128]");
-    expect(() => MnistJudge.load(bytes.subarray(0, bytes.length - 4), 'f')).toThrow(/^f: /);
+    await expect(MnistJudge.load(encodeSafetensors(tensors('conv3.bias'), meta), 'f')).rejects.toThrow("f: tensor 'conv3.bias' is missing");
+    await expect(MnistJudge.load(encodeSafetensors(tensors(undefined, 'features.weight'), meta), 'f'))
+      .rejects.toThrow("f: tensor 'features.weight' has shape [576, 129], expected [576, 128]");
+    await expect(MnistJudge.load(bytes.subarray(0, bytes.length - 4), 'f')).rejects.toThrow(/^f: /);
   });
 
   it('judge() refuses pixels that are not 28x28 digits', async () => {

@@ -12,6 +12,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Xoshiro128 } from '@edm/core';
 import { decodeSafetensors, encodeSafetensors, float32ToBytes, tensorToFloat32, type SafetensorsTensor } from '@edm/models';
+import type { FeatureDetector } from '../detector';
+import { sha256Hex } from '../hash';
 
 /** Image side and classes. */
 export const MNIST_JUDGE_SIZE = 28;
@@ -20,6 +22,8 @@ export const MNIST_JUDGE_CLASSES = 10;
 export const MNIST_JUDGE_FEATURES = 128;
 /** The file's `__metadata__` format tag. */
 export const MNIST_JUDGE_FORMAT = 'edm-mnist-judge/1';
+/** Its name as a feature detector (recorded in reference statistics). */
+export const MNIST_JUDGE_NAME = 'mnist-judge';
 
 /** The parameters, in file order: name and shape (convolutions HWIO, dense [in, out]). */
 export const MNIST_JUDGE_PARAMS: readonly { name: string; shape: number[] }[] = [
@@ -41,11 +45,21 @@ export interface MnistJudgeOutput {
   logits: tf.Tensor2D;
 }
 
-/** The classifier; its parameters are tf.Variables (trainable). */
-export class MnistJudge {
+/**
+ * The classifier; its parameters are tf.Variables (trainable). As a {@link FeatureDetector} it gives the 128
+ * penultimate features of 28x28x1 images.
+ */
+export class MnistJudge implements FeatureDetector {
+  readonly name = MNIST_JUDGE_NAME;
+  readonly featureDim = MNIST_JUDGE_FEATURES;
+  readonly batchSize = 256;
   readonly params: ReadonlyMap<string, tf.Variable>;
 
-  private constructor(params: Map<string, tf.Variable>) {
+  private constructor(
+    params: Map<string, tf.Variable>,
+    /** SHA-256 of the weights' float32 values in file order ('untrained' for a judge made by create). */
+    readonly hash: string,
+  ) {
     this.params = params;
   }
 
@@ -64,29 +78,31 @@ export class MnistJudge {
       }
       params.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), true)));
     }
-    return new MnistJudge(params);
+    return new MnistJudge(params, 'untrained');
   }
 
   /** Loads a judge file (safetensors); an error names the file and the first tensor that does not fit. */
-  static load(bytes: Uint8Array, source = 'mnist judge'): MnistJudge {
+  static async load(bytes: Uint8Array, source = 'mnist judge'): Promise<MnistJudge> {
     const { metadata, tensors } = decodeSafetensors(bytes, source);
     if (metadata['edm.format'] !== MNIST_JUDGE_FORMAT) {
       throw new Error(`${source}: not an MNIST judge file (edm.format '${metadata['edm.format'] ?? ''}', expected '${MNIST_JUDGE_FORMAT}')`);
     }
     const params = new Map<string, tf.Variable>();
+    const values: Float32Array[] = [];
     for (const { name, shape } of MNIST_JUDGE_PARAMS) {
       const t = tensors.get(name);
       if (!t) throw new Error(`${source}: tensor '${name}' is missing`);
       if (t.shape.join(',') !== shape.join(',')) {
         throw new Error(`${source}: tensor '${name}' has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
       }
-      const values = tensorToFloat32(t, name);
-      for (const v of values) if (!Number.isFinite(v)) throw new Error(`${source}: tensor '${name}' holds a non-finite value`);
-      params.set(name, tf.tidy(() => tf.variable(tf.tensor(values, shape), false)));
+      const v = tensorToFloat32(t, name);
+      for (const x of v) if (!Number.isFinite(x)) throw new Error(`${source}: tensor '${name}' holds a non-finite value`);
+      values.push(v);
     }
     const extra = [...tensors.keys()].filter((k) => !MNIST_JUDGE_PARAMS.some((p) => p.name === k));
     if (extra.length) throw new Error(`${source}: unexpected tensor '${extra[0]}'`);
-    return new MnistJudge(params);
+    MNIST_JUDGE_PARAMS.forEach(({ name, shape }, i) => params.set(name, tf.tidy(() => tf.variable(tf.tensor(values[i]!, shape), false))));
+    return new MnistJudge(params, await sha256Hex(values));
   }
 
   /** The weights as a judge file, with `metadata` (e.g. how it was trained, its held-out accuracy). */
@@ -118,6 +134,23 @@ export class MnistJudge {
       const kept = dropout > 0 ? tf.dropout(features, dropout, undefined, dropoutSeed) : features;
       const logits = tf.add(tf.matMul(kept, p('classify.weight')), p('classify.bias')) as tf.Tensor2D;
       return { features, logits };
+    });
+  }
+
+  /** FeatureDetector: the judge reads 28 x 28 grayscale digits only. */
+  checkImageShape(height: number, width: number, channels: number): void {
+    if (height !== MNIST_JUDGE_SIZE || width !== MNIST_JUDGE_SIZE || channels !== 1) {
+      throw new Error(`the MNIST judge reads 28 x 28 x 1 digits, got images of ${height} x ${width} x ${channels}`);
+    }
+  }
+
+  /** FeatureDetector: the 128 penultimate features of images [N, 28, 28, 1] float in [0, 1]. */
+  features(images: tf.Tensor4D): tf.Tensor2D {
+    this.checkImageShape(images.shape[1], images.shape[2], images.shape[3]);
+    return tf.tidy(() => {
+      const out = this.forward(tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D);
+      out.logits.dispose();
+      return out.features;
     });
   }
 
