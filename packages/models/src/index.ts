@@ -19,7 +19,7 @@ export type {
 
 export {
   checkCheckpointHeader, loadNetwork, loadNetworkSync, saveNetwork, CHECKPOINT_FORMAT,
-  type CheckpointTensorInfo, type LoadNetworkOptions,
+  type CheckpointTensorInfo, type LoadNetworkOptions, type SaveNetworkOptions,
 } from './io/checkpoint';
 export { printable } from './io/printable';
 export {

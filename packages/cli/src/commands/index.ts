@@ -31,6 +31,7 @@ type Loader = () => Promise<{ default: AnyCommand }>;
 
 export const commandTable: readonly Loader[] = [
   () => import('./train'),
+  () => import('./phema'),
   () => import('./generate'),
   () => import('./dataset'),
   () => import('./info'),

@@ -75,7 +75,8 @@ export default defineCommand({
       }
       ctx.out(`${path}`);
       ctx.out(`  size:        ${formatBytes(info.bytes)} (${info.tensors} tensors, edm.format ${info.format ?? '?'})`);
-      ctx.out(`  network:     ${info.class_name} (${String(config.kwargs.model_type ?? '')})`);
+      // EDM2 networks have no model_type: their backbone is always NVlabs/edm2's U-Net.
+      ctx.out(`  network:     ${info.class_name} (${String(config.kwargs.model_type ?? net.model.className)})`);
       ctx.out(`  images:      ${info.img_resolution}x${info.img_resolution}, ${info.img_channels} channel(s)`);
       ctx.out(`  classes:     ${info.label_dim === 0 ? 'none (unconditional)' : info.label_dim}`);
       ctx.out(`  sigma:       [${info.sigma_min}, ${info.sigma_max}]${info.sigma_data !== null ? `, sigma_data ${info.sigma_data}` : ''}`);

@@ -12,14 +12,26 @@ import { writeFileAtomic } from '../io/atomic';
 import { backendOption, setupBackend } from '../net/backend';
 import { validateConfig, type TrainConfig } from '../train/config';
 import { trainLoop } from '../train/loop';
+import { EDM2_DEFAULTS, checkEmaStds, newRunId } from '../train/edm2-recipe';
 import { ARCHS, PRECONDS, networkConfig } from '../train/network-config';
-import { PRESETS, PRESET_NAMES, TRAIN_DEFAULTS, type PresetValues } from '../train/presets';
+import { EDM2_TRAIN_DEFAULTS, PRESETS, PRESET_NAMES, TRAIN_DEFAULTS, type PresetValues } from '../train/presets';
 import { STATE_FILE } from '../train/state';
 
 /** `--attn 16,8` or `--attn none`. */
 function parseAttn(raw: string, flag: string): number[] {
   if (raw.trim().toLowerCase() === 'none') return [];
   return parseIntList(raw, flag, 1, 4096);
+}
+
+/** `--ema-stds 0.05,0.1`: sigma_rel of each power-function EMA. */
+function parseStds(raw: string, flag: string): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  const values = parts.map((p) => (/^\d*\.?\d+(e-?\d+)?$/i.test(p) ? Number(p) : Number.NaN));
+  if (parts.some((p) => p === '') || values.some((v) => !Number.isFinite(v))) {
+    throw new UsageError(`${flag}: expected a comma-separated list of numbers, got '${raw}'`);
+  }
+  checkEmaStds(values, flag);
+  return values;
 }
 
 /** Why --fp16 is refused (train.py's mixed precision). */
@@ -40,17 +52,21 @@ export default defineCommand({
   edm train --preset mnist --data mnist --outdir runs                 (the shipped model's recipe)
   edm dataset --source photos/ --dest photos.zip --resolution 32x32 && edm train --data photos.zip --outdir runs
   edm train --resume runs/00000-mnist-cond-ddpmpp-edm-batch64         (after Ctrl-C or a crash)
+  edm train --preset mnist-edm2 --data mnist --outdir runs            (EDM2: its network, loss, lr schedule, post-hoc EMA)
 The run folder holds config.json, stats.jsonl (one line per tick), network-snapshot-NNNNNN.safetensors (EMA
 weights; kimg in the name), samples-NNNNNN.png and training-state.safetensors (for --resume).
 Defaults are the reference train.py's, overridden by --preset where given. --augment P is the paper's
 non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the net gets 9 augment labels);
---xflip mirrors images (dataset x-flips) without augment labels. --fp16 is refused: tfjs computes in float32.`,
+--xflip mirrors images (dataset x-flips) without augment labels. --fp16 is refused: tfjs computes in float32.
+--arch edm2 trains NVlabs/edm2's network with its recipe (train_edm2.py): Adam betas (0.9, 0.99), --lr as ref_lr
+decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by default, and power-function EMAs
+(--ema-stds) whose snapshots network-snapshot-NNNNNN-S.SSS.safetensors feed 'edm phema'.`,
   options: {
     data: str({ help: "Dataset: 'mnist' (built in) or a folder/zip made by 'edm dataset'", metavar: 'PATH' }),
     outdir: str({ help: 'Where run folders are created', metavar: 'DIR', default: 'training-runs' }),
     nosubdir: bool({ help: 'Use --outdir itself as the run folder', default: false }),
     desc: str({ help: 'Extra text for the run folder name' }),
-    preset: choice(PRESET_NAMES, { help: 'Settings for known data (mnist: small conditional net, ~40 min on a CPU)' }),
+    preset: choice(PRESET_NAMES, { help: 'Settings for known data (mnist: small conditional net, ~40 min on a CPU; mnist-edm2: the same with EDM2)' }),
     maxImages: int({ help: 'Train on the first N images only', min: 1, max: 1e9 }),
     cond: bool({ help: 'Train class-conditional (needs labels)', showDefault: 'false' }),
     arch: choice(ARCHS, { help: 'Network architecture', showDefault: 'ddpmpp' }),
@@ -66,7 +82,11 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
     lrRampup: float({ help: 'Learning rate ramp-up, kimg', min: 0, max: 1e6, showDefault: '10000' }),
     ema: float({ help: 'EMA half-life, Mimg', min: 0, max: 100000, showDefault: '0.5' }),
     emaRampup: float({ help: 'EMA ramp-up ratio (half-life <= images seen x ratio)', min: 0, max: 100, default: 0.05 }),
-    dropout: float({ help: 'Dropout probability', min: 0, max: 1, showDefault: '0.13' }),
+    dropout: float({ help: 'Dropout probability', min: 0, max: 1, showDefault: '0.13 (edm2: 0)' }),
+    decay: float({ help: 'EDM2: learning-rate decay t_ref, optimizer steps (lr / sqrt(max(step / decay, 1)); 0 = none)', min: 0, max: 1e9, showDefault: String(EDM2_DEFAULTS.decay) }),
+    pMean: float({ help: 'EDM2: mean of ln(sigma) in training (P_mean)', min: -10, max: 10, showDefault: String(EDM2_DEFAULTS.PMean) }),
+    pStd: float({ help: 'EDM2: standard deviation of ln(sigma) in training (P_std)', min: 0, exclusiveMin: true, max: 10, showDefault: String(EDM2_DEFAULTS.PStd) }),
+    emaStds: custom('LIST', parseStds, { help: 'EDM2: sigma_rel of each power-function EMA (snapshots for edm phema)', range: 'each in (0, 0.289)', showDefault: EDM2_DEFAULTS.emaStds.join(',') }),
     xflip: bool({ help: 'Enable dataset x-flips', showDefault: 'false' }),
     augment: float({ help: 'Augment probability of the non-leaking augment pipe (0 = off)', min: 0, max: 1, showDefault: '0.12 (mnist preset: 0)' }),
     fp16: bool({ help: 'Mixed precision (refused: no float16 compute in tfjs)', default: false }),
@@ -125,10 +145,21 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
     const cond = pick('cond', o.cond)!;
     if (cond && !ds.labels) throw new UsageError(`--cond needs class labels, but ${o.data} has none (no labels in dataset.json)`);
     const arch = pick('arch', o.arch)!;
+    const edm2 = arch === 'edm2';
+    // EDM2's defaults (train_edm2.py) where they differ from train.py's.
+    const pick2 = <K extends keyof PresetValues>(k: K, given: PresetValues[K] | undefined) =>
+      given ?? preset[k] ?? (edm2 ? EDM2_TRAIN_DEFAULTS[k] : undefined) ?? (TRAIN_DEFAULTS as PresetValues)[k];
+    if (edm2 && o.ema !== undefined) {
+      throw new UsageError('--ema (a half-life) is the EDM EMA; --arch edm2 keeps power-function EMAs instead: --ema-stds, then edm phema');
+    }
+    if (!edm2) {
+      const only = (['decay', 'pMean', 'pStd', 'emaStds'] as const).filter((k) => o[k] !== undefined);
+      if (only.length) throw new UsageError(`${only.map((k) => `--${k.replace(/[A-Z]/g, (x) => '-' + x.toLowerCase())}`).join(', ')} ${only.length > 1 ? 'apply' : 'applies'} to --arch edm2 only`);
+    }
     const precond = pick('precond', o.precond)!;
     const batch = pick('batch', o.batch)!;
     const ema = pick('ema', o.ema)!;
-    const augment = pick('augment', o.augment)!;
+    const augment = pick2('augment', o.augment)!;
     const cfg: TrainConfig = {
       data: o.data,
       maxImages: o.maxImages,
@@ -138,12 +169,12 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
       network: networkConfig({
         arch, precond, resolution: ds.width, channels: ds.channels, labelDim: cond ? ds.labelDim : 0,
         cbase: pick('cbase', o.cbase), cres: pick('cres', o.cres), blocks: pick('blocks', o.blocks),
-        attn: pick('attn', o.attn), dropout: pick('dropout', o.dropout)!, augmentDim: augment > 0 ? AUGMENT_DIM : 0,
+        attn: pick('attn', o.attn), dropout: pick2('dropout', o.dropout)!, augmentDim: augment > 0 && !edm2 ? AUGMENT_DIM : 0,
       }),
       totalNimg: Math.round(pick('duration', o.duration)! * 1e6),
       batch,
       batchGpu: pick('batchGpu', o.batchGpu) ?? batch,
-      lr: pick('lr', o.lr)!,
+      lr: pick2('lr', o.lr)!,
       lrRampupKimg: pick('lrRampup', o.lrRampup)!,
       emaHalflifeKimg: ema * 1000,
       emaRampupRatio: o.emaRampup,
@@ -155,6 +186,12 @@ non-leaking augment pipe (flips, scaling, rotation, anisotropy, translation; the
       snapGrid: pick('snapGrid', o.snapGrid)!,
       seed: o.seed ?? Math.floor(Math.random() * 0x100000000) >>> 0,
       preset: o.preset,
+      ...(edm2 && {
+        edm2: {
+          decay: pick2('decay', o.decay)!, PMean: pick2('pMean', o.pMean)!, PStd: pick2('pStd', o.pStd)!,
+          emaStds: [...pick2('emaStds', o.emaStds)!], runId: newRunId(),
+        },
+      }),
     };
     validateConfig(cfg);
     const dataName = mnistSplit(o.data) ?? basename(o.data).replace(/\.zip$/i, '');

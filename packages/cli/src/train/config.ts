@@ -1,6 +1,7 @@
 // The resolved configuration of a training run (written to config.json; `--dry-run` prints it). Values come
 // from the command line, else the preset, else the reference train.py defaults.
 import { UsageError } from '../command/errors';
+import { checkEmaStds, type EDM2Recipe } from './edm2-recipe';
 import type { NetworkConfig } from './network-config';
 import { ARCHS, PRECONDS } from './network-config';
 
@@ -51,6 +52,11 @@ export interface TrainConfig {
   seed: number;
   /** Preset the run started from, if any. */
   preset?: string;
+  /**
+   * EDM2's recipe, present exactly when arch is 'edm2' (then lr is ref_lr of the decaying schedule, lrRampupKimg
+   * its ramp-up, and the EMA half-life options are unused: power-function EMAs instead).
+   */
+  edm2?: EDM2Recipe;
 }
 
 /** Checks the relations between options (each error names the options). */
@@ -61,7 +67,19 @@ export function validateConfig(c: TrainConfig): void {
   if (c.totalNimg < c.batch) {
     throw new UsageError(`--duration is ${c.totalNimg / 1e6} Mimg = ${c.totalNimg} images, less than one batch (${c.batch})`);
   }
+  if ((c.arch === 'edm2') !== (c.edm2 !== undefined)) {
+    throw new UsageError(`config: arch ${c.arch} ${c.arch === 'edm2' ? 'needs' : 'cannot have'} the edm2 recipe settings`);
+  }
+  if (c.edm2) {
+    if (c.precond !== 'edm') throw new UsageError(`--arch edm2 has its own preconditioning and loss (EDM2Loss); --precond ${c.precond} does not apply`);
+    checkEmaStds(c.edm2.emaStds);
+    if (!(c.edm2.decay >= 0)) throw new UsageError(`--decay must be >= 0 (optimizer steps), got ${c.edm2.decay}`);
+    if (!(c.edm2.PStd > 0)) throw new UsageError(`--p-std must be > 0, got ${c.edm2.PStd}`);
+  }
   const augment = c.augment ?? 0;
+  if (c.edm2 && augment > 0) {
+    throw new UsageError(`--augment ${augment}: the EDM2 network takes no augmentation labels; use --augment 0 (or --xflip) with --arch edm2`);
+  }
   if (!(augment >= 0 && augment <= 1)) throw new UsageError(`--augment must be a probability in [0, 1], got ${augment}`);
   const augmentDim = (c.network.kwargs.augment_dim as number | undefined) ?? 0;
   if ((augment > 0) !== (augmentDim > 0)) {

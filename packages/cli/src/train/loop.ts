@@ -1,12 +1,13 @@
 // The training loop (reference training/training_loop.py): per step, `batch / batchGpu` accumulated rounds
-// of the loss gradient (sum of per-pixel losses / batch), Adam with the learning-rate ramp-up, the EMA update;
+// of the loss gradient (sum of per-pixel losses / batch), Adam with the learning-rate ramp-up, the EMA update
+// (EDM2 runs: Adam betas (0.9, 0.99), the decaying schedule, power-function EMAs, edm2-recipe.ts);
 // every tick a stats line, every `snap` ticks an EMA snapshot + sample grid (and the training state), every
 // `dump` ticks the training state. Ctrl-C saves the state and exits; a NaN/Inf loss stops with the last good
 // state saved; a resumed run continues bit-exactly (randomness = f(seed, step): data, noise, augmentations and
 // dropout masks).
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, EDMAugmentPipe, EMA } from '@edm/core';
+import { Adam, EDMAugmentPipe, EMA, PowerFunctionEMA } from '@edm/core';
 import { createNetwork, saveNetwork } from '@edm/models';
 import type { CommandContext } from '../command/define';
 import { CliError, InterruptedError } from '../command/errors';
@@ -18,6 +19,7 @@ import { generateImages } from '../sample/generate-images';
 import type { Dataset } from '../data/dataset';
 import { BatchSource } from './batches';
 import type { TrainConfig } from './config';
+import { EDM2_ADAM, PHEMA_METADATA, edm2StepLr, phemaSnapshotName, type PhemaSnapshotInfo } from './edm2-recipe';
 import { drawEps, makeLoss } from './losses';
 import { augmentRandom, dropoutSeed, stepRandom } from './random';
 import { accumulate, lossAndGrads } from './step';
@@ -40,16 +42,24 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   const net = createNetwork(cfg.network, { seed: cfg.seed });
   const emaNet = createNetwork(cfg.network, { seed: cfg.seed });
   const params = net.parameters();
-  const ema = new EMA(params, { halfLifeImages: cfg.emaHalflifeKimg * 1000, rampUpRatio: cfg.emaRampupRatio });
-  const adam = new Adam(params);
-  const { loss, drawRnd } = makeLoss(cfg.precond);
+  const edm2 = cfg.edm2;
+  // EDM runs keep one EMA (half-life); EDM2 runs one power-function EMA per std.
+  const ema = edm2 ? null : new EMA(params, { halfLifeImages: cfg.emaHalflifeKimg * 1000, rampUpRatio: cfg.emaRampupRatio });
+  const phema = edm2 ? new PowerFunctionEMA(params, edm2.emaStds) : null;
+  const emaSets = ema ? [{ std: null, weights: ema.weights }]
+    : phema!.stds.map((std, i) => ({ std, weights: phema!.emas[i]! }));
+  const adam = new Adam(params, edm2 ? EDM2_ADAM : undefined);
+  const { loss, drawRnd } = makeLoss(cfg.precond, edm2);
   const batches = new BatchSource(ds, cfg.seed, cfg.xflip, cfg.cond);
   const augment = cfg.augment ?? 0; // config.json files written before --augment existed: off
   const augmentPipe = augment > 0 ? new EDMAugmentPipe({ p: augment }) : null;
   const statePath = join(runDir, STATE_FILE);
   const statsPath = join(runDir, 'stats.jsonl');
   const networkJson = JSON.stringify(cfg.network);
-  const tensors: StateTensors = { net: params, ema: ema.weights, adamM: adam.m, adamV: adam.v };
+  // The state's `ema/` group: the EMA's weights, or every power-function EMA's as `ema/<std>/<name>`.
+  const emaState = ema ? ema.weights : new Map(emaSets.flatMap(({ std, weights }) =>
+    [...weights].map(([name, v]) => [`${std!.toFixed(3)}/${name}`, v] as const)));
+  const tensors: StateTensors = { net: params, ema: emaState, adamM: adam.m, adamV: adam.v };
   const nameOfVar = new Map<string, string>();
   for (const [name, v] of params) nameOfVar.set(v.name, name);
   const vars = [...params.values()];
@@ -71,7 +81,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   } else {
     truncateStats(statsPath, -1);
   }
-  ctx.log(`network: ${cfg.network.class_name} ${String(cfg.network.kwargs.model_type)}, ${paramCount} parameters; ` +
+  ctx.log(`network: ${cfg.network.class_name} ${String(cfg.network.kwargs.model_type ?? '')}, ${paramCount} parameters; ` +
     `data: ${ds.source}, ${ds.count} images ${ds.width}x${ds.height}x${ds.channels}${cfg.cond ? `, ${ds.labelDim} classes` : ''}`);
 
   const save = async (why: string) => {
@@ -80,9 +90,16 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   };
 
   const snapshot = async () => {
-    for (const [name, v] of emaNet.parameters()) v.assign(ema.weights.get(name)!);
-    const file = join(runDir, snapshotName(c.nimg));
-    writeFileAtomic(file, saveNetwork(emaNet));
+    // One file per EMA (EDM2: per std, with the edm.phema metadata edm phema reads); the grid of the first.
+    const files: string[] = [];
+    for (const { std, weights } of [...emaSets].reverse()) {
+      for (const [name, v] of emaNet.parameters()) v.assign(weights.get(name)!);
+      const info: PhemaSnapshotInfo | null = std === null ? null : { std, nimg: c.nimg, run: edm2!.runId };
+      const file = join(runDir, std === null ? snapshotName(c.nimg) : phemaSnapshotName(c.nimg, std));
+      writeFileAtomic(file, saveNetwork(emaNet, info ? { metadata: { [PHEMA_METADATA]: JSON.stringify(info) } } : {}));
+      files.unshift(file);
+    }
+    const file = files.join(', ');
     let grid = '';
     if (cfg.snapGrid > 0) {
       const seeds = Array.from({ length: cfg.snapGrid }, (_, i) => i);
@@ -139,10 +156,12 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
         `The last good state is ${statePath}; try a lower --lr, then --resume ${runDir}.`,
       );
     }
-    lr = cfg.lr * Math.min(c.nimg / Math.max(cfg.lrRampupKimg * 1000, 1e-8), 1);
+    lr = edm2 ? edm2StepLr(edm2, cfg.lr, cfg.lrRampupKimg, c.nimg, cfg.batch)
+      : cfg.lr * Math.min(c.nimg / Math.max(cfg.lrRampupKimg * 1000, 1e-8), 1);
     adam.apply(byName, lr);
     for (const t of Object.values(byName)) t.dispose();
-    ema.update(params, cfg.batch, c.nimg);
+    if (ema) ema.update(params, cfg.batch, c.nimg);
+    else phema!.update(params, c.nimg + cfg.batch, cfg.batch);
     c.nimg += cfg.batch;
     c.step++;
     c.tickLossSum += stepLoss;
@@ -191,9 +210,10 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   }
   progress.finish();
   ctx.out(`training done: ${(c.nimg / 1000).toFixed(3)} kimg in ${formatDuration((performance.now() - t0) / 1000)}; ` +
-    `final snapshot ${join(runDir, snapshotName(c.nimg))}`);
+    `final snapshot ${join(runDir, edm2 ? phemaSnapshotName(c.nimg, edm2.emaStds[0]!) : snapshotName(c.nimg))}`);
   adam.dispose();
-  ema.dispose();
+  ema?.dispose();
+  phema?.dispose();
   net.dispose();
   emaNet.dispose();
 }

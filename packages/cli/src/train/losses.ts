@@ -3,6 +3,7 @@
 // the step's seeded stream and passed to the loss, so a resumed run repeats them exactly.
 import * as tf from '@tensorflow/tfjs-core';
 import { EDMLoss, VELoss, VPLoss, type Loss, type Xoshiro128 } from '@edm/core';
+import { edm2Loss, type EDM2Recipe } from './edm2-recipe';
 
 /** A loss plus how to draw its `rnd` input. */
 export interface LossChoice {
@@ -11,14 +12,12 @@ export interface LossChoice {
   drawRnd(g: Xoshiro128, n: number): tf.Tensor1D;
 }
 
-/** Builds the loss for a preconditioning name. */
-export function makeLoss(precond: 'edm' | 'vp' | 've'): LossChoice {
-  if (precond === 'edm') {
-    return {
-      loss: new EDMLoss(),
-      drawRnd: (g, n) => tf.tensor1d(g.fillNormal(new Float32Array(n)), 'float32'),
-    };
-  }
+const drawNormal = (g: Xoshiro128, n: number) => tf.tensor1d(g.fillNormal(new Float32Array(n)), 'float32');
+
+/** Builds the loss for a preconditioning name, or EDM2's loss when the run has an EDM2 recipe. */
+export function makeLoss(precond: 'edm' | 'vp' | 've', edm2?: EDM2Recipe): LossChoice {
+  if (edm2) return { loss: edm2Loss(edm2), drawRnd: drawNormal };
+  if (precond === 'edm') return { loss: new EDMLoss(), drawRnd: drawNormal };
   const loss = precond === 'vp' ? new VPLoss() : new VELoss();
   return { loss, drawRnd: (g, n) => tf.tensor1d(g.fillUniform(new Float32Array(n)), 'float32') };
 }

@@ -1,14 +1,18 @@
 // The network and loss a training run builds, as the reference's train.py maps --arch / --precond / --cbase /
-// --cres / --dropout / --augment onto the constructor kwargs (the checkpoint's `edm.network` JSON).
+// --cres / --dropout / --augment onto the constructor kwargs (the checkpoint's `edm.network` JSON). `edm2` is
+// NVlabs/edm2's train_edm2.py network (training.networks_edm2.Precond: its own U-Net, preconditioning and
+// uncertainty head), trained with its own recipe (train/edm2-recipe.ts).
 
-/** Backbone architectures of train.py. */
-export const ARCHS = ['ddpmpp', 'ncsnpp', 'adm'] as const;
+/** Backbone architectures of train.py, and EDM2's network. */
+export const ARCHS = ['ddpmpp', 'ncsnpp', 'adm', 'edm2'] as const;
+/** The class_name of EDM2 networks. */
+export const EDM2_CLASS = 'training.networks_edm2.Precond';
 /** Preconditionings (and their losses) of train.py. */
 export const PRECONDS = ['edm', 'vp', 've'] as const;
 
 /** A network config as stored in checkpoints: the reference constructor's class and kwargs. */
 export interface NetworkConfig {
-  class_name: 'EDMPrecond' | 'VPPrecond' | 'VEPrecond';
+  class_name: 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | typeof EDM2_CLASS;
   kwargs: Record<string, unknown>;
 }
 
@@ -25,9 +29,9 @@ export interface NetworkChoice {
   cbase?: number;
   /** channel_mult (train.py --cres); undefined = the arch default. */
   cres?: number[];
-  /** num_blocks; undefined = the arch default (4 for DDPM++/NCSN++, 3 for ADM). */
+  /** num_blocks; undefined = the arch default (4 for DDPM++/NCSN++, 3 for ADM and EDM2). */
   blocks?: number;
-  /** attn_resolutions; undefined = the arch default ([16] for DDPM++/NCSN++, [32, 16, 8] for ADM). */
+  /** attn_resolutions; undefined = the arch default ([16] for DDPM++/NCSN++, [32, 16, 8] for ADM, [16, 8] for EDM2). */
   attn?: number[];
   /** Dropout probability. */
   dropout: number;
@@ -37,6 +41,17 @@ export interface NetworkChoice {
 
 /** The constructor config for a choice (train.py's network_kwargs + the dataset's interface kwargs). */
 export function networkConfig(c: NetworkChoice): NetworkConfig {
+  if (c.arch === 'edm2') {
+    // train_edm2.py: model_channels (--channels) and dropout; the rest are networks_edm2.py's defaults.
+    const kwargs: Record<string, unknown> = {
+      img_resolution: c.resolution, img_channels: c.channels, label_dim: c.labelDim, use_fp16: false,
+      model_channels: c.cbase ?? 192, channel_mult: c.cres ?? [1, 2, 3, 4],
+    };
+    if (c.blocks !== undefined) kwargs.num_blocks = c.blocks;
+    if (c.attn !== undefined) kwargs.attn_resolutions = c.attn;
+    kwargs.dropout = c.dropout;
+    return { class_name: EDM2_CLASS, kwargs };
+  }
   const arch: Record<string, unknown> =
     c.arch === 'ddpmpp'
       ? { model_type: 'SongUNet', embedding_type: 'positional', encoder_type: 'standard', decoder_type: 'standard',

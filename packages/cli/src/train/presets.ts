@@ -4,7 +4,7 @@
 /** Option values a preset may set (names as the train command's options). */
 export interface PresetValues {
   cond?: boolean;
-  arch?: 'ddpmpp' | 'ncsnpp' | 'adm';
+  arch?: 'ddpmpp' | 'ncsnpp' | 'adm' | 'edm2';
   precond?: 'edm' | 'vp' | 've';
   duration?: number;
   batch?: number;
@@ -23,6 +23,11 @@ export interface PresetValues {
   snap?: number;
   dump?: number;
   snapGrid?: number;
+  /** EDM2 (--arch edm2): learning-rate decay in steps, the loss's P_mean / P_std, the EMA stds. */
+  decay?: number;
+  pMean?: number;
+  pStd?: number;
+  emaStds?: number[];
 }
 
 /** The presets, by name. */
@@ -35,6 +40,16 @@ export const PRESETS = {
     cond: true, arch: 'ddpmpp', precond: 'edm', duration: 0.05, batch: 16, cbase: 12, cres: [1, 2, 2], blocks: 1,
     attn: [], lr: 2e-3, lrRampup: 0.5, ema: 0.002, dropout: 0, xflip: false, augment: 0, tick: 1, snap: 10, dump: 1, snapGrid: 20,
   },
+  /**
+   * Class-conditional MNIST with EDM2's network and recipe (train_edm2.py scaled down): a small EDM2 U-Net
+   * (model_channels 16, channel_mult [1,2,2], 1 block per level, no attention), ref_lr 0.01 decaying from step
+   * 2000, power-function EMAs 0.050 / 0.100, at the mnist preset's batch and length.
+   */
+  'mnist-edm2': {
+    cond: true, arch: 'edm2', precond: 'edm', duration: 0.05, batch: 16, cbase: 16, cres: [1, 2, 2], blocks: 1,
+    attn: [], lr: 1e-2, lrRampup: 0.5, decay: 2000, pMean: -0.4, pStd: 1.0, emaStds: [0.05, 0.1], dropout: 0,
+    xflip: false, augment: 0, tick: 1, snap: 10, dump: 1, snapGrid: 20,
+  },
   /** The paper's CIFAR-10 DDPM++ config (train.py defaults; cond as given). */
   cifar10: {
     arch: 'ddpmpp', precond: 'edm', duration: 200, batch: 512, lr: 1e-3, lrRampup: 10000, ema: 0.5, dropout: 0.13,
@@ -44,6 +59,11 @@ export const PRESETS = {
 
 /** Preset names. */
 export const PRESET_NAMES = Object.keys(PRESETS) as (keyof typeof PRESETS)[];
+
+/** train_edm2.py's defaults for --arch edm2 where they differ from train.py's (edm2-img512-s). */
+export const EDM2_TRAIN_DEFAULTS: PresetValues = {
+  lr: 0.01, dropout: 0, augment: 0, decay: 70000, pMean: -0.4, pStd: 1.0, emaStds: [0.05, 0.1],
+};
 
 /** train.py's defaults for options neither given nor set by a preset. */
 export const TRAIN_DEFAULTS = {

@@ -17,10 +17,15 @@ export interface PassInputs {
   augmentPipe?: AugmentPipe;
 }
 
-/** `net` with `options` merged into every forward call (how a loss's calls get the pass's dropout seed). */
+/**
+ * `net` with `options` merged into every forward call (how a loss's calls get the pass's dropout seed); an
+ * uncertainty head (EDM2's `logvar`) is kept, with the same options.
+ */
 export function withForwardOptions(net: Denoiser, options: ForwardOptions): Denoiser {
-  return wrapDenoiser(net, (x, sigma, classLabels, augmentLabels, opts) =>
+  const wrapped = wrapDenoiser(net, (x, sigma, classLabels, augmentLabels, opts) =>
     net.forward(x, sigma, classLabels, augmentLabels, { ...opts, ...options }));
+  if (!net.logvar) return wrapped;
+  return { ...wrapped, logvar: (sigma, opts) => net.logvar!(sigma, { ...opts, ...options }) };
 }
 
 /**

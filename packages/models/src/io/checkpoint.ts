@@ -142,11 +142,17 @@ export function loadNetworkSync(bytes: Uint8Array | ArrayBuffer, options: LoadNe
   return net;
 }
 
+/** Options of {@link saveNetwork}. */
+export interface SaveNetworkOptions {
+  /** Extra `__metadata__` entries (string values), e.g. `edm.phema` of a power-function EMA snapshot. */
+  metadata?: Record<string, string>;
+}
+
 /**
  * Serialises a network to checkpoint bytes: its configuration and every state_dict tensor (PyTorch layout,
  * F32, the reference's order). `loadNetwork(saveNetwork(net))` reproduces every value bit for bit.
  */
-export function saveNetwork(net: Network): Uint8Array {
+export function saveNetwork(net: Network, options: SaveNetworkOptions = {}): Uint8Array {
   const entries: SafetensorsHeaderEntry[] = [];
   const chunks: Uint8Array[] = [];
   const tensors = net.tensors();
@@ -155,7 +161,11 @@ export function saveNetwork(net: Network): Uint8Array {
     entries.push({ name: spec.name, dtype: 'F32', shape: spec.torchShape, byteLength: data.byteLength });
     chunks.push(data);
   }
+  for (const key of Object.keys(options.metadata ?? {})) {
+    if (key === 'edm.format' || key === 'edm.network') throw new Error(`saveNetwork: metadata '${key}' is written by saveNetwork itself`);
+  }
   const header = encodeSafetensorsHeader(entries, {
+    ...options.metadata,
     'edm.format': CHECKPOINT_FORMAT,
     'edm.network': stringifyPythonJson(net.config),
   });
