@@ -1,19 +1,25 @@
-// The example app's pure parts: settings validation (errors name the field, expected vs got), the CLI
-// command it shows, and the pixels it draws (the reference's byte mapping and `edm generate`'s grid layout).
+// The example app's pure parts: settings validation (errors name the field, expected vs got), the option
+// fields generated from the sampler table, the CLI command it shows, and the pixels it draws (the reference's
+// byte mapping and `edm generate`'s grid layout).
 import { describe, expect, it } from 'vitest';
 import { cliLine } from '../../examples/web/src/cli-line';
+import { optionFields } from '../../examples/web/src/options-form';
 import { floatToBytes, gridColumns, gridPixels } from '../../examples/web/src/render';
-import { samplerById } from '../../examples/web/src/samplers';
+import { SAMPLERS, samplerByName } from '../../examples/web/src/samplers';
 import { parseSettings, seedsOf, type RawSettings } from '../../examples/web/src/settings';
 
-const raw = (o: Partial<RawSettings> = {}): RawSettings => ({
-  seed: '3', batch: '4', classIndex: 'auto', steps: '18', sampler: 'heun', sChurn: '0', sMin: '0', sMax: 'inf', sNoise: '1', ...o,
+const raw = (o: Partial<RawSettings> = {}, options: Record<string, string> = {}): RawSettings => ({
+  seed: '3', batch: '4', classIndex: 'auto', sampler: 'edm',
+  options: { numSteps: '18', sChurn: '0', sMin: '0', sMax: 'inf', sNoise: '1', ...options }, ...o,
 });
 
 describe('settings', () => {
   it('parses the defaults, inf and a fixed class', () => {
     const s = parseSettings(raw({ classIndex: '9' }), 10);
-    expect(s).toEqual({ seed: 3, batch: 4, classIndex: 9, steps: 18, sampler: 'heun', sChurn: 0, sMin: 0, sMax: Infinity, sNoise: 1 });
+    expect(s).toEqual({
+      seed: 3, batch: 4, classIndex: 9, sampler: 'edm',
+      settings: { numSteps: 18, sChurn: 0, sMin: 0, sMax: Infinity, sNoise: 1 },
+    });
     expect(seedsOf(s)).toEqual([3, 4, 5, 6]);
     expect(parseSettings(raw(), 10).classIndex).toBeNull();
   });
@@ -21,21 +27,34 @@ describe('settings', () => {
   it('rejects bad values, naming the field, what was expected and what was got', () => {
     expect(() => parseSettings(raw({ seed: '-1' }), 10)).toThrow("Seed: expected an integer >= 0 and <= 4294967232, got '-1'");
     expect(() => parseSettings(raw({ batch: '65' }), 10)).toThrow("Batch size: expected an integer >= 1 and <= 64, got '65'");
-    expect(() => parseSettings(raw({ steps: '2.5' }), 10)).toThrow("Steps: expected an integer >= 1 and <= 1000, got '2.5'");
+    expect(() => parseSettings(raw({}, { numSteps: '2.5' }), 10)).toThrow("num_steps: expected an integer >= 1 and <= 1000, got '2.5'");
     expect(() => parseSettings(raw({ classIndex: '10' }), 10)).toThrow("Class: expected an integer >= 0 and <= 9, got '10'");
-    expect(() => parseSettings(raw({ sChurn: 'abc' }), 10)).toThrow("S_churn: expected a number >= 0, got 'abc'");
-    expect(() => parseSettings(raw({ sMin: '5', sMax: '1' }), 10)).toThrow('S_tmax: expected >= S_tmin (5), got 1');
-    expect(() => parseSettings(raw({ sNoise: '' }), 10)).toThrow("S_noise: expected a number >= 0, got ''");
+    expect(() => parseSettings(raw({}, { sChurn: 'abc' }), 10)).toThrow("S_churn: expected a number >= 0 and <= 1000, got 'abc'");
+    expect(() => parseSettings(raw({}, { sMin: '5', sMax: '1' }), 10)).toThrow('options S_min <= S_max required, got S_min=5 > S_max=1 (the edm sampler)');
+    expect(() => parseSettings(raw({}, { sNoise: '' }), 10)).toThrow("S_noise: expected a value (default 1), got ''");
+    expect(() => parseSettings(raw({ sampler: 'nope' }), 10)).toThrow(/Sampler: expected one of edm, ablation, euler, .*, got 'nope'/);
+  });
+
+  it('a field per setting of the chosen sampler, from the sampler table (the sTmin/sMin mix-up cannot come back)', () => {
+    for (const s of SAMPLERS) expect(optionFields(s.name).map((f) => f.key)).toEqual(Object.keys(s.options));
+    const euler = optionFields('euler');
+    expect(euler.map((f) => f.id)).toEqual(['steps', 'sigmaMin', 'sigmaMax', 'rho', 'sChurn', 'sMin', 'sMax', 'sNoise']);
+    expect(euler.find((f) => f.key === 'sMax')!.initial).toBe('inf');
+    expect(optionFields('ablation').find((f) => f.key === 'sigmaMin')).toMatchObject({ initial: '', placeholder: expect.stringMatching(/by discretization/) });
+    // Only the chosen sampler's fields are read: the euler sampler gets its churn settings as sMin/sMax.
+    const s = parseSettings(raw({ sampler: 'euler' }, { sMin: '0.5', sMax: '20' }), 10);
+    expect(s.settings).toMatchObject({ sMin: 0.5, sMax: 20 });
+    expect(() => samplerByName('heun')).not.toThrow();
   });
 
   it('shows the edm generate command for the same images', () => {
-    const s = parseSettings(raw({ classIndex: '2', sChurn: '40', sMin: '0.05', sMax: '50', sNoise: '1.003' }), 10);
-    expect(cliLine(s, samplerById('heun'), 'm.safetensors')).toBe('edm generate --net m.safetensors --seeds 3-6 --class 2 ' +
+    const s = parseSettings(raw({ classIndex: '2' }, { sChurn: '40', sMin: '0.05', sMax: '50', sNoise: '1.003' }), 10);
+    expect(cliLine(s, 'm.safetensors')).toBe('edm generate --net m.safetensors --seeds 3-6 --class 2 ' +
       '--steps 18 --s-churn 40 --s-min 0.05 --s-max 50 --s-noise 1.003 --grid grid.png');
-    expect(cliLine(parseSettings(raw({ batch: '1', sampler: 'euler' }), 10), samplerById('euler'), 'm.safetensors'))
-      .toBe('edm generate --net m.safetensors --seeds 3 --steps 18 --solver euler --grid grid.png');
-    expect(cliLine(parseSettings(raw({ sampler: 'k-lms' }), 10), samplerById('k-lms'), 'm')).toMatch(/has no 'k-diffusion LMS/);
-    expect(() => samplerById('nope')).toThrow(/Sampler: expected one of heun, euler, .*, got 'nope'/);
+    expect(cliLine(parseSettings(raw({ batch: '1', sampler: 'ablation' }, { solver: 'euler', discretization: 'vp' }), 10), 'm.safetensors'))
+      .toBe('edm generate --net m.safetensors --seeds 3 --sampler ablation --steps 18 --solver euler --disc vp --grid grid.png');
+    expect(cliLine(parseSettings(raw({ sampler: 'lms' }, { order: '3' }), 10), 'm'))
+      .toBe('edm generate --net m --seeds 3-6 --sampler lms --steps 18 --order 3 --grid grid.png');
   });
 });
 

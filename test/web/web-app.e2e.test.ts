@@ -150,7 +150,7 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     await page.fill('#batch', String(REQUEST.batch));
     await page.selectOption('#class', String(REQUEST.classIndex));
     await page.fill('#steps', String(REQUEST.steps));
-    await page.selectOption('#sampler', 'heun');
+    await page.selectOption('#sampler', 'edm');
     await page.fill('#sChurn', String(REQUEST.sChurn));
     await page.fill('#sMin', String(REQUEST.sMin));
     await page.fill('#sMax', String(REQUEST.sMax));

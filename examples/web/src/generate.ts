@@ -3,13 +3,12 @@
 // labels one-hot (a fixed class, or seed mod labelDim). So the page's images equal the CLI's for the same
 // checkpoint, seeds, class and options, whatever the backend (up to float rounding).
 import * as tf from '@tensorflow/tfjs-core';
-import { StackedRandomGenerator, type Denoiser } from '@edm/core';
-import type { SamplerChoice } from './samplers';
-import { seedsOf, type SampleSettings } from './settings';
+import { StackedRandomGenerator, runSamplerByName, type Denoiser } from '@edm/core';
+import { seedsOf, stepsOf, type SampleSettings } from './settings';
 
 /** What a step reports to the page. */
 export interface StepReport {
-  /** Step index i (0-based) and the number of steps N. */
+  /** Step index i (0-based) and the number of steps N (NaN for a sampler that picks its own). */
   i: number;
   steps: number;
   /** t_i at the start of the step and t_{i+1} at its end. */
@@ -35,7 +34,7 @@ export function classLabels(net: Denoiser, seeds: readonly number[], classIndex:
 }
 
 /** Samples one image per seed; resolves to the final images x_N as NHWC floats in about [-1, 1]. */
-export async function generate(net: Denoiser, sampler: SamplerChoice, s: SampleSettings, hooks: GenerateHooks = {}): Promise<Float32Array> {
+export async function generate(net: Denoiser, s: SampleSettings, hooks: GenerateHooks = {}): Promise<Float32Array> {
   const seeds = seedsOf(s);
   const rnd = new StackedRandomGenerator(seeds);
   const res = net.imgResolution;
@@ -43,16 +42,17 @@ export async function generate(net: Denoiser, sampler: SamplerChoice, s: SampleS
   const labels = classLabels(net, seeds, s.classIndex);
   let out: tf.Tensor4D;
   try {
-    out = await sampler.run(net, latents, {
+    out = await runSamplerByName(s.sampler, net, latents, {
+      ...s.settings,
       classLabels: labels,
       randnLike: rnd.randnLike,
       signal: hooks.signal,
       onStep: async ({ i, sigma, sigmaNext, denoised }) => {
         if (!hooks.onStep) return;
         const data = (await denoised.data()) as Float32Array;
-        await hooks.onStep({ i, steps: s.steps, sigma, sigmaNext, denoised: data });
+        await hooks.onStep({ i, steps: stepsOf(s), sigma, sigmaNext, denoised: data });
       },
-    }, s);
+    });
   } finally {
     latents.dispose();
     labels?.dispose();

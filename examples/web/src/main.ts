@@ -12,8 +12,9 @@ import { cliLine } from './cli-line';
 import { elements } from './dom';
 import { generate } from './generate';
 import { drawGrid } from './render';
-import { SAMPLERS, samplerById } from './samplers';
-import { parseSettings, type RawSettings } from './settings';
+import { optionFields } from './options-form';
+import { DEFAULT_SAMPLER, SAMPLERS } from './samplers';
+import { parseSettings, stepsOf, type RawSettings } from './settings';
 
 type PageState = 'starting' | 'loading' | 'ready' | 'sampling' | 'done' | 'cancelled' | 'error';
 
@@ -46,10 +47,46 @@ function clearError(): void {
   ui.error.textContent = '';
 }
 
+/** The option fields now in the form (the chosen sampler's), by table key. */
+const fieldInputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+
+/**
+ * Renders the chosen sampler's settings from the sampler table: one input per setting (a select for choices
+ * and booleans), its default filled in; a value already typed for a setting the new sampler also has is kept.
+ */
+function renderOptions(): void {
+  const kept = new Map([...fieldInputs].map(([key, el]) => [key, el.value]));
+  fieldInputs.clear();
+  const labels = optionFields(ui.sampler.value).map((f) => {
+    const input = f.spec.kind === 'choice' || f.spec.kind === 'boolean' ? document.createElement('select') : document.createElement('input');
+    if (input instanceof HTMLSelectElement) {
+      const values = f.spec.kind === 'choice' ? f.spec.choices : ['true', 'false'];
+      for (const v of values) input.add(new Option(v, v));
+    } else {
+      input.type = 'text';
+      input.inputMode = 'decimal';
+      input.placeholder = f.placeholder;
+    }
+    input.id = f.id;
+    input.value = kept.get(f.key) ?? f.initial;
+    input.title = f.title;
+    fieldInputs.set(f.key, input);
+    const label = document.createElement('label');
+    const name = document.createElement('span');
+    name.textContent = f.label;
+    name.title = f.title;
+    label.append(name, ' ', input);
+    return label;
+  });
+  const legend = document.createElement('legend');
+  legend.textContent = `Sampler settings (${ui.sampler.value})`;
+  ui.options.replaceChildren(legend, ...labels);
+}
+
 function readRaw(): RawSettings {
   return {
-    seed: ui.seed.value, batch: ui.batch.value, classIndex: ui.classIndex.value, steps: ui.steps.value,
-    sampler: ui.sampler.value, sChurn: ui.sChurn.value, sMin: ui.sMin.value, sMax: ui.sMax.value, sNoise: ui.sNoise.value,
+    seed: ui.seed.value, batch: ui.batch.value, classIndex: ui.classIndex.value, sampler: ui.sampler.value,
+    options: Object.fromEntries([...fieldInputs].map(([key, el]) => [key, el.value])),
   };
 }
 
@@ -57,12 +94,10 @@ function readRaw(): RawSettings {
 function updateCliLine(): void {
   if (!net) return;
   try {
-    const s = parseSettings(readRaw(), net.labelDim);
-    ui.cli.textContent = cliLine(s, samplerById(s.sampler), netName);
+    ui.cli.textContent = cliLine(parseSettings(readRaw(), net.labelDim), netName);
   } catch {
     ui.cli.textContent = '(fix the settings above)';
   }
-  ui.churn.disabled = !samplerById(ui.sampler.value).churn;
 }
 
 function useNetwork(loaded: LoadedNetwork, name: string, bytes: number): void {
@@ -113,10 +148,8 @@ async function sample(): Promise<void> {
   if (!net || !backend || running) return;
   clearError();
   let settings;
-  let sampler;
   try {
     settings = parseSettings(readRaw(), net.labelDim);
-    sampler = samplerById(settings.sampler);
   } catch (e) {
     showError(message(e));
     return;
@@ -125,33 +158,38 @@ async function sample(): Promise<void> {
   const controller = new AbortController();
   running = controller;
   setState('sampling');
-  ui.progress.max = settings.steps;
-  ui.progress.value = 0;
-  ui.step.textContent = `Sampling ${settings.batch} image(s), ${settings.steps} steps…`;
+  const steps = stepsOf(settings);
+  const stepsText = Number.isNaN(steps) ? 'adaptive steps' : `${steps} steps`;
+  if (Number.isNaN(steps)) ui.progress.removeAttribute('value'); // indeterminate: the sampler picks its steps
+  else {
+    ui.progress.max = steps;
+    ui.progress.value = 0;
+  }
+  ui.step.textContent = `Sampling ${settings.batch} image(s), ${stepsText}…`;
   const t0 = performance.now();
   const seconds = () => ((performance.now() - t0) / 1000).toFixed(1);
   const timer = setInterval(() => { ui.time.textContent = `${seconds()} s on ${backend!.backend}.`; }, 200);
   let done = 0;
   try {
-    const x = await generate(net, sampler, settings, {
+    const x = await generate(net, settings, {
       signal: controller.signal,
-      onStep: async ({ i, steps, sigma, sigmaNext, denoised }) => {
+      onStep: async ({ i, sigma, sigmaNext, denoised }) => {
         done = i + 1;
         drawGrid(ui.canvas, denoised, shape);
-        ui.progress.value = done;
-        ui.step.textContent = `Step ${done}/${steps}: sigma ${fmtSigma(sigma)} → ${fmtSigma(sigmaNext)} (denoised estimate shown)`;
+        if (!Number.isNaN(steps)) ui.progress.value = done;
+        ui.step.textContent = `Step ${done}${Number.isNaN(steps) ? '' : `/${steps}`}: sigma ${fmtSigma(sigma)} → ${fmtSigma(sigmaNext)} (denoised estimate shown)`;
         ui.time.textContent = `${seconds()} s on ${backend!.backend}.`;
         // Let the browser paint the preview and handle a Cancel click before the next step.
         await new Promise<void>((resolve) => { requestAnimationFrame(() => resolve()); setTimeout(resolve, 50); });
       },
     });
     drawGrid(ui.canvas, x, shape);
-    ui.step.textContent = `Done: ${settings.batch} image(s), ${settings.steps} steps (final x_N shown).`;
+    ui.step.textContent = `Done: ${settings.batch} image(s), ${Number.isNaN(steps) ? `${done} adaptive steps` : stepsText} (final x_N shown).`;
     ui.time.textContent = `Total ${seconds()} s on ${backend.backend}.`;
     setState('done');
   } catch (e) {
     if (e instanceof SamplerAbortedError || controller.signal.aborted) {
-      ui.step.textContent = `Cancelled after ${done} of ${settings.steps} steps.`;
+      ui.step.textContent = `Cancelled after ${done} of ${stepsText}.`;
       ui.time.textContent = `${seconds()} s on ${backend.backend}.`;
       setState('cancelled');
     } else {
@@ -165,7 +203,10 @@ async function sample(): Promise<void> {
 }
 
 async function start(): Promise<void> {
-  for (const c of SAMPLERS) ui.sampler.add(new Option(c.label, c.id));
+  for (const c of SAMPLERS) ui.sampler.add(new Option(`${c.name}: ${c.label}`, c.name));
+  ui.sampler.value = DEFAULT_SAMPLER;
+  renderOptions();
+  ui.sampler.addEventListener('change', () => { renderOptions(); updateCliLine(); });
   ui.form.addEventListener('submit', (ev) => { ev.preventDefault(); void sample(); });
   ui.cancel.addEventListener('click', () => running?.abort());
   ui.form.addEventListener('input', updateCliLine);

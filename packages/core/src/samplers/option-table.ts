@@ -113,9 +113,9 @@ export const ABLATION_OPTIONS = {
   scaling: { kind: 'choice', help: 'Signal scaling s(t)', choices: ['vp', 'none'], default: 'none', reference: 'scaling' },
   alpha: { kind: 'number', help: 'alpha of the 2nd order step (1: Heun, 0.5: midpoint)', default: 1, min: 0, exclusiveMin: true, max: 1, reference: 'alpha' },
   epsilonS: { kind: 'number', help: 'epsilon_s, the last t of the vp discretization and schedule', default: 1e-3, min: 0, exclusiveMin: true, max: 1, exclusiveMax: true, reference: 'epsilon_s' },
-  C1: { kind: 'number', help: 'C_1 of the iddpm discretization', default: 0.001, min: 0, exclusiveMin: true, max: 1, reference: 'C_1' },
-  C2: { kind: 'number', help: 'C_2 of the iddpm discretization', default: 0.008, min: 0, exclusiveMin: true, max: 1, reference: 'C_2' },
-  M: { kind: 'int', help: 'M of the iddpm discretization', default: 1000, min: 1, max: 100000, reference: 'M' },
+  C1: { kind: 'number', help: 'C_1 of the iddpm discretization', default: 0.001, min: 0, exclusiveMin: true, max: 1, flag: 'iddpm-c1', reference: 'C_1' },
+  C2: { kind: 'number', help: 'C_2 of the iddpm discretization', default: 0.008, min: 0, exclusiveMin: true, max: 1, flag: 'iddpm-c2', reference: 'C_2' },
+  M: { kind: 'int', help: 'M of the iddpm discretization', default: 1000, min: 1, max: 100000, flag: 'iddpm-m', reference: 'M' },
 } as const satisfies OptionSpecs;
 
 /**
@@ -232,6 +232,11 @@ export type SamplerSettings<N extends SamplerName> = OptionInput<(typeof SAMPLER
 
 /** A sampler's settings, checked, with defaults. */
 export type ResolvedSamplerSettings<N extends SamplerName> = ResolvedOptions<(typeof SAMPLER_OPTIONS)[N]['options']>;
+
+/** An option's name on command lines, without the dashes: its `flag`, else its key in kebab-case (`sChurn` -> `s-churn`). */
+export function optionFlag(key: string, spec: { readonly flag?: string }): string {
+  return spec.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
 
 /** The options `name` accepts: its settings, then the API options. */
 export function samplerOptionNames(name: SamplerName): string[] {
