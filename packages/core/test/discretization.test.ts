@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  ablationSampler, edmDiscretization, edmSampler, iddpmDiscretization, iddpmUTable, linearSchedule, noScaling,
+  ablationSampler, ablationSigmaRange, edmDiscretization, edmSampler, iddpmDiscretization, iddpmUTable, linearSchedule, noScaling,
   veDiscretization, veSchedule, vpBetasForRange, vpDefaultSigmaRange, vpDiscretization, vpScaling, vpSchedule,
-  replayNoise, type AblationSamplerOptions,
+  replayNoise, wrapDenoiser, type AblationSamplerOptions,
 } from '@edm/core';
 import { GaussianDenoiser } from './helpers/gaussian';
 import { loadFixture, nchwToNhwc } from './helpers/fixture';
@@ -55,10 +55,41 @@ describe('vp, ve, iddpm discretizations', () => {
     expect(s[10]).toBe(0);
     const { betaD, betaMin } = vpBetasForRange(0.01, 100, 1e-3);
     expect(rel(vpSchedule(betaD, betaMin).sigma(1), 100)).toBeLessThan(1e-12);
+    // generate.py's default vp range: sigma_VP with beta_d 19.1 (not VPPrecond's 19.9), beta_min 0.1, at t = 1
+    // and t = epsilon_s: the reference prints 124.58 and 0.010467.
     const def = vpDefaultSigmaRange(1e-3);
-    // sigma_VP(1) with beta_d 19.9, beta_min 0.1 = sqrt(e^(19.9/2 + 0.1) - 1) (paper: about 152)
-    expect(rel(def.sigmaMax, Math.sqrt(Math.exp(10.05) - 1))).toBeLessThan(1e-14);
-    expect(rel(def.sigmaMin, Math.sqrt(Math.exp(0.5 * 19.9 * 1e-6 + 0.1e-3) - 1))).toBeLessThan(1e-12);
+    expect(def.sigmaMax).toBeCloseTo(124.58, 2);
+    expect(def.sigmaMin).toBeCloseTo(0.010467, 6);
+    expect(vpDiscretization(10)[0]).toBeCloseTo(124.58, 2);
+  });
+
+  test("the ablation sampler's default ranges are generate.py's, clipped to the network's", async () => {
+    const wide = new GaussianDenoiser(0.5);
+    const g = new GaussianDenoiser(0.5);
+    const narrow = wrapDenoiser(g, (x, sigma) => g.forward(x, sigma as number), { sigmaMin: 0.005, sigmaMax: 90 });
+    const range = async (net: typeof wide | typeof narrow, disc: 'vp' | 've' | 'iddpm' | 'edm') => {
+      const seen: number[] = [];
+      const x = tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
+      (await ablationSampler(net, x, { numSteps: 8, discretization: disc, solver: 'euler', onStep: ({ sigma }) => { seen.push(sigma); } })).dispose();
+      x.dispose();
+      return [seen[0]!, seen.at(-1)!];
+    };
+    const want = { vp: [124.58, 0.010467], ve: [100, 0.02], iddpm: [81, 0.002], edm: [80, 0.002] } as const;
+    for (const [disc, [hi, lo]] of Object.entries(want) as [keyof typeof want, readonly [number, number]][]) {
+      const [top, bottom] = await range(wide, disc);
+      // iddpm's levels are the u_j in the range: the nearest to 81 and to 0.002 (the reference's table).
+      expect(top, `${disc} sigma_max`).toBeCloseTo(hi, disc === 'iddpm' ? -1 : 2);
+      expect(bottom, `${disc} sigma_min`).toBeCloseTo(lo, disc === 'iddpm' ? 2 : 6);
+      expect(ablationSigmaRange(disc)).toEqual(disc === 'vp' ? vpDefaultSigmaRange() : { sigmaMin: lo, sigmaMax: hi });
+      const def = ablationSigmaRange(disc);
+      const [ntop, nbottom] = await range(narrow, disc);
+      expect(ntop, `${disc} clipped sigma_max`).toBeLessThanOrEqual(90 * (1 + 1e-12));
+      expect(nbottom, `${disc} clipped sigma_min`).toBeGreaterThanOrEqual(Math.max(def.sigmaMin, 0.005) * (1 - 1e-12));
+      if (disc !== 'iddpm') {
+        expect(ntop).toBeCloseTo(Math.min(def.sigmaMax, 90), 9);
+        expect(nbottom).toBeCloseTo(Math.max(def.sigmaMin, 0.005), 12);
+      }
+    }
   });
   test('ve: geometric sequence from sigma_max to sigma_min', () => {
     const s = veDiscretization(5, { sigmaMin: 0.02, sigmaMax: 100 });
@@ -151,7 +182,11 @@ describe('the noise levels the reference samplers gave the network (fixture net_
     const kw = params.kwargs_passed as Record<string, unknown>;
     const x = latents();
     const net = new GaussianDenoiser(0.5, 8, 3);
+    // The noise range the reference run used, given explicitly: the fixture's vp runs took the default range
+    // with beta_d 19.9, where generate.py's default is 19.1 (tested above).
+    const effective = params.effective as unknown as { sigma_min: number; sigma_max: number };
     const opts: AblationSamplerOptions = {
+      sigmaMin: effective.sigma_min, sigmaMax: effective.sigma_max,
       numSteps: kw.num_steps as number, solver: kw.solver as 'euler', discretization: kw.discretization as 'edm',
       schedule: kw.schedule as 'linear', scaling: kw.scaling as 'none',
     };

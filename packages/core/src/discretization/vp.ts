@@ -5,17 +5,26 @@ import { vpBetasForRange, vpSchedule } from '../ode/schedule';
 import { checkNumber } from '../validate';
 import { appendZero, checkDiscretization, stepFractions } from './common';
 
-/** The reference's default VP noise range for epsilon_s: [sigma_VP(epsilon_s), sigma_VP(1)] with beta_d 19.9, beta_min 0.1. */
+/**
+ * beta_d of the default VP noise range: generate.py's ablation sampler takes its vp range from sigma_VP with
+ * beta_d 19.1 (not VPPrecond's training value 19.9), so --disc vp starts at sigma_VP(1) = 124.58.
+ */
+export const VP_DEFAULT_RANGE_BETA_D = 19.1;
+
+/**
+ * The reference's default VP noise range for epsilon_s: [sigma_VP(epsilon_s), sigma_VP(1)] with beta_d 19.1,
+ * beta_min 0.1 (generate.py's ablation_sampler): [0.010467, 124.58] for epsilon_s 1e-3.
+ */
 export function vpDefaultSigmaRange(epsilonS = 1e-3): { sigmaMin: number; sigmaMax: number } {
-  const s = vpSchedule(19.9, 0.1);
+  const s = vpSchedule(VP_DEFAULT_RANGE_BETA_D, 0.1);
   return { sigmaMin: s.sigma(epsilonS), sigmaMax: s.sigma(1) };
 }
 
 /** Options of `vpDiscretization`. */
 export interface VpDiscretizationOptions {
-  /** sigma_min = sigma(epsilon_s). Default sigma_VP(epsilon_s) with beta_d 19.9, beta_min 0.1 (about 0.0064 for epsilon_s 1e-3). */
+  /** sigma_min = sigma(epsilon_s). Default sigma_VP(epsilon_s) with beta_d 19.1, beta_min 0.1 (0.010467 for epsilon_s 1e-3). */
   sigmaMin?: number;
-  /** sigma_max = sigma(1). Default sigma_VP(1) with beta_d 19.9, beta_min 0.1 (about 152.17). */
+  /** sigma_max = sigma(1). Default sigma_VP(1) with beta_d 19.1, beta_min 0.1 (124.58). */
   sigmaMax?: number;
   /** epsilon_s, the last time step t_{N-1}. Default 1e-3. */
   epsilonS?: number;

@@ -120,17 +120,17 @@ export const ABLATION_OPTIONS = {
 
 /**
  * The ablation sampler's noise range: no fixed default, it follows the discretization (generate.py's
- * ablation_sampler: vp sigma_VP(1) / sigma_VP(epsilon_s) with beta_d 19.9, beta_min 0.1; ve 100 / 0.02;
+ * ablation_sampler: vp sigma_VP(1) / sigma_VP(epsilon_s) with beta_d 19.1, beta_min 0.1; ve 100 / 0.02;
  * iddpm 81 / 0.002; edm 80 / 0.002).
  */
 const ABLATION_RANGE = {
   sigmaMin: {
     kind: 'number', help: NOISE_LEVEL_OPTIONS.sigmaMin.help, min: 0, exclusiveMin: true, max: 1000, reference: 'sigma_min',
-    defaultText: 'by discretization: vp 0.0064, ve 0.02, iddpm 0.002, edm 0.002', relation: { option: 'sigmaMax', op: '<' },
+    defaultText: 'by discretization: vp 0.010467, ve 0.02, iddpm 0.002, edm 0.002', relation: { option: 'sigmaMax', op: '<' },
   },
   sigmaMax: {
     kind: 'number', help: NOISE_LEVEL_OPTIONS.sigmaMax.help, min: 0, exclusiveMin: true, max: 1000, reference: 'sigma_max',
-    defaultText: 'by discretization: vp 152.17, ve 100, iddpm 81, edm 80',
+    defaultText: 'by discretization: vp 124.58, ve 100, iddpm 81, edm 80',
   },
 } as const satisfies OptionSpecs;
 
