@@ -67,6 +67,8 @@ export interface RunOptions extends Caps {
   onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void;
   /** Called once the child runs, with a function sending it a signal. */
   onStart?: (kill: (signal: NodeJS.Signals) => void) => void;
+  /** Largest file the child may write, KiB (`ulimit -f`: a write past it fails with EFBIG, as on a full disk). */
+  fileSizeLimitKiB?: number;
   env?: Record<string, string>;
 }
 
@@ -78,9 +80,12 @@ export function runCli(args: string[], cwd: string, opts: RunOptions = {}): Prom
   const measureFile = join(measureDir, 'usage.json');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--require', PRELOAD, CLI, ...args], {
-      cwd, env: { ...process.env, EDM_BACKEND: '', ...opts.env, EDM_MEASURE_OUT: measureFile },
-    });
+    const node = [process.execPath, '--require', PRELOAD, CLI, ...args];
+    const env = { ...process.env, EDM_BACKEND: '', ...opts.env, EDM_MEASURE_OUT: measureFile };
+    // With a file-size limit, a shell sets it and becomes node (exec: same pid, so /proc polling still works).
+    const child = opts.fileSizeLimitKiB === undefined
+      ? spawn(node[0]!, node.slice(1), { cwd, env })
+      : spawn('/bin/sh', ['-c', `ulimit -f ${2 * opts.fileSizeLimitKiB} && exec "$@"`, 'sh', ...node], { cwd, env }); // POSIX sh: 512-byte blocks
     let stdout = '';
     let stderr = '';
     let polledKiB = 0;

@@ -2,10 +2,10 @@
 // safetensors checkpoint, with no Python and nothing from the pickle executed (@edm/models convert).
 // Streams: the pickle is walked through a 1 MiB window, then each tensor is read from the input and written
 // to a temporary file next to the output, which is renamed over the output once complete.
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
-  convertSnapshotTo, PickleError, resolveConfig, SnapshotError, type ByteSource, type ConvertProgress, type ConvertSummary,
+  convertSnapshotTo, PickleError, resolveConfig, SnapshotError, type ConvertProgress, type ConvertSummary,
 } from '@edm/models';
 import { defineCommand } from '../command/define';
 import { CliError, errorMessage, InterruptedError, UsageError } from '../command/errors';
@@ -13,6 +13,7 @@ import { str } from '../command/options';
 import { removeOnExit, tempPathFor } from '../io/atomic';
 import { errorCode, fsError, fsErrorMessage } from '../io/fs-errors';
 import { checkOutputFile } from '../io/output-check';
+import { fileSource } from '../io/read-file';
 import { Progress } from '../io/progress';
 import { yieldToEventLoop } from '../util/yield';
 
@@ -28,24 +29,6 @@ function formatCount(n: number): string {
   const units: [number, string][] = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
   for (const [size, unit] of units) if (n >= size) return `${(n / size).toFixed(2)} ${unit}`;
   return String(n);
-}
-
-/** A {@link ByteSource} over an open file: each read is a positioned read of exactly the bytes asked for. */
-export function fileSource(fd: number, path: string): ByteSource {
-  const byteLength = fstatSync(fd).size;
-  return {
-    byteLength,
-    read(offset, length) {
-      const buf = Buffer.allocUnsafe(length);
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, buf, got, length - got, offset + got);
-        if (n === 0) throw new CliError(`${path}: file ended at byte ${offset + got} while reading (did it change during the conversion?)`);
-        got += n;
-      }
-      return new Uint8Array(buf.buffer, buf.byteOffset, length);
-    },
-  };
 }
 
 /** Options of {@link convertFile}. */

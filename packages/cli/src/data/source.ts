@@ -1,11 +1,15 @@
 // Where images come from: `mnist`, `mnist-train`, `mnist-heldout` (the built-in digits) or a dataset folder/zip.
-import { readDatasetFiles } from './layout';
+import { readDatasetSteps } from './layout';
 import { loadMnist, mnistSplit } from './mnist';
 import type { Dataset } from './dataset';
 import type { Image8 } from '../io/image';
+import { drainSteps, type Steps } from '../util/steps';
 
-/** Loads a built-in MNIST split or a dataset folder/zip into memory. */
-export function loadDataset(source: string, maxImages?: number, transform?: (img: Image8) => Image8): Dataset {
+/**
+ * Loads a built-in MNIST split or a dataset folder/zip into memory, yielding after each image read from
+ * files (util/steps.ts: `runSteps` stops it on Ctrl-C).
+ */
+export function* loadDatasetSteps(source: string, maxImages?: number, transform?: (img: Image8) => Image8): Steps<Dataset> {
   const split = mnistSplit(source);
   if (split) {
     const ds = loadMnist(maxImages, split);
@@ -19,5 +23,10 @@ export function loadDataset(source: string, maxImages?: number, transform?: (img
     images.forEach((img, i) => pixels.set(img.data, i * first.data.length));
     return { ...ds, width: first.width, height: first.height, pixels };
   }
-  return readDatasetFiles(source, maxImages, transform);
+  return yield* readDatasetSteps(source, maxImages, transform);
+}
+
+/** Loads a built-in MNIST split or a dataset folder/zip into memory ({@link loadDatasetSteps} run to the end). */
+export function loadDataset(source: string, maxImages?: number, transform?: (img: Image8) => Image8): Dataset {
+  return drainSteps(loadDatasetSteps(source, maxImages, transform));
 }

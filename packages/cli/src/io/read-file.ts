@@ -3,6 +3,7 @@
 // naming no file) read in parts of 1 GiB.
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { constants } from 'node:buffer';
+import type { ByteSource } from '@edm/models';
 import { CliError } from '../command/errors';
 import { errorCode, fsErrorReason } from './fs-errors';
 
@@ -73,4 +74,17 @@ export function readInputFile(path: string, what: string): Uint8Array {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A ByteSource over an open file (for the converter and the zip reader): each read a positioned read. */
+export function fileSource(fd: number, path: string): ByteSource {
+  const byteLength = fstatSync(fd).size;
+  return {
+    byteLength,
+    read(offset, length) {
+      const out = new Uint8Array(length);
+      readAt(fd, path, out, 0, length, offset);
+      return out;
+    },
+  };
 }

@@ -17,3 +17,4 @@ export {
 } from './torch-state-dict';
 export type { StateDictEntry } from './state-dict';
 export type { TorchTensor, TorchStorage, TorchDtype } from './pickle-values';
+export { MAX_ZIP_DIRECTORY, readZipDirectory, zipEntryDataOffset, type ZipDirectoryEntry } from './zip-archive';

@@ -32,13 +32,33 @@ export function isZipArchive(source: ByteSource): boolean {
   return h[0] === 0x50 && h[1] === 0x4b && h[2] === 0x03 && h[3] === 0x04;
 }
 
+/** One entry of a zip archive's central directory, as recorded (nothing read or inflated yet). */
+export interface ZipDirectoryEntry {
+  /** Name as recorded in the archive, e.g. `archive/data.pkl`. */
+  name: string;
+  /** Compression method: 0 stored, 8 deflate, ... */
+  method: number;
+  /** General-purpose flags (bit 0: encrypted). */
+  flags: number;
+  /** Bytes the entry takes in the archive, and its declared uncompressed length. */
+  compressedSize: number;
+  size: number;
+  /** Offset of its local header. */
+  localOffset: number;
+}
+
+/** Largest central directory read (about 7 million entries with 50-character names). */
+export const MAX_ZIP_DIRECTORY = 512 << 20;
+
 /**
- * The archive's entries in central-directory order. Throws a {@link PickleError} naming `label` for a
- * missing or damaged end record, an entry outside the file, or a compressed or encrypted entry.
+ * The archive's central directory, in order: names, methods and declared sizes, so a caller can refuse
+ * an entry (by its size or compression ratio) before reading or inflating anything. Throws an Error naming
+ * `label` for a missing or damaged end record, a directory outside the file or past
+ * {@link MAX_ZIP_DIRECTORY}.
  */
-export function readZipEntries(source: ByteSource, label: string): ZipEntry[] {
+export function readZipDirectory(source: ByteSource, label: string): ZipDirectoryEntry[] {
   const fail = (msg: string): never => {
-    throw new PickleError(`${label}: zip archive: ${msg}`);
+    throw new Error(`${label}: zip archive: ${msg}`);
   };
   const size = source.byteLength;
   // The end record sits in the last 22 bytes plus a comment of at most 65535 bytes.
@@ -66,21 +86,23 @@ export function readZipEntries(source: ByteSource, label: string): ZipEntry[] {
     cdOffset = Number(rv.getBigUint64(48, true));
   }
   if (cdOffset + cdSize > size) fail(`central directory [${cdOffset}, ${cdOffset + cdSize}) lies beyond the file (${size} bytes; truncated?)`);
+  if (cdSize > MAX_ZIP_DIRECTORY) fail(`central directory of ${cdSize} bytes is larger than ${MAX_ZIP_DIRECTORY} (the limit)`);
   const cd = source.read(cdOffset, cdSize).slice();
   const cv = new DataView(cd.buffer);
   const utf8 = new TextDecoder();
-  const entries: ZipEntry[] = [];
+  const entries: ZipDirectoryEntry[] = [];
   let p = 0;
   for (let n = 0; n < count; n++) {
     if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL) fail(`central directory entry ${n} is damaged`);
     const flags = cv.getUint16(p + 8, true);
     const method = cv.getUint16(p + 10, true);
-    let compressed = cv.getUint32(p + 20, true);
+    let compressedSize = cv.getUint32(p + 20, true);
     let length = cv.getUint32(p + 24, true);
     const nameLen = cv.getUint16(p + 28, true);
     const extraLen = cv.getUint16(p + 30, true);
     const commentLen = cv.getUint16(p + 32, true);
-    let local = cv.getUint32(p + 42, true);
+    let localOffset = cv.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen > cd.length) fail(`central directory entry ${n} is damaged`);
     const name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
     // ZIP64 extended information: the 8-byte values of the fields saturated above, in this order.
     for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
@@ -88,24 +110,56 @@ export function readZipEntries(source: ByteSource, label: string): ZipEntry[] {
       const len = cv.getUint16(e + 2, true);
       if (id === 0x0001) {
         let q = e + 4;
-        const next = (): number => { const v = Number(cv.getBigUint64(q, true)); q += 8; return v; };
+        const next = (): number => {
+          if (q + 8 > e + 4 + len) fail(`entry '${name}': ZIP64 extra field too short`);
+          const v = Number(cv.getBigUint64(q, true));
+          q += 8;
+          return v;
+        };
         if (length === MAX32) length = next();
-        if (compressed === MAX32) compressed = next();
-        if (local === MAX32) local = next();
+        if (compressedSize === MAX32) compressedSize = next();
+        if (localOffset === MAX32) localOffset = next();
       }
       e += 4 + len;
     }
     p += 46 + nameLen + extraLen + commentLen;
-    if (flags & 1) fail(`entry '${name}' is encrypted`);
-    if (method !== 0) fail(`entry '${name}' is compressed (method ${method}); torch.save stores its records uncompressed`);
-    if (compressed !== length) fail(`entry '${name}': stored size ${compressed} differs from its length ${length}`);
-    if (local + 30 > size) fail(`entry '${name}': local header at offset ${local} lies beyond the file`);
-    const lh = source.read(local, 30).slice();
-    const lv = new DataView(lh.buffer);
-    if (lv.getUint32(0, true) !== LOCAL) fail(`entry '${name}': no local header at offset ${local}`);
-    const offset = local + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
-    if (offset + length > size) fail(`entry '${name}': data [${offset}, ${offset + length}) lies beyond the file (${size} bytes; truncated?)`);
-    entries.push({ name, data: { source, offset, length } });
+    entries.push({ name, method, flags, compressedSize, size: length, localOffset });
   }
   return entries;
+}
+
+/** Where an entry's (compressed) data starts, from its local header; throws naming `label` and the entry. */
+export function zipEntryDataOffset(source: ByteSource, entry: ZipDirectoryEntry, label: string): number {
+  const fail = (msg: string): never => {
+    throw new Error(`${label}: zip archive: entry '${entry.name}': ${msg}`);
+  };
+  const size = source.byteLength;
+  if (entry.localOffset + 30 > size) fail(`local header at offset ${entry.localOffset} lies beyond the file`);
+  const lh = source.read(entry.localOffset, 30).slice();
+  const lv = new DataView(lh.buffer);
+  if (lv.getUint32(0, true) !== LOCAL) fail(`no local header at offset ${entry.localOffset}`);
+  const offset = entry.localOffset + 30 + lv.getUint16(26, true) + lv.getUint16(28, true);
+  if (offset + entry.compressedSize > size) {
+    fail(`data [${offset}, ${offset + entry.compressedSize}) lies beyond the file (${size} bytes; truncated?)`);
+  }
+  return offset;
+}
+
+/**
+ * The archive's entries in central-directory order, each stored (torch.save's records). Throws a
+ * {@link PickleError} naming `label` for a missing or damaged end record, an entry outside the file, or a
+ * compressed or encrypted entry.
+ */
+export function readZipEntries(source: ByteSource, label: string): ZipEntry[] {
+  try {
+    return readZipDirectory(source, label).map((entry) => {
+      const { name, flags, method, compressedSize, size } = entry;
+      if (flags & 1) throw new Error(`${label}: zip archive: entry '${name}' is encrypted`);
+      if (method !== 0) throw new Error(`${label}: zip archive: entry '${name}' is compressed (method ${method}); torch.save stores its records uncompressed`);
+      if (compressedSize !== size) throw new Error(`${label}: zip archive: entry '${name}': stored size ${compressedSize} differs from its length ${size}`);
+      return { name, data: { source, offset: zipEntryDataOffset(source, entry, label), length: size } };
+    });
+  } catch (e) {
+    throw e instanceof PickleError ? e : new PickleError((e as Error).message);
+  }
 }
