@@ -11,7 +11,8 @@ import { encodePng } from '../io/png';
 import { Progress } from '../io/progress';
 import { parseRangeList } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
-import { loadCheckpoint, type LoadedNetwork } from '../net/checkpoint';
+import { loadCheckpoint, readCheckpointHeader, type LoadedNetwork } from '../net/checkpoint';
+import { checkOutputFile, checkOutputFolder } from '../io/output-check';
 import { DEFAULT_MODEL_FILE, findDefaultModel } from '../net/default-model';
 import { generateImages } from '../sample/generate-images';
 import { samplerChoice, samplerOptions } from '../sample/options';
@@ -55,6 +56,11 @@ accepted too.`,
     const choice = samplerChoice(options);
     const netPath = options.net ?? findDefaultModel();
     if (!netPath) throw new CliError(`no --net given and the shipped model (models/${DEFAULT_MODEL_FILE}) is not installed`);
+    // Everything that can be checked before sampling is: the outputs, then the checkpoints' headers.
+    if (options.outdir) checkOutputFolder(options.outdir, '--outdir');
+    if (options.grid) checkOutputFile(options.grid, '--grid');
+    readCheckpointHeader(netPath);
+    if (choice.guide) readCheckpointHeader(choice.guide.path);
     await setupBackend(options.backend, ctx);
     const net = await loadCheckpoint(netPath);
     let guide: LoadedNetwork | undefined;
