@@ -2,8 +2,13 @@
 // Project rules that a type checker cannot see (run from a package folder, or the root for all):
 // - @edm/core and the browser-facing packages import no Node built-ins (they must bundle for browsers);
 // - nothing but packages/core/src/tf-setup.ts deep-imports tfjs-core (the one tfjs fix, scripts/build.mjs);
-// - core never imports a backend or another @edm package (data flows cli -> models/backends -> core).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+// - core never imports a backend or another @edm package (data flows cli -> models/backends -> core);
+// - every file of a package (src/, bench/, test/, scripts/) imports only what that package declares
+//   (dependencies, devDependencies, peerDependencies), itself, Node built-ins, or the workspace's tools that the
+//   root package.json holds (TOOLS: vitest, tsx, esbuild, ...); the root test/ imports what the root package.json
+//   declares and the workspace packages. An import that works only through npm's hoisting is a problem.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
@@ -15,9 +20,39 @@ const browserSafe = new Set(['core', 'models', 'metrics', 'backend-webgpu']);
 
 const files = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
-  return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mts)$/.test(f) ? [p] : [];
+  if (f === 'node_modules' || f === 'dist' || f === 'fixtures') return [];
+  return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mts|mjs)$/.test(f) ? [p] : [];
 });
-const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g;
+const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
+const declared = (pkg) => new Set([pkg.name, ...Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies })]);
+const rootPkg = readJson(join(root, 'package.json'));
+/** Build and test tools every package may use from the root (the rest of the root's dependencies are its tests'). */
+const TOOLS = ['vitest', 'tsx', 'typescript', 'esbuild', 'vite', 'playwright-core', '@types/node', 'turbo', '@changesets/cli'];
+const shared = new Set(TOOLS.filter((t) => declared(rootPkg).has(t)));
+const workspaceNames = ['packages', 'examples'].flatMap((w) => readdirSync(join(root, w))
+  .filter((d) => existsSync(join(root, w, d, 'package.json'))).map((d) => readJson(join(root, w, d, 'package.json')).name));
+/** The package a bare import specifier names (`@scope/name` or `name`), or null for relative, Node and virtual ones. */
+function packageOf(spec) {
+  if (spec.startsWith('.') || spec.startsWith('/') || spec.startsWith('node:') || spec.startsWith('virtual:') || spec.includes('${')) return null;
+  const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+  return builtinModules.includes(name) ? null : name;
+}
+/** Problems of `dir`'s files importing packages outside `allowed`. */
+function undeclaredImports(dir, allowed, owner) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const file of files(dir)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(importRe)) {
+      const name = packageOf(m[1] ?? m[2] ?? m[3]);
+      if (name && !allowed.has(name) && !shared.has(name)) {
+        out.push(`${relative(root, file)}: imports '${name}', which ${owner} does not declare (add it to its package.json)`);
+      }
+    }
+  }
+  return out;
+}
+// (The bare `import 'x'` form is not matched after '(', so WebAssembly text's `(import "env" ...)` is not an import.)
+const importRe = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]|(?<!\()import\s+['"]([^'"]+)['"]/g;
 const nodeBuiltins = new Set(['fs', 'path', 'os', 'url', 'crypto', 'child_process', 'worker_threads', 'zlib',
   'stream', 'util', 'events', 'module', 'process', 'buffer', 'http', 'https', 'net', 'readline', 'perf_hooks']);
 
@@ -43,6 +78,20 @@ for (const dir of pkgDirs) {
       }
     }
   }
+}
+for (const dir of pkgDirs) {
+  if (!existsSync(join(dir, 'package.json'))) continue;
+  const pkg = readJson(join(dir, 'package.json'));
+  for (const sub of ['src', 'bench', 'test', 'scripts']) problems.push(...undeclaredImports(join(dir, sub), declared(pkg), pkg.name));
+}
+if (here === root) {
+  for (const d of readdirSync(join(root, 'examples'))) {
+    const dir = join(root, 'examples', d);
+    if (!existsSync(join(dir, 'package.json'))) continue;
+    const pkg = readJson(join(dir, 'package.json'));
+    for (const sub of ['src', 'plugins', 'test']) problems.push(...undeclaredImports(join(dir, sub), declared(pkg), pkg.name));
+  }
+  problems.push(...undeclaredImports(join(root, 'test'), new Set([...declared(rootPkg), ...workspaceNames]), 'the root package.json'));
 }
 if (problems.length) {
   console.error(`lint: ${problems.length} problem(s)\n` + problems.join('\n'));

@@ -1,6 +1,6 @@
 // Builds the device kit in .devicekit (git-ignored; run from the repo root: node scripts/devicekit/build.mjs).
 // See scripts/devicekit/README.md.
-// gpu-check.mjs: one esbuild bundle of packages/backend-node/bench/gpu-check.ts (workspace sources, tfjs ESM),
+// gpu-check.mjs: one esbuild bundle of packages/bench/src/gpu-check.ts (workspace sources, tfjs ESM),
 // with `webgpu` replaced by the package's own index.js loading dawn.node from $EDM_DAWN_NODE (run.sh unpacks it).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ const shim = index.replace(line, "const dawnNodePath = process.env.EDM_DAWN_NODE
 writeFileSync(`${kit}/src/webgpu-shim.mjs`, `// generated from node_modules/webgpu/index.js (MIT, dawn-gpu/node-webgpu) by build.mjs\n${shim}`);
 
 await build({
-  entryPoints: ['packages/backend-node/bench/gpu-check.ts'], outfile: `${kit}/gpu-check.mjs`,
+  entryPoints: ['packages/bench/src/gpu-check.ts'], outfile: `${kit}/gpu-check.mjs`,
   bundle: true, platform: 'node', format: 'esm', target: 'node20', conditions: ['source'], mainFields: ['module', 'main'],
   alias: { webgpu: `./${kit}/src/webgpu-shim.mjs` }, logLevel: 'warning', logOverride: { 'ignored-bare-import': 'silent' }, legalComments: 'none',
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
@@ -33,7 +33,7 @@ if (process.argv.includes('--xz') || !existsSync(`${kit}/node.xz`) || !existsSyn
 }
 // What the bundle was built from: HEAD, and any uncommitted change in the bundled sources.
 const git = (args) => execFileSync('git', args, { encoding: 'utf8' }).trimEnd();
-const dirty = git(['status', '--porcelain', '--', 'packages/core/src', 'packages/models/src', 'packages/backend-webgpu/src', 'packages/backend-node/bench/gpu-check.ts', 'packages/backend-node/bench/configs.ts']);
+const dirty = git(['status', '--porcelain', '--', 'packages/core/src', 'packages/models/src', 'packages/backend-webgpu/src', 'packages/bench/src/gpu-check.ts', 'packages/bench/src/configs.ts']);
 writeFileSync(`${kit}/VERSION`, `built ${new Date().toISOString()} from ${git(['log', '-1', '--format=%h %s'])}\n` +
   (dirty ? `uncommitted changes bundled:\n${dirty}\n` : 'bundled sources clean (= HEAD)\n'));
 console.log(readFileSync(`${kit}/VERSION`, 'utf8'));

@@ -53,7 +53,8 @@ beforeAll(async () => {
 describe('examples/web sampling', () => {
   const deterministic = SAMPLERS.filter((c) => !/ancestral|sde/.test(c.name));
   // The adaptive solver at a tight tolerance (its default rtol 0.05 stops 0.15 away from the exact image).
-  const steps = (name: string) => (name === 'dpm_adaptive' ? { rtol: '0.0005', atol: '0.0001' } : { numSteps: '200' });
+  const steps = (name: string): Record<string, string> =>
+    (name === 'dpm_adaptive' ? { rtol: '0.0005', atol: '0.0001' } : { numSteps: '200' });
 
   for (const choice of deterministic) {
     it(`${choice.name}: the exact ODE solution of the seeded latents, one preview per step, no leak`, async () => {

@@ -77,7 +77,7 @@ export {
   stdToExp, type EmaProfile,
 } from './phema';
 
-// k-diffusion samplers, k-diffusion noise schedules (sigmas arrays) and guidance wrappers (issue 7; their
+// k-diffusion samplers, k-diffusion noise schedules (sigmas arrays) and guidance wrappers (their
 // modules document them).
 export * from './samplers/kdiffusion';
 export * from './schedules';

@@ -2,6 +2,7 @@
 // constructor's keyword names, e.g. {"class_name": "EDMPrecond", "kwargs": {"img_resolution": 32,
 // "img_channels": 3, "model_type": "SongUNet", "model_channels": 128, ...}}. The preconditioning takes its
 // own kwargs; everything else goes to the backbone (`model_type`), as in training/networks.py.
+import type { PrecondClassName } from '@edm/core';
 import { DHARIWAL_UNET_KWARGS } from './networks/dhariwal-unet';
 import { EDM2_UNET_KWARGS } from './networks/edm2-unet';
 import { boolKwarg, enumKwarg, intKwarg, numKwarg } from './networks/kwargs';
@@ -9,14 +10,14 @@ import { SONG_UNET_KWARGS } from './networks/song-unet';
 
 /**
  * Preconditioning class names of the reference (EDM paper Table 1; EDM2's `training.networks_edm2.Precond`,
- * whose backbone is always its own U-Net).
+ * whose backbone is always its own U-Net): @edm/core's, where the preconditionings are.
  */
-export type PrecondClassName = 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | 'iDDPMPrecond' | typeof EDM2_CLASS;
+export type { PrecondClassName };
 /** Backbone class names of the reference ('EDM2UNet': networks_edm2.py's UNet, implied by the EDM2 class). */
 export type ModelType = 'SongUNet' | 'DhariwalUNet' | 'EDM2UNet';
 
 /** The class_name of EDM2 networks (NVlabs/edm2 training/networks_edm2.py `Precond`). */
-export const EDM2_CLASS = 'training.networks_edm2.Precond';
+export const EDM2_CLASS = 'training.networks_edm2.Precond' satisfies PrecondClassName;
 
 /** A network configuration, exactly as stored in a checkpoint's `edm.network` metadata. */
 export interface NetworkConfig {

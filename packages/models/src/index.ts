@@ -23,7 +23,7 @@ export {
 } from './io/checkpoint';
 export { printable } from './io/printable';
 export {
-  createNetwork, Network, type CreateNetworkOptions, type NetworkBackbone, type NetworkHandle, type Precond,
+  createNetwork, Network, type CreateNetworkOptions, type NetworkBackbone, type NetworkHandle, type NetworkPrecond,
 } from './network';
 export {
   resolveConfig, parsePythonJson, stringifyPythonJson, EDM2_CLASS, PRECOND_CLASSES, PRECOND_KWARGS,

@@ -13,8 +13,11 @@ import { EDM2UNet } from './networks/edm2-unet';
 import { EDM2Uncertainty } from './networks/edm2-uncertainty';
 import { SongUNet } from './networks/song-unet';
 
-/** The preconditioning object of @edm/core wrapped by a {@link Network}. */
-export type Precond = EDMPrecond | VPPrecond | VEPrecond | IDDPMPrecond | EDM2Precond;
+/**
+ * The preconditioning object of @edm/core wrapped by a {@link Network} (a union of @edm/core's classes; named
+ * apart from @edm/core's base class `Precond`).
+ */
+export type NetworkPrecond = EDMPrecond | VPPrecond | VEPrecond | IDDPMPrecond | EDM2Precond;
 /** The backbones a {@link Network} can hold. */
 export type NetworkBackbone = SongUNet | DhariwalUNet | EDM2UNet;
 
@@ -27,7 +30,7 @@ export interface NetworkHandle {
   /** The backbone F_theta (SongUNet, DhariwalUNet or the EDM2 U-Net). */
   readonly model: NetworkBackbone;
   /** The @edm/core preconditioning that computes D from F. */
-  readonly precond: Precond;
+  readonly precond: NetworkPrecond;
   /** Trainable parameters by state_dict key (e.g. `model.enc.8x8_conv.weight`), in our layouts (HWIO, [in, out]). */
   parameters(): Map<string, tf.Variable>;
   /** Every state_dict tensor (parameters and buffers) by key, in the reference's order, in our layouts. */
@@ -57,7 +60,7 @@ export class Network implements Denoiser, NetworkHandle {
 
   /** @internal Use createNetwork / loadNetwork. */
   constructor(
-    readonly config: NetworkConfig, readonly model: NetworkBackbone, readonly precond: Precond,
+    readonly config: NetworkConfig, readonly model: NetworkBackbone, readonly precond: NetworkPrecond,
     /** @internal */ readonly store: ParamStore,
   ) {
     this.className = precond.className;
@@ -111,7 +114,7 @@ export function declareNetwork(config: NetworkConfig, seed = 0): Network {
   const backbone: Backbone & (SongUNet | DhariwalUNet) = r.modelType === 'SongUNet'
     ? new SongUNet(ctx, 'model.', r.model)
     : new DhariwalUNet(ctx, 'model.', r.model);
-  let precond: Precond;
+  let precond: NetworkPrecond;
   switch (r.className) {
     case 'EDMPrecond': precond = new EDMPrecond(backbone, opts); break;
     case 'VPPrecond': precond = new VPPrecond(backbone, opts); break;

@@ -2,7 +2,7 @@
 // from the command line, else the preset, else the reference train.py defaults.
 import { UsageError } from '../command/errors';
 import { checkEmaStds, type EDM2Recipe } from './edm2-recipe';
-import type { NetworkConfig } from './network-config';
+import type { NetworkConfig } from '@edm/models';
 import { ARCHS, PRECONDS } from './network-config';
 
 /** Everything that defines a run. Units as train.py: kimg = thousands of images, Mimg = millions. */

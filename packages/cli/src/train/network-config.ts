@@ -3,18 +3,12 @@
 // NVlabs/edm2's train_edm2.py network (training.networks_edm2.Precond: its own U-Net, preconditioning and
 // uncertainty head), trained with its own recipe (train/edm2-recipe.ts).
 
+import { EDM2_CLASS, type NetworkConfig } from '@edm/models';
+
 /** Backbone architectures of train.py, and EDM2's network. */
 export const ARCHS = ['ddpmpp', 'ncsnpp', 'adm', 'edm2'] as const;
-/** The class_name of EDM2 networks. */
-export const EDM2_CLASS = 'training.networks_edm2.Precond';
 /** Preconditionings (and their losses) of train.py. */
 export const PRECONDS = ['edm', 'vp', 've'] as const;
-
-/** A network config as stored in checkpoints: the reference constructor's class and kwargs. */
-export interface NetworkConfig {
-  class_name: 'EDMPrecond' | 'VPPrecond' | 'VEPrecond' | typeof EDM2_CLASS;
-  kwargs: Record<string, unknown>;
-}
 
 /** What the network is built from. */
 export interface NetworkChoice {

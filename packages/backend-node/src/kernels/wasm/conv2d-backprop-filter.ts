@@ -2,7 +2,7 @@
 //   dW[i, j, ci, co] = sum_{n,p,q} x[n, p*sh + i - top, q*sw + j - left, ci] * dy[n, p, q, co],
 // is itself a convolution once the batch plays the channels' role: correlate x^T [Ci, H', W', N] with the
 // filter dy^T [Ho, Wo, N, Co] at dilation (sh, sw), giving [Ci, fh, fw, Co]. One XNNPACK conv2d instead of a
-// loop; measured the best of five formulations for 3x3 filters (issue 8). A 1x1 filter at stride 1 without
+// loop; measured the best of five formulations for 3x3 filters. A 1x1 filter at stride 1 without
 // padding is a plain product, dW = x^T dy over the N*H*W pixels: one XNNPACK matMul, 2-2.5x faster than the
 // convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms). Other stride-1
 // filters on wasm: our SIMD kernel where the channels suit it (conv2d-filter-simd.ts: input and output channels

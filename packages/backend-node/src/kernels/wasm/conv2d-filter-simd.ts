@@ -1,6 +1,6 @@
 // The filter gradient of a stride-1 convolution in our SIMD module (simd/conv-filter.wat), read in place from x
 // (padded once) and dy: no transposed or shifted copies, no product over a padded grid. Serves input and output
-// channels that are multiples of 4 (every 3x3 and 1x1 layer of the issue-8 U-Nets and the MNIST model but those
+// channels that are multiples of 4 (every 3x3 and 1x1 layer of the benchmark DDPM++ U-Nets and the MNIST model but those
 // touching the images), where our modules serve the engine (simd/pool.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, roomAfter, type WasmHeapBackend } from './heap';

@@ -1,14 +1,14 @@
 // 3x3 stride-1 convolutions by Winograd's minimal filtering: the filter, the input tiles and the output blocks are
-// transformed in our modules, and the channel sums are matrix products [tiles, Ci] x [Ci, Co] in conv.wat
-// (batched 1x1 convolutions), one per tile position: F(2x2, 3x3) (simd/winograd.wat, 16 products per 4 outputs,
-// 2.25x fewer operations than the direct convolution) and, on enough pixels, F(4x4, 3x3) (simd/winograd4.wat,
-// 36 per 16 outputs, 4x fewer). WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel
-// runs near the peak that allows (about 16 flops per cycle per core here): fewer operations is what is left
-// (issue 8). Serves the forward convolutions and, through conv2d-backprop-input.ts, the input gradients of the
-// 3x3 layers with enough channels; and, by F(2x2, 3x3)'s tiles as F(3x3, 2x2), their filter gradients
-// (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients
-// are 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5
-// of the largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
+// transformed in our modules, and the channel sums are matrix products [tiles, Ci] x [Ci, Co] in conv.wat (batched
+// 1x1 convolutions), one per tile position: F(2x2, 3x3) (simd/winograd.wat, 16 products per 4 outputs, 2.25x fewer
+// operations than the direct convolution) and, on enough pixels, F(4x4, 3x3) (simd/winograd4.wat, 36 per 16
+// outputs, 4x fewer). WebAssembly SIMD has 4 lanes and no fused multiply-add, and our direct kernel runs near the
+// peak that allows (about 16 flops per cycle per core here): fewer operations is what is left to reach the PyTorch
+// reference's speed. Serves the forward convolutions and, through conv2d-backprop-input.ts, the input gradients of
+// the 3x3 layers with enough channels; and, by F(2x2, 3x3)'s tiles as F(3x3, 2x2), their filter gradients
+// (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients are
+// 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5 of the
+// largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, withHeapBlocks, zeroBlock, type WasmHeapBackend } from './heap';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';

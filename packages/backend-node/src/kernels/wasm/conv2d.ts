@@ -1,6 +1,6 @@
 // Conv2D and FusedConv2D (bias, linear activation) for wasm in our SIMD module (simd/conv.wat), where the
 // shape suits it: stride 1, no dilation, NHWC float32, output channels a multiple of 4 (every 3x3 and 1x1
-// convolution of the issue-8 U-Nets and the MNIST model but the 3- and 1-channel output layers), where our
+// convolution of the benchmark DDPM++ U-Nets and the MNIST model but the 3- and 1-channel output layers), where our
 // modules serve the engine (simd/pool.ts: tfjs's single-threaded build, and the threaded one with the threads
 // given to our kernels, split over rows). Against tfjs's XNNPACK convolution on one thread: 1.55x on 256
 // channels (41 against 27 GFLOP/s), 2.8x on 1x1, the same on 32-128 channels; split over 2 threads about 1.9x

@@ -2,7 +2,7 @@
 // over views of the wasm heap, their two passes in WebAssembly SIMD (simd/group-norm.wat) where C % 4 == 0.
 // The composed ops they replace cost a dozen kernel calls per GroupNorm, several of them broadcasting binary
 // ops, which tfjs-backend-wasm 4.22 runs as a generic index loop; at batch 8, 32x32x64 the composed forward
-// took 15 ms next to 23 ms for a 64->64 3x3 convolution (issue 8).
+// took 15 ms next to 23 ms for a 64->64 3x3 convolution (measured in a DDPM++ training step).
 import * as tf from '@tensorflow/tfjs-core';
 import {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, checkFloat32, groupNormBackward, groupNormDims, groupNormForward, type GroupNormAttrs,

@@ -1,4 +1,4 @@
-// The one place where wasm kernels are added or replaced (issue 8). tfjs style: a kernel per backend, one
+// The one place where wasm kernels are added or replaced. tfjs style: a kernel per backend, one
 // gradient for all, so these change nothing on other backends. Each replaced kernel is kept
 // (`replacedWasmKernel`) so the tests can prove ours computes what it replaces.
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,7 +1,7 @@
 // Slice, SplitV and Unpack for wasm as block copies out of the heap. tfjs-backend-wasm 4.22's Slice starts
 // with `backend.readSync(x)`, which copies the WHOLE input out of the wasm heap into a fresh ArrayBuffer on
 // every call, however small the slice: SplitV and Unpack call it once per output, and the batch split of
-// BatchMatMul once per product. In a small DDPM++ training step that copy was 30% of the time (issue 8).
+// BatchMatMul once per product. In a small DDPM++ training step that copy was 30% of the time.
 // These kernels read the input through a view of the heap instead and copy each contiguous run once.
 // Values are moved, never computed: the results are bit-identical.
 import * as tf from '@tensorflow/tfjs-core';

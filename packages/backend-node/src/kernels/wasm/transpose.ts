@@ -1,7 +1,7 @@
 // Transpose for wasm, tiled. tfjs-backend-wasm 4.22's Transpose walks one side of the copy with a large
 // stride; with power-of-two sizes that thrashes the cache: [8, 32, 32, 64] -> [64, 32, 32, 8] took 7.8 ms
 // where [8, 34, 34, 64] took 1.4, and [8192, 64] -> [64, 8192] 15 ms (the explicit transposes of the 1x1
-// filter gradient and of BatchMatMul, issue 8). The permutation is first reduced (size-1 axes dropped, axes
+// filter gradient and of BatchMatMul). The permutation is first reduced (size-1 axes dropped, axes
 // that stay neighbours merged); when the innermost axis moves, each plane (input-innermost axis u, output-
 // innermost axis v) is copied in 16x16 tiles by simd/transpose.wat on the heap. Values are moved, never
 // computed: bit-identical. Otherwise (innermost axis kept: contiguous rows) the original kernel runs.

@@ -1,4 +1,4 @@
-;; Filter gradient of a stride-1 convolution, NHWC, on tfjs-backend-wasm's heap (issue 8): for filter rows
+;; Filter gradient of a stride-1 convolution, NHWC, on tfjs-backend-wasm's heap: for filter rows
 ;; [row0, row1) of dW viewed as [planes * KH * KW * Ci / 4] groups of 4 input channels,
 ;;   dW[ky, kx, ci, co] (+)= sum_{b, oy, ox} x[b, oy + ky, ox + kx, ci] * dy[b, oy, ox, co]
 ;; with x already padded ([N, Hp, Wp, Ci]), dy [N, Ho, Wo, Co] and dW in tfjs's filter layout [KH, KW, Ci, Co];

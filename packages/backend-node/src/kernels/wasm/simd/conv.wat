@@ -1,4 +1,4 @@
-;; Stride-1 convolution, NHWC, on tfjs-backend-wasm's heap (issue 8): for output rows [row0, row1) of the
+;; Stride-1 convolution, NHWC, on tfjs-backend-wasm's heap: for output rows [row0, row1) of the
 ;; flattened [N * Ho] row axis,
 ;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky - top, ox + kx - left, ci] * w[ky, kx, ci, co]
 ;; with x [N, H, W, Ci] unpadded (reads outside it are the zero padding), w in tfjs's filter layout

@@ -1,4 +1,4 @@
-;; Sum over a middle block of axes, on tfjs-backend-wasm's heap (issue 8): x viewed as [outer, reduce, inner],
+;; Sum over a middle block of axes, on tfjs-backend-wasm's heap: x viewed as [outer, reduce, inner],
 ;;   y[o, i] = sum_r x[o, r, i]   (r in order, from 0)
 ;; the bias gradient of a convolution (dy summed over N, H, W: outer 1) and of a broadcast add (over H, W).
 ;; Each output row y[o, :] stays in cache as the accumulator while the rows x[o, r, :] stream through it in

@@ -1,5 +1,5 @@
 ;; Winograd minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", 2016)
-;; for stride-1 3x3 convolutions, NHWC, on tfjs-backend-wasm's heap (issue 8): each 2x2 block of outputs is
+;; for stride-1 3x3 convolutions, NHWC, on tfjs-backend-wasm's heap: each 2x2 block of outputs is
 ;;   Y = A^T [ (G g G^T) . (B^T d B) ] A
 ;; with d the block's 4x4 input tile, g a 3x3 filter and "." elementwise: 16 products per 4 outputs instead of
 ;; 36, so the channel sums (16 matrix products [tiles, Ci] x [Ci, Co], conv.wat as batched 1x1 convolutions)

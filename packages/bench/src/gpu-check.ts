@@ -2,7 +2,7 @@
 // edm_ddpmpp fixture's D_x, 5-step Heun sample and loss gradients vs the reference, and the gradients vs the
 // cpu backend; forward/training-step medians of the bench configs; sampling time per image of the shipped
 // MNIST model (18-step Heun, 35 NFE). Prints a markdown report and writes $OUT/gpu-check.json (default ./out).
-// Run from the repo: node --import tsx packages/backend-node/bench/gpu-check.ts, or bundled (no node_modules,
+// Run from the repo: node --import tsx packages/bench/src/gpu-check.ts, or bundled (no node_modules,
 // data files beside the bundle). Env: ALLOW_SOFTWARE=1 accepts a software adapter (SwiftShader), QUICK=1 the
 // tiny config and small batches, DAWN_FLAGS=a,b Dawn toggles, GPU_CHECK_MAX_S overall limit (default 420).
 // Argument --probe: only the adapter (exit 0 hardware, 3 none, 4 software only). Each section is guarded:

@@ -1,5 +1,5 @@
 // One engine, one network: forward b1, forward b8 and a training step at b8 (EDM loss, backward, @edm/core's Adam),
-// medians after a warm-up; prints one JSON line. Run by bench/index.ts in a fresh process per engine so that
+// medians after a warm-up; prints one JSON line. Run by src/networks.ts in a fresh process per engine so that
 // peak RSS is the engine's own.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';

@@ -1,4 +1,4 @@
-// npm run bench -w @edm/backend-node: forward and training-step figures of the issue-8 networks on every
+// npm run bench -w @edm/bench: forward and training-step figures of the benchmark networks on every
 // engine available here (cpu, wasm, wasm on N threads as 'wasm:N', WebGPU on SwiftShader), each engine in its
 // own process, as a table next to the PyTorch reference ('wasm:2' runs our kernels on the threads,
 // 'wasm:2:xnnpack' XNNPACK's: the threadKernels option). Options: --engines cpu,wasm,wasm:2,webgpu

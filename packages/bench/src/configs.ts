@@ -1,4 +1,4 @@
-// The benchmark networks of issue 8 (EDMPrecond + SongUNet DDPM++, 32x32x3), with the PyTorch reference
+// The benchmark networks (EDMPrecond + SongUNet DDPM++, 32x32x3), with the PyTorch reference
 // figures measured on this machine class (PyTorch 1.13 CPU, 2 threads, NVlabs code).
 import type { NetworkConfig } from '@edm/models';
 
