@@ -224,6 +224,14 @@ describe('wasm convolution gradient kernels', () => {
     { name: 'empty', shape: [4, 5], begin: [2, 1], size: [0, 3] },
     { name: 'int32', shape: [5, 6], begin: [1, 2], size: [3, 3], dtype: 'int32' },
     { name: 'bool', shape: [6, 4], begin: [2, 1], size: [3, 2], dtype: 'bool' },
+    // Evenly spaced runs in one strided copy: channels of NHWC (16-byte rows and not), a partial axis before
+    // whole ones, two groups under an odometer.
+    { name: 'channels of NHWC', shape: [3, 5, 7, 36], begin: [0, 0, 0, 24], size: [3, 5, 7, 12] },
+    { name: 'channels, odd row', shape: [2, 3, 5, 7], begin: [0, 0, 0, 1], size: [2, 3, 5, 5] },
+    { name: 'partial axis before whole ones', shape: [4, 6, 5, 8], begin: [1, 2, 0, 4], size: [2, 3, 5, 4] },
+    { name: 'two partial axes', shape: [5, 6, 7, 8], begin: [1, 0, 2, 1], size: [3, 6, 4, 6] },
+    { name: 'bool channels', shape: [4, 3, 9], begin: [0, 0, 2], size: [4, 3, 5], dtype: 'bool' },
+    { name: 'int32 channels', shape: [4, 3, 8], begin: [0, 0, 4], size: [4, 3, 4], dtype: 'int32' },
   ];
   for (const c of SLICE_CASES) {
     it(`Slice = tfjs wasm kernel, bit for bit (${c.name})`, async () => {
@@ -329,7 +337,7 @@ describe('wasm convolution gradient kernels', () => {
     await tf.setBackend('wasm');
     const x = tf.tensor(values(4 * 6 * 5, 17), [4, 6, 5]);
     for (let axis = 0; axis < 3; axis++) {
-      const sizes = axis === 1 ? [1, 3, 2] : axis === 0 ? [2, 2] : [5];
+      const sizes = axis === 1 ? [1, 3, 2] : axis === 0 ? [2, 2] : [1, 4];
       await expectSame(tf.split(x, sizes, axis), original('SplitV', { x }, { numOrSizeSplits: sizes, axis }));
       await expectSame(tf.unstack(x, axis), original('Unpack', { value: x }, { axis }));
     }
