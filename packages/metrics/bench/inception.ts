@@ -3,6 +3,7 @@
 //     EDM_BENCH_REPEATS (default 3) after one warm-up;
 //   - the Frechet distance of two 2048-wide sets (covariances, then the distance), KID (100 subsets of 1000)
 //     and precision/recall of 2,000 vs 2,000.
+// EDM_BENCH_METRICS=0 skips the metrics' part.
 // Weights: EDM_FID_WEIGHTS (pt_inception-2015-12-05-6726825d.pth), else the shared stand-in fixture (same
 // architecture, same speed). Backend: @edm/backend-node's choice (EDM_BACKEND, EDM_WASM_THREADS to force).
 //   npm run bench -w @edm/metrics
@@ -55,6 +56,7 @@ if (existsSync(weightsPath)) {
   console.log(`  inception: SKIPPED: no weights at ${weightsPath} (set EDM_FID_WEIGHTS)`);
 }
 
+if (process.env.EDM_BENCH_METRICS === '0') process.exit(0);
 const rng = new Xoshiro128(1);
 const d = 2048;
 const set = (n: number, shift: number) => Float32Array.from({ length: n * d }, (_, i) => Math.max(0, rng.normal() + shift + (i % d) / d));

@@ -9,15 +9,15 @@
 // S1 = L L^T (the non-zero eigenvalues of XY and YX coincide). So here: a pivoted Cholesky factor of S1
 // (its numerical rank r, so a singular S1 from fewer samples than features is fine), M = L^T P^T S2 P L
 // (r x r), its eigenvalues by Householder tridiagonalisation and QL, and the sum of their square roots (round-
-// off negatives count as 0, as the real part of scipy's result does). About (n^3 / 6 + n^3 / 2 + r^3 / 3 +
-// 2 r^3 / 3) multiply-adds, a few seconds for D = 2048 in JavaScript; on random data it agrees with scipy's
-// sqrtm to about 1e-8 relative, singular products included.
+// off negatives count as 0, as the real part of scipy's result does). About n^3 / 6 + n^2 r / 2 + n r^2 / 3 +
+// 2 r^3 / 3 multiply-adds (tens of seconds for D = 2048 in JavaScript, docs/performance.md); on random data it
+// agrees with scipy's sqrtm to about 1e-8 relative, singular products included.
 //
 // pytorch-fid's fallback: when sqrtm's result is not finite it adds eps I (eps = 1e-6) to both covariances
 // and computes again. The symmetric route is finite for any finite positive semi-definite input (current
 // scipy's sqrtm is too, on singular products), so the offset is only taken where the first computation
 // fails (an eigenvalue that does not converge, or a non-finite result), with the same eps.
-import { dot, meanAndCovariance, pivotedCholesky, symmetricEigenvalues } from './linalg';
+import { meanAndCovariance, pivotedCholesky, symmetricEigenvalues, tiledDots } from './linalg';
 
 /** A Gaussian fitted to N feature vectors: mean and unbiased (N - 1) covariance, float64. */
 export interface FeatureStats {
@@ -57,21 +57,15 @@ export function traceSqrtProduct(s1: Float64Array, s2: Float64Array, n: number):
   for (let i = 0; i < n; i++) for (let c = 0; c <= Math.min(i, r - 1); c++) lt[c * n + i] = l[i * r + c]!;
   // tt[c][i] = (P^T S2 P L)[i][c] = sum over j >= c of S2[perm i][perm j] L[j][c].
   const tt = new Float64Array(r * n);
-  const row = new Float64Array(n);
+  const s2p = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const src = perm[i]! * n;
-    for (let j = 0; j < n; j++) row[j] = s2[src + perm[j]!]!;
-    for (let c = 0; c < r; c++) {
-      tt[c * n + i] = dot(row, c, lt, c * n + c, n - c);
-    }
+    for (let j = 0; j < n; j++) s2p[i * n + j] = s2[src + perm[j]!]!;
   }
+  tiledDots(s2p, n, [0, n], lt, n, () => [0, r], (_i, c) => c, n, (i, c, v) => { tt[c * n + i] = v; });
   // M = L^T (P^T S2 P L), lower triangle: M[b][a] = sum over i >= a of L[i][a] T[i][b].
   const m = new Float64Array(r * r);
-  for (let a = 0; a < r; a++) {
-    for (let b = a; b < r; b++) {
-      m[b * r + a] = dot(lt, a * n + a, tt, b * n + a, n - a);
-    }
-  }
+  tiledDots(lt, n, [0, r], tt, n, (a) => [a, r], (a) => a, n, (a, b, v) => { m[b * r + a] = v; });
   let trace = 0;
   for (const ev of symmetricEigenvalues(m, r)) if (ev > 0) trace += Math.sqrt(ev);
   return trace;

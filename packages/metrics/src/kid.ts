@@ -39,9 +39,15 @@ function kernelSum(g: Float32Array, rows: number, cols: number, d: number): { al
   let diag = 0;
   for (let i = 0; i < rows; i++) {
     let s = 0;
-    for (let j = 0; j < cols; j++) s += (g[i * cols + j]! / d + 1) ** 3;
+    for (let j = 0; j < cols; j++) {
+      const t = g[i * cols + j]! / d + 1;
+      s += t * t * t;
+    }
     all += s;
-    if (i < cols) diag += (g[i * cols + i]! / d + 1) ** 3;
+    if (i < cols) {
+      const t = g[i * cols + i]! / d + 1;
+      diag += t * t * t;
+    }
   }
   return { all, diag };
 }
