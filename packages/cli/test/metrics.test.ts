@@ -11,6 +11,7 @@ import { encodePng } from '../src/io/png';
 import { writeZipStateDict } from '../../models/test/torch-save-writer';
 import { constantSpec, EXPECTED_FEATURE } from '../../metrics/test/helpers/constant-inception';
 import { describeWithFidWeights, FID_WEIGHTS_PATH, fidReference, refValues } from '../../metrics/test/helpers/fid-fixture';
+import { maxAbsDiff } from '../../backend-node/test/helpers';
 import { requireBuiltCli, runCli, tempDir, type RunResult } from './helpers';
 
 let dir: string;
@@ -136,12 +137,7 @@ describeWithFidWeights('edm metrics features with the FID stand-in weights', () 
     const r = await runCli(['metrics', 'features', '--detector', `inception:${FID_WEIGHTS_PATH}`, '--images', 'fixture', '--out', 'fx.safetensors', '--backend', 'wasm'], dir);
     ok(r);
     const f = tensorToFloat32(decodeSafetensors(readFileSync(join(dir, 'fx.safetensors'))).tensors.get('features')!);
-    let err = 0;
-    let scale = 0;
-    for (let i = 0; i < 3 * 2048; i++) {
-      err = Math.max(err, Math.abs(f[i]! - pool3[i]!));
-      scale = Math.max(scale, Math.abs(pool3[i]!));
-    }
-    expect(err).toBeLessThanOrEqual(1e-4 * scale);
+    const { diff, scale } = maxAbsDiff(f, pool3.subarray(0, 3 * 2048));
+    expect(diff).toBeLessThanOrEqual(1e-4 * scale);
   });
 });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '@edm/backend-node';
 import { computeFeatures, FidInception, imagesInMemory } from '../src/index';
 import { legacyToZip } from '../../models/test/torch-save-writer';
+import { maxAbsDiff } from '../../backend-node/test/helpers';
 import { describeWithFidWeights, fidReference, fidWeights, refValues } from './helpers/fid-fixture';
 
 const ref = fidReference();
@@ -14,18 +15,6 @@ const rgb = Uint8Array.from(refValues(ref, 'images.rgb'));
 const gray = Uint8Array.from(refValues(ref, 'images.gray'));
 const pool3 = Float32Array.from(refValues(ref, 'features.pool3'));
 const block0 = Float32Array.from(refValues(ref, 'features.block0_mean'));
-
-/** Largest |a - b| and the largest |b|. */
-function maxError(a: ArrayLike<number>, b: ArrayLike<number>): { err: number; scale: number } {
-  expect(a.length).toBe(b.length);
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    err = Math.max(err, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return { err, scale };
-}
 
 describeWithFidWeights('FID Inception-v3 vs pytorch-fid (stand-in weights)', () => {
   let legacy: FidInception;
@@ -52,11 +41,11 @@ describeWithFidWeights('FID Inception-v3 vs pytorch-fid (stand-in weights)', () 
       expect(b.block2.shape.slice(1)).toEqual([17, 17, 768]);
       tf.dispose([images, b.block0, b.block1, b.block2, b.pool3]);
     }
-    const f = maxError(feats, pool3);
-    const m = maxError(means, block0);
-    process.stdout.write(`pool3 max error ${f.err.toExponential(2)} (largest feature ${f.scale.toFixed(3)}); block0 mean max error ${m.err.toExponential(2)}\n`);
-    expect(f.err).toBeLessThanOrEqual(1e-4 * f.scale);
-    expect(m.err).toBeLessThanOrEqual(1e-4 * m.scale);
+    const f = maxAbsDiff(feats, pool3);
+    const m = maxAbsDiff(means, block0);
+    process.stdout.write(`pool3 max error ${f.diff.toExponential(2)} (largest feature ${f.scale.toFixed(3)}); block0 mean max error ${m.diff.toExponential(2)}\n`);
+    expect(f.diff).toBeLessThanOrEqual(1e-4 * f.scale);
+    expect(m.diff).toBeLessThanOrEqual(1e-4 * m.scale);
   });
 
   it('zip format (the same weights re-written): same hash, the same features, through computeFeatures on bytes', async () => {
@@ -70,8 +59,8 @@ describeWithFidWeights('FID Inception-v3 vs pytorch-fid (stand-in weights)', () 
         batchSize: 2, onProgress: (done, total) => progress.push([done, total]),
       });
       expect(progress).toEqual([[2, 3], [3, 3]]);
-      const f = maxError(feats, pool3.subarray(0, 3 * 2048));
-      expect(f.err).toBeLessThanOrEqual(1e-4 * f.scale);
+      const f = maxAbsDiff(feats, pool3.subarray(0, 3 * 2048));
+      expect(f.diff).toBeLessThanOrEqual(1e-4 * f.scale);
     } finally {
       zip.dispose();
     }
