@@ -1,7 +1,7 @@
 // The sampler's option fields, generated from @edm/core's sampler table: one field per setting the chosen
 // sampler takes, with its label (the reference's name), help, default and range. main.ts renders them into the
 // form; settings.ts parses what the user typed against the same table.
-import { describeRange, optionFlag, type SamplerOptionSpec } from '@edm/core';
+import { describeRange, optionFlagKey, type SamplerOptionSpec } from '@edm/core';
 import { samplerByName } from './samplers';
 
 /** One field of the options form. */
@@ -27,10 +27,6 @@ export function formatValue(v: number | string | boolean): string {
   return v === Infinity ? 'inf' : String(v);
 }
 
-/** `s-churn` -> `sChurn`. */
-function camel(flag: string): string {
-  return flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
 
 /** The fields of the sampler `name`, in the table's order. */
 export function optionFields(name: string): OptionField[] {
@@ -38,7 +34,7 @@ export function optionFields(name: string): OptionField[] {
     const range = spec.kind === 'int' || spec.kind === 'number' ? ` (${describeRange(spec)})` : '';
     return {
       key,
-      id: camel(optionFlag(key, spec)),
+      id: optionFlagKey(key, spec),
       label: spec.reference ?? key,
       title: `${spec.help}${range}`,
       spec,

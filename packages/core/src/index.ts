@@ -41,7 +41,7 @@ export { ablationSampler, ablationSigmaRange, SCALINGS, SCHEDULES, SOLVERS, type
 // The sampler table: every sampler by name, its options (kind, help, default, range) written once.
 export {
   ABLATION_OPTIONS, ADAPTIVE_OPTIONS, ANCESTRAL_OPTIONS, API_OPTIONS, CHURN_OPTIONS, NOISE_LEVEL_OPTIONS,
-  SAMPLER_OPTIONS, checkOption, describeRange, optionFlag, resolveSamplerOptions, samplerOptionNames,
+  SAMPLER_OPTIONS, checkOption, describeRange, optionFlag, optionFlagKey, resolveSamplerOptions, samplerOptionNames,
   type BooleanOptionSpec, type ChoiceOptionSpec, type NumberOptionSpec, type OptionInput, type OptionRelation,
   type OptionSpecs, type OptionValue, type ResolvedOptions, type ResolvedSamplerSettings, type SamplerName,
   type SamplerOptionSpec, type SamplerSettings,

@@ -4,16 +4,13 @@
 // --guidance). The options a sampler does not take are refused naming the ones it takes; --solver, --disc,
 // --schedule and --scaling select the ablation sampler when --sampler is not given, as generate.py does.
 import {
-  SAMPLER_NAMES, allSamplerOptions, checkOption, optionFlag, resolveSamplerOptions, samplerEntry, type SamplerName,
+  SAMPLER_NAMES, allSamplerOptions, checkOption, optionFlag, optionFlagKey, resolveSamplerOptions, samplerEntry,
+  type SamplerName,
   type SamplerOptionSpec,
 } from '@edm/core';
 import { UsageError, errorMessage } from '../command/errors';
 import { bool, choice, float, int, str, type OptionDef } from '../command/options';
 
-/** `iddpm-c1` -> `iddpmC1`: the option-table key whose kebab-case is the flag. */
-function camel(flag: string): string {
-  return flag.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-}
 
 /** The flag of a core setting, as the table names it (`numSteps` -> `--steps`, `sChurn` -> `--s-churn`). */
 export function flagOf(key: string): string {
@@ -71,7 +68,7 @@ function cliOption(key: string, spec: SamplerOptionSpec, samplers: readonly Samp
 }
 
 /** Table key -> CLI option key, for every setting of every sampler. */
-const KEYS = new Map(allSamplerOptions().map(({ key, spec }) => [key, camel(optionFlag(key, spec))]));
+const KEYS = new Map(allSamplerOptions().map(({ key, spec }) => [key, optionFlagKey(key, spec)]));
 
 function settingOptions(): Record<string, OptionDef<unknown>> {
   const out: Record<string, OptionDef<unknown>> = {};

@@ -238,6 +238,14 @@ export function optionFlag(key: string, spec: { readonly flag?: string }): strin
   return spec.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/**
+ * An option's command-line name in camelCase (`steps` for numSteps, `disc` for discretization, `iddpmC1`,
+ * `sChurn`): the key a command line's option table (and a form's field id) uses for it.
+ */
+export function optionFlagKey(key: string, spec: { readonly flag?: string }): string {
+  return optionFlag(key, spec).replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
 /** The options `name` accepts: its settings, then the API options. */
 export function samplerOptionNames(name: SamplerName): string[] {
   const entry = SAMPLER_OPTIONS[name];
