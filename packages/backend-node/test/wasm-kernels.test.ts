@@ -2,7 +2,7 @@
 // the cpu backend's kernel of the same name, on strided, padded, odd-sized and NCHW cases.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { adamStep, composedAdamStep, composedGroupNorm, groupNorm, hasFusedAdam, hasFusedGroupNorm } from '@edm/core';
+import { adamStep, composedAdamStep, composedGroupNorm, groupNorm, groupNormSilu, hasFusedAdam, hasFusedGroupNorm, hasFusedGroupNormSilu } from '@edm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -393,6 +393,45 @@ describe('wasm convolution gradient kernels', () => {
         expect(wasmFused[i], `output ${i}`).toEqual(cpuFused[i]);
         const d = maxAbsDiff(Float32Array.from(wasmFused[i]!), Float32Array.from(wasmComposed[i]!));
         expect(d.diff, `output ${i}`).toBeLessThanOrEqual(5e-5 * Math.max(1, d.scale));
+      }
+    });
+  }
+
+  // GroupNorm + SiLU (EdmGroupNormSilu, EdmGroupNormSiluGrad): the SIMD passes' sigmoid is their own (a polynomial
+  // exp), so against the cpu kernels (Math.exp) within a few float32 ulp; where C % 4 != 0 the JavaScript loops
+  // run, the cpu kernels' own, bit for bit. Large |t| (saturated sigmoid) included through a wide input.
+  for (const { shape, groups, scale } of [{ shape: [3, 5, 4, 12], groups: 3, scale: 1 }, { shape: [2, 3, 7, 64], groups: 16, scale: 1 },
+    { shape: [2, 6, 6, 8], groups: 2, scale: 200 }, { shape: [2, 3, 3, 6], groups: 3, scale: 1 }]) {
+    it(`fused GroupNorm + SiLU = the cpu kernels (${shape.join('x')}, ${groups} groups, weight x${scale})`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const c = shape[3]!;
+      const inputs = { x: values(size, 23), w: values(c, 24).map((v) => v * scale), b: values(c, 25), dy: values(size, 26) };
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        const x = tf.tensor4d(inputs.x, shape as [number, number, number, number]);
+        const w = tf.tensor1d(inputs.w);
+        const b = tf.tensor1d(inputs.b);
+        const dy = tf.tensor4d(inputs.dy, x.shape);
+        const f = (a: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => groupNormSilu(a as tf.Tensor4D, ww as tf.Tensor1D, bb as tf.Tensor1D, groups, 1e-5);
+        const before = tf.memory().numTensors;
+        const y = f(x, w, b);
+        const g = tf.grads(f)([x, w, b], dy);
+        const out = await Promise.all([y, ...g].map(async (t) => Float32Array.from(await t.data())));
+        tf.dispose([y, ...g]);
+        expect(tf.memory().numTensors, `${backend}: tensors left`).toBe(before);
+        tf.dispose([x, w, b, dy]);
+        return out;
+      };
+      expect(hasFusedGroupNormSilu('wasm')).toBe(true);
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      for (let i = 0; i < 4; i++) {
+        if (c % 4 !== 0) {
+          expect(Array.from(wasm[i]!), `output ${i}`).toEqual(Array.from(cpu[i]!));
+          continue;
+        }
+        const d = maxAbsDiff(wasm[i]!, cpu[i]!);
+        expect(d.diff, `output ${i}`).toBeLessThanOrEqual(2e-6 * Math.max(1, d.scale));
       }
     });
   }

@@ -1,11 +1,12 @@
 // groupNormSilu: silu(groupNorm(x)) as one op whose gradient keeps only x, weight and bias. Against the
-// two-op path it replaces, values and gradients (x, weight, bias) bit for bit, on the fused cpu kernels and
+// two-op path it replaces, values and gradients (x, weight, bias) bit for bit, on the fused cpu kernels
+// (EdmGroupNormSilu and its gradient kernel against EdmGroupNorm, Sigmoid, Multiply and their gradients) and
 // on the composed ops (composedGroupNormSilu against silu(composedGroupNorm)); against a float64 closed form;
 // the bytes saved for the backward pass, from the shapes; errors by name; no leaks.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { composedGroupNorm, composedGroupNormSilu, groupNorm, groupNormSilu, hasFusedGroupNorm, silu } from '@edm/core';
+import { composedGroupNorm, composedGroupNormSilu, groupNorm, groupNormSilu, hasFusedGroupNorm, hasFusedGroupNormSilu, silu } from '@edm/core';
 import { savedBytes } from './helpers/saved-bytes';
 import { tensorMaxAbsDiff } from './helpers/tensor-diff';
 
@@ -64,6 +65,7 @@ function inputs(shape: Shape): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor
 describe('groupNormSilu', () => {
   it('runs the fused kernels on cpu (so the cases below cover both paths)', () => {
     expect(hasFusedGroupNorm('cpu')).toBe(true);
+    expect(hasFusedGroupNormSilu('cpu')).toBe(true);
   });
 
   for (const { shape, groups } of CASES) {

@@ -1,9 +1,10 @@
-// The fused GroupNorm kernels for tfjs's 'cpu' backend (loops of ops/group-norm-math.ts over the backend's
+// The fused GroupNorm and GroupNorm + SiLU kernels for tfjs's 'cpu' backend (loops of ops/group-norm-math.ts over the backend's
 // arrays). Registered by name: this module imports no backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, type GroupNormAttrs } from './group-norm';
 import { checkFloat32 } from './check-float32';
-import { groupNormBackward, groupNormDims, groupNormForward } from './group-norm-math';
+import { groupNormBackward, groupNormDims, groupNormForward, groupNormSiluBackward, groupNormSiluForward } from './group-norm-math';
+import { GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL } from './group-norm-silu';
 
 /** The parts of tfjs-backend-cpu's MathBackendCPU these kernels use. */
 interface CpuBackend {
@@ -45,10 +46,44 @@ export const groupNormGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
     b.makeTensorInfo([d.c], 'float32', dBias)];
 };
 
-/** Registers both kernels for 'cpu' (idempotent). */
+/** GroupNorm + SiLU forward kernel (see GROUP_NORM_SILU_KERNEL). */
+export const groupNormSiluCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
+  const { x, weight, bias } = inputs as { x: tf.TensorInfo; weight: tf.TensorInfo; bias: tf.TensorInfo };
+  checkFloat32(GROUP_NORM_SILU_KERNEL, { x, weight, bias });
+  const d = groupNormDims(x.shape, numGroups);
+  const y = new Float32Array(d.n * d.p * d.c);
+  groupNormSiluForward(floats(b, x), floats(b, weight), floats(b, bias), eps, d, y);
+  return b.makeTensorInfo(x.shape, 'float32', y);
+};
+
+/** GroupNorm + SiLU backward kernel (see GROUP_NORM_SILU_GRAD_KERNEL). */
+export const groupNormSiluGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const b = backend as unknown as CpuBackend;
+  const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
+  const { dy, x, weight, bias } = inputs as Record<'dy' | 'x' | 'weight' | 'bias', tf.TensorInfo>;
+  checkFloat32(GROUP_NORM_SILU_GRAD_KERNEL, { dy, x, weight, bias });
+  const d = groupNormDims(x.shape, numGroups);
+  const dx = new Float32Array(d.n * d.p * d.c);
+  const dWeight = new Float32Array(d.c);
+  const dBias = new Float32Array(d.c);
+  groupNormSiluBackward(floats(b, dy), floats(b, x), floats(b, weight), floats(b, bias), eps, d, dx, dWeight, dBias,
+    new Float32Array(d.p * d.c));
+  return [b.makeTensorInfo(x.shape, 'float32', dx), b.makeTensorInfo([d.c], 'float32', dWeight),
+    b.makeTensorInfo([d.c], 'float32', dBias)];
+};
+
+const CPU_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
+  [GROUP_NORM_KERNEL]: groupNormCpu,
+  [GROUP_NORM_GRAD_KERNEL]: groupNormGradCpu,
+  [GROUP_NORM_SILU_KERNEL]: groupNormSiluCpu,
+  [GROUP_NORM_SILU_GRAD_KERNEL]: groupNormSiluGradCpu,
+};
+
+/** Registers the GroupNorm and GroupNorm + SiLU kernels for 'cpu' (idempotent). */
 export function registerGroupNormCpuKernels(): void {
-  if (!tf.getKernel(GROUP_NORM_KERNEL, 'cpu')) tf.registerKernel({ kernelName: GROUP_NORM_KERNEL, backendName: 'cpu', kernelFunc: groupNormCpu });
-  if (!tf.getKernel(GROUP_NORM_GRAD_KERNEL, 'cpu')) {
-    tf.registerKernel({ kernelName: GROUP_NORM_GRAD_KERNEL, backendName: 'cpu', kernelFunc: groupNormGradCpu });
+  for (const [kernelName, kernelFunc] of Object.entries(CPU_KERNELS)) {
+    if (!tf.getKernel(kernelName, 'cpu')) tf.registerKernel({ kernelName, backendName: 'cpu', kernelFunc });
   }
 }

@@ -6,6 +6,12 @@
 //   forward:  x_hat = (x - mu_g) * inv_g,  inv_g = 1 / sqrt(var_g + eps),  y = x_hat w + b = x a_c + s_c
 //   backward: g = dy w,  dx = inv_g (g - mean_g(g) - x_hat mean_g(g x_hat)) = dy A_c + x B_c + C_c,
 //             dw = sum_{n,hw} dy x_hat,  db = sum_{n,hw} dy
+// GroupNorm then SiLU (silu(t) = t sigmoid(t)) as one kernel pair: the forward's output pass applies SiLU; the
+// backward recomputes t = x a_c + s_c from x (the forward's statistics, no saved activation), turns dy into
+//   dt = dy (s (1 + t (1 - s))),  s = sigmoid(t)
+// in the pass that also sums dt and dt x per channel, and ends as the GroupNorm backward of dt. Each value is
+// rounded to float32 where tfjs's two-op path (GroupNorm kernel, then its Sigmoid, Sub, Multiply, Add kernels)
+// rounds it, so on the cpu backend the results are that path's bit for bit.
 
 /** Sizes of a grouped NHWC tensor: N images, P = H*W pixels, C channels in G groups. */
 export interface GroupNormDims {
@@ -33,6 +39,14 @@ export interface GroupNormPasses {
     k1: Float64Array, k2: Float64Array, k0: Float64Array): void;
   /** `count` zeroed float64 arrays of length c, for the per-channel sums and coefficients. */
   scratch(c: number, count: number): Float64Array[];
+  /** out = silu(t), t = f32(a * k1[c] + k0[c]), over the P pixels from `base` (sigmoid: the backend's own). */
+  affineSilu(out: Float32Array, a: Float32Array, base: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void;
+  /**
+   * With t = f32(x * k1[c] + k0[c]) and s = sigmoid(t) over the P pixels from `base`: dt[q, j] = dy (s (1 + t (1 - s)))
+   * (rounded as the two-op path rounds; dt indexed from 0, one image), s1[j] = sum dt, s2[j] = sum dt x (float64).
+   */
+  siluGradSums(dt: Float32Array, dy: Float32Array, x: Float32Array, base: number, p: number, c: number,
+    k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array): void;
 }
 
 /** Per-channel sums over the P pixels of image i: s1[j] += a[j], s2[j] += a[j] * b[j]. */
@@ -57,41 +71,121 @@ function affinePass(out: Float32Array, a: Float32Array, b: Float32Array | null, 
   }
 }
 
+/** sigmoid(t) rounded to float32, as tfjs's cpu Sigmoid kernel computes it. */
+function sigmoid32(t: number): number {
+  return Math.fround(1 / (1 + Math.exp(-t)));
+}
+
+/** out = silu(f32(a k1 + k0)) over the P pixels of image i; t sigmoid(t) rounded as tfjs's Multiply rounds it. */
+function affineSiluPass(out: Float32Array, a: Float32Array, base: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void {
+  for (let q = 0, o = base; q < p; q++, o += c) {
+    for (let j = 0; j < c; j++) {
+      const t = Math.fround(a[o + j]! * k1[j]! + k0[j]!);
+      out[o + j] = t * sigmoid32(t);
+    }
+  }
+}
+
+/** dt = dy silu'(t) over the P pixels of image i (into dt from 0), with per-channel sums of dt and dt x. */
+function siluGradSumsPass(dt: Float32Array, dy: Float32Array, x: Float32Array, base: number, p: number, c: number,
+  k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array): void {
+  const f = Math.fround;
+  s1.fill(0);
+  s2.fill(0);
+  for (let q = 0, o = base, d = 0; q < p; q++, o += c, d += c) {
+    for (let j = 0; j < c; j++) {
+      const xv = x[o + j]!;
+      const t = f(xv * k1[j]! + k0[j]!);
+      const s = sigmoid32(t);
+      const g = f(dy[o + j]! * f(s * f(1 + f(t * f(1 - s)))));
+      dt[d + j] = g;
+      s1[j]! += g;
+      s2[j]! += g * xv;
+    }
+  }
+}
+
 /** The passes as JavaScript loops (any backend whose data JavaScript can read). */
 export const JS_GROUP_NORM_PASSES: GroupNormPasses = {
   channelSums,
   affine: affinePass,
   scratch: (c, count) => Array.from({ length: count }, () => new Float64Array(c)),
+  affineSilu: affineSiluPass,
+  siluGradSums: siluGradSumsPass,
 };
+
+/**
+ * Image i's group statistics from its per-channel sums s1 = sum x, s2 = sum x^2: mean[k] and invStd[k] per
+ * group (float64), and the per-channel coefficients of y = x scale + shift.
+ */
+function groupCoefficients(s1: Float64Array, s2: Float64Array, weight: Float32Array, bias: Float32Array, eps: number,
+  c: number, g: number, count: number, mean: Float64Array, invStd: Float64Array, scale: Float64Array, shift: Float64Array): void {
+  const cg = c / g;
+  for (let k = 0; k < g; k++) {
+    let sum = 0;
+    let sumSq = 0;
+    for (let j = k * cg; j < (k + 1) * cg; j++) {
+      sum += s1[j]!;
+      sumSq += s2[j]!;
+    }
+    const mu = sum / count;
+    const variance = Math.max(0, sumSq / count - mu * mu);
+    const inv = 1 / Math.sqrt(variance + eps);
+    mean[k] = mu;
+    invStd[k] = inv;
+    for (let j = k * cg; j < (k + 1) * cg; j++) {
+      scale[j] = inv * weight[j]!;
+      shift[j] = bias[j]! - mu * inv * weight[j]!;
+    }
+  }
+}
+
+/**
+ * Image i's GroupNorm backward coefficients, dx = dy kDy + x kX + k0, from the per-channel sums sumDy and sumDyX =
+ * sum dy x and the group statistics (float32 values, as the forward kernel outputs them); adds the image's share
+ * of dWeight and dBias into dw and db.
+ */
+function backwardCoefficients(sumDy: Float64Array, sumDyX: Float64Array, weight: Float32Array, mean: ArrayLike<number>,
+  invStd: ArrayLike<number>, at: number, c: number, g: number, count: number, dw: Float64Array, db: Float64Array,
+  kDy: Float64Array, kX: Float64Array, k0: Float64Array): void {
+  const cg = c / g;
+  for (let k = 0; k < g; k++) {
+    const mu = mean[at + k]!;
+    const inv = invStd[at + k]!;
+    // Per group: mean_g(g) and mean_g(g x_hat), with sum dy x_hat = inv (sum dy x - mu sum dy) per channel.
+    let sumG = 0;
+    let sumGX = 0;
+    for (let j = k * cg; j < (k + 1) * cg; j++) {
+      const dyXhat = inv * (sumDyX[j]! - mu * sumDy[j]!);
+      sumG += weight[j]! * sumDy[j]!;
+      sumGX += weight[j]! * dyXhat;
+      dw[j]! += dyXhat;
+      db[j]! += sumDy[j]!;
+    }
+    const meanG = sumG / count;
+    const meanGX = sumGX / count;
+    for (let j = k * cg; j < (k + 1) * cg; j++) {
+      kDy[j] = inv * weight[j]!;
+      kX[j] = -inv * inv * meanGX;
+      k0[j] = -inv * meanG + inv * inv * meanGX * mu;
+    }
+  }
+}
 
 /** Writes y [N,P,C], mean [N,G] and invStd [N,G]. */
 export function groupNormForward(
   x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
   y: Float32Array, mean: Float32Array, invStd: Float32Array, passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const cg = c / g;
-  const count = p * cg;
   const [s1, s2, scale, shift] = passes.scratch(c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const mu = new Float64Array(g);
+  const inv = new Float64Array(g);
   for (let i = 0; i < n; i++) {
     const base = i * p * c;
     passes.channelSums(x, x, base, p, c, s1, s2);
-    for (let k = 0; k < g; k++) {
-      let sum = 0;
-      let sumSq = 0;
-      for (let j = k * cg; j < (k + 1) * cg; j++) {
-        sum += s1[j]!;
-        sumSq += s2[j]!;
-      }
-      const mu = sum / count;
-      const variance = Math.max(0, sumSq / count - mu * mu);
-      const inv = 1 / Math.sqrt(variance + eps);
-      mean[i * g + k] = mu;
-      invStd[i * g + k] = inv;
-      for (let j = k * cg; j < (k + 1) * cg; j++) {
-        scale[j] = inv * weight[j]!;
-        shift[j] = bias[j]! - mu * inv * weight[j]!;
-      }
-    }
+    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
+    mean.set(mu, i * g);
+    invStd.set(inv, i * g);
     passes.affine(y, x, null, base, p, c, scale, scale, shift);
   }
 }
@@ -102,35 +196,59 @@ export function groupNormBackward(
   { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array,
   passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const cg = c / g;
-  const count = p * cg;
   const [dw, db, sumDy, sumDyX, kDy, kX, k0] = passes.scratch(c, 7) as [Float64Array, Float64Array, Float64Array,
     Float64Array, Float64Array, Float64Array, Float64Array];
   for (let i = 0; i < n; i++) {
     const base = i * p * c;
     passes.channelSums(dy, x, base, p, c, sumDy, sumDyX);
-    for (let k = 0; k < g; k++) {
-      const mu = mean[i * g + k]!;
-      const inv = invStd[i * g + k]!;
-      // Per group: mean_g(g) and mean_g(g x_hat), with sum dy x_hat = inv (sum dy x - mu sum dy) per channel.
-      let sumG = 0;
-      let sumGX = 0;
-      for (let j = k * cg; j < (k + 1) * cg; j++) {
-        const dyXhat = inv * (sumDyX[j]! - mu * sumDy[j]!);
-        sumG += weight[j]! * sumDy[j]!;
-        sumGX += weight[j]! * dyXhat;
-        dw[j]! += dyXhat;
-        db[j]! += sumDy[j]!;
-      }
-      const meanG = sumG / count;
-      const meanGX = sumGX / count;
-      for (let j = k * cg; j < (k + 1) * cg; j++) {
-        kDy[j] = inv * weight[j]!;
-        kX[j] = -inv * inv * meanGX;
-        k0[j] = -inv * meanG + inv * inv * meanGX * mu;
-      }
-    }
+    backwardCoefficients(sumDy, sumDyX, weight, mean, invStd, i * g, c, g, p * (c / g), dw, db, kDy, kX, k0);
     passes.affine(dx, dy, x, base, p, c, kDy, kX, k0);
+  }
+  for (let j = 0; j < c; j++) {
+    dWeight[j] = dw[j]!;
+    dBias[j] = db[j]!;
+  }
+}
+
+/** Writes y = silu(GroupNorm(x) weight + bias) [N,P,C]. */
+export function groupNormSiluForward(
+  x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
+  y: Float32Array, passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
+): void {
+  const [s1, s2, scale, shift] = passes.scratch(c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const mu = new Float64Array(g);
+  const inv = new Float64Array(g);
+  for (let i = 0; i < n; i++) {
+    const base = i * p * c;
+    passes.channelSums(x, x, base, p, c, s1, s2);
+    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
+    passes.affineSilu(y, x, base, p, c, scale, shift);
+  }
+}
+
+/**
+ * Writes dx [N,P,C], dWeight [C] and dBias [C] of y = silu(GroupNorm(x) weight + bias) from dy, recomputing the
+ * forward's statistics from x. `dt`: P*C floats of scratch (one image's dt at a time).
+ */
+export function groupNormSiluBackward(
+  dy: Float32Array, x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number,
+  { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array, dt: Float32Array,
+  passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
+): void {
+  const [s1, s2, scale, shift, dw, db, kDy, kX, k0] = passes.scratch(c, 9) as Float64Array[] as [Float64Array, Float64Array,
+    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const mu = new Float64Array(g);
+  const inv = new Float64Array(g);
+  const dtImage = dt.subarray(0, p * c);
+  for (let i = 0; i < n; i++) {
+    const base = i * p * c;
+    passes.channelSums(x, x, base, p, c, s1, s2);
+    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
+    // dt and its sums (s1, s2 reused: the forward's sums are spent), then GroupNorm's backward of dt with the
+    // statistics rounded to float32, as the forward kernel outputs them to the two-op path's backward.
+    passes.siluGradSums(dtImage, dy, x, base, p, c, scale, shift, s1, s2);
+    backwardCoefficients(s1, s2, weight, Float32Array.from(mu), Float32Array.from(inv), 0, c, g, p * (c / g), dw, db, kDy, kX, k0);
+    passes.affine(dx.subarray(base, base + p * c), dtImage, x.subarray(base, base + p * c), 0, p, c, kDy, kX, k0);
   }
   for (let j = 0; j < c; j++) {
     dWeight[j] = dw[j]!;

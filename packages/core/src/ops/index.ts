@@ -6,11 +6,14 @@ export {
   GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, composedGroupNorm, groupNorm, hasFusedGroupNorm,
   registerGroupNormGradient, type GroupNormAttrs,
 } from './group-norm';
-export { composedGroupNormSilu, groupNormSilu } from './group-norm-silu';
+export {
+  GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, composedGroupNormSilu, groupNormSilu, hasFusedGroupNormSilu,
+  registerGroupNormSiluGradient,
+} from './group-norm-silu';
 export { silu } from './silu';
 export {
-  JS_GROUP_NORM_PASSES, groupNormBackward, groupNormDims, groupNormForward, type GroupNormDims,
-  type GroupNormPasses,
+  JS_GROUP_NORM_PASSES, groupNormBackward, groupNormDims, groupNormForward, groupNormSiluBackward, groupNormSiluForward,
+  type GroupNormDims, type GroupNormPasses,
 } from './group-norm-math';
 export { checkFloat32 } from './check-float32';
 export { ADAM_KERNEL, adamStep, composedAdamStep, hasFusedAdam, type AdamStepAttrs } from './adam';

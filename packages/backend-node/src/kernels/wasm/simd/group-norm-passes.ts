@@ -1,5 +1,6 @@
 // @edm/core's GroupNorm passes (GroupNormPasses) run by group-norm.wat on the wasm heap: the same float64
-// arithmetic in the same order as the JavaScript loops, four channels per step (bit-identical results).
+// arithmetic in the same order as the JavaScript loops, four channels per step (bit-identical results; the
+// GroupNorm + SiLU passes' sigmoid is the module's own, within a few ulp).
 import type { GroupNormPasses } from '@edm/core';
 import { heapMemory, type WasmModule } from '../heap';
 import { GROUP_NORM_WASM } from './group-norm-wasm';
@@ -8,6 +9,8 @@ import { heapPointer, simdInstance } from './instance';
 interface GroupNormExports extends WebAssembly.Exports {
   channelSums(a: number, b: number, p: number, c: number, s1: number, s2: number): void;
   affine(out: number, a: number, b: number, p: number, c: number, k1: number, k2: number, k0: number): void;
+  affineSilu(out: number, a: number, p: number, c: number, k1: number, k0: number): void;
+  siluGradSums(dt: number, dy: number, x: number, p: number, c: number, k1: number, k0: number, s1: number, s2: number): void;
 }
 
 /** Passes plus the heap scratch they own: call `release` when the kernel is done. */
@@ -38,6 +41,12 @@ export function heapGroupNormPasses(module: WasmModule, c: number, arrays: numbe
     },
     affine(out, a, b, base, p, ch, k1, k2, k0) {
       simd.affine(ptr(out) + base * 4, ptr(a) + base * 4, b ? ptr(b) + base * 4 : 0, p, ch, ptr(k1), ptr(k2), ptr(k0));
+    },
+    affineSilu(out, a, base, p, ch, k1, k0) {
+      simd.affineSilu(ptr(out) + base * 4, ptr(a) + base * 4, p, ch, ptr(k1), ptr(k0));
+    },
+    siluGradSums(dt, dy, x, base, p, ch, k1, k0, s1, s2) {
+      simd.siluGradSums(ptr(dt), ptr(dy) + base * 4, ptr(x) + base * 4, p, ch, ptr(k1), ptr(k0), ptr(s1), ptr(s2));
     },
     scratch(ch, count) {
       if (ch !== c || used + count > arrays) throw new Error(`simd: scratch of ${count}x${ch} exceeds the ${arrays}x${c} allocated`);
