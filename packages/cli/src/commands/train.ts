@@ -1,6 +1,6 @@
 // edm train: trains a diffusion model with the EDM recipe (the reference's train.py, kebab-case options),
 // into a run folder with config.json, stats.jsonl, EMA snapshots, sample grids and the training state.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AUGMENT_DIM } from '@edm/core';
 import { mnistSplit } from '../data/mnist';
@@ -9,13 +9,16 @@ import { defineCommand } from '../command/define';
 import { CliError, UsageError } from '../command/errors';
 import { bool, choice, custom, float, int, intList, parseIntList, str } from '../command/options';
 import { writeFileAtomic } from '../io/atomic';
+import { fsError } from '../io/fs-errors';
 import { backendOption, setupBackend } from '../net/backend';
 import { validateConfig, type TrainConfig } from '../train/config';
 import { trainLoop } from '../train/loop';
 import { EDM2_DEFAULTS, checkEmaStds, newRunId } from '../train/edm2-recipe';
 import { ARCHS, PRECONDS, networkConfig } from '../train/network-config';
 import { EDM2_TRAIN_DEFAULTS, PRESETS, PRESET_NAMES, TRAIN_DEFAULTS, type PresetValues } from '../train/presets';
-import { STATE_FILE } from '../train/state';
+import { acquireRunLock, createRunDir, nextRunDir } from '../train/run-folder';
+import { STATE_FILE, readState } from '../train/state';
+import { checkStateCounters } from '../train/state-check';
 
 /** `--attn 16,8` or `--attn none`. */
 function parseAttn(raw: string, flag: string): number[] {
@@ -129,10 +132,18 @@ decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by defaul
         ctx.out(JSON.stringify(cfg, null, 2));
         return;
       }
-      writeFileAtomic(cfgPath, JSON.stringify(cfg, null, 2) + '\n');
-      await setupBackend(o.backend, ctx);
-      const ds = loadDataset(cfg.data, cfg.maxImages);
-      await trainLoop(cfg, ds, runDir, ctx, true);
+      // One process per run folder: a second --resume (or a new run there) is refused while this one runs.
+      const lock = acquireRunLock(runDir, (m) => ctx.log(`warning: ${m}`));
+      try {
+        // A damaged or edited state is refused before anything starts (the loop checks its tensors too).
+        checkStateCounters(readState(join(runDir, STATE_FILE)).counters, cfg, join(runDir, STATE_FILE));
+        writeFileAtomic(cfgPath, JSON.stringify(cfg, null, 2) + '\n');
+        await setupBackend(o.backend, ctx);
+        const ds = loadDataset(cfg.data, cfg.maxImages);
+        await trainLoop(cfg, ds, runDir, ctx, true);
+      } finally {
+        lock.release();
+      }
       return;
     }
 
@@ -196,24 +207,32 @@ decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by defaul
     validateConfig(cfg);
     const dataName = mnistSplit(o.data) ?? basename(o.data).replace(/\.zip$/i, '');
     const desc = `${dataName}-${cond ? 'cond' : 'uncond'}-${arch}-${precond}-batch${batch}${o.desc ? `-${o.desc}` : ''}`;
-    let runDir = o.outdir;
-    if (!o.nosubdir) {
-      const ids = existsSync(o.outdir)
-        ? readdirSync(o.outdir).map((d) => /^(\d+)-/.exec(d)).filter((m) => m).map((m) => Number(m![1]))
-        : [];
-      runDir = join(o.outdir, `${String(Math.max(-1, ...ids) + 1).padStart(5, '0')}-${desc}`);
-    }
     if (o.dryRun) {
-      ctx.out(JSON.stringify({ runDir, ...cfg }, null, 2));
+      ctx.out(JSON.stringify({ runDir: o.nosubdir ? o.outdir : nextRunDir(o.outdir, desc), ...cfg }, null, 2));
       return;
     }
-    if (existsSync(join(runDir, STATE_FILE))) {
-      throw new CliError(`${runDir} already holds a training run; use --resume ${runDir} to continue it, or another --outdir`);
+    let runDir = o.outdir;
+    if (o.nosubdir) {
+      try {
+        mkdirSync(runDir, { recursive: true });
+      } catch (e) {
+        throw fsError(e, runDir);
+      }
+    } else {
+      runDir = createRunDir(o.outdir, desc);
     }
-    mkdirSync(runDir, { recursive: true });
-    writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
-    ctx.log(`run folder: ${runDir}`);
-    await setupBackend(o.backend, ctx);
-    await trainLoop(cfg, ds, runDir, ctx, false);
+    // One process per run folder: a second run there (or a --resume of it) is refused while this one runs.
+    const lock = acquireRunLock(runDir, (m) => ctx.log(`warning: ${m}`));
+    try {
+      if (existsSync(join(runDir, STATE_FILE))) {
+        throw new CliError(`${runDir} already holds a training run; use --resume ${runDir} to continue it, or another --outdir`);
+      }
+      writeFileAtomic(join(runDir, 'config.json'), JSON.stringify(cfg, null, 2) + '\n');
+      ctx.log(`run folder: ${runDir}`);
+      await setupBackend(o.backend, ctx);
+      await trainLoop(cfg, ds, runDir, ctx, false);
+    } finally {
+      lock.release();
+    }
   },
 });

@@ -4,7 +4,8 @@
 // checkpoint of the wrong shapes, a training state) is rejected after reading its first bytes.
 import { closeSync } from 'node:fs';
 import {
-  checkCheckpointHeader, decodeSafetensorsHeader, loadNetwork, safetensorsHeaderLength, type SafetensorsHeaderTensor,
+  checkCheckpointHeader, decodeSafetensorsHeader, loadNetwork, safetensorsHeaderLength, type SafetensorsHeader,
+  type SafetensorsHeaderTensor,
 } from '@edm/models';
 import { CliError, errorMessage } from '../command/errors';
 import { inputFileSize, openInput, readAt, readInputFile, readOpenFile } from '../io/read-file';
@@ -26,22 +27,29 @@ export interface CheckpointHeader {
   byteLength: number;
 }
 
-function invalid(path: string, e: unknown): CliError {
-  return e instanceof CliError ? e : new CliError(`${path}: not a valid edm checkpoint: ${errorMessage(e)}`);
+function invalid(path: string, e: unknown, what = 'edm checkpoint'): CliError {
+  return e instanceof CliError ? e : new CliError(`${path}: not a valid ${what}: ${errorMessage(e)}`);
 }
 
-/** Reads and checks the header of the open checkpoint `fd` (size `size`): no tensor data is read. */
-function readHeader(fd: number, path: string, size: number): CheckpointHeader {
-  let header: ReturnType<typeof decodeSafetensorsHeader>;
+/**
+ * Reads and decodes the safetensors header of the open file `fd` (size `size`) alone: no tensor data is read.
+ * Errors say `path: not a valid <what>: ...`.
+ */
+export function readSafetensorsHeader(fd: number, path: string, size: number, what: string): SafetensorsHeader {
   try {
     const first = new Uint8Array(Math.min(8, size));
     readAt(fd, path, first, 0, first.length, 0);
     const head = new Uint8Array(8 + safetensorsHeaderLength(first, size, path));
     readAt(fd, path, head, 0, head.length, 0);
-    header = decodeSafetensorsHeader(head, size, path);
+    return decodeSafetensorsHeader(head, size, path);
   } catch (e) {
-    throw invalid(path, e);
+    throw invalid(path, e, what);
   }
+}
+
+/** Reads and checks the header of the open checkpoint `fd` (size `size`): no tensor data is read. */
+function readHeader(fd: number, path: string, size: number): CheckpointHeader {
+  const header = readSafetensorsHeader(fd, path, size, 'edm checkpoint');
   if (header.metadata['edm.state'] !== undefined) {
     throw new CliError(`${path}: is a training state (a run's training-state.safetensors: raw and EMA weights and ` +
       `Adam moments, for edm train --resume), not a network checkpoint; use one of the run's network-snapshot-*.safetensors`);

@@ -24,7 +24,9 @@ import { drawEps, makeLoss } from './losses';
 import { augmentRandom, dropoutSeed, stepRandom } from './random';
 import { accumulate, lossAndGrads } from './step';
 import { yieldToEventLoop } from '../util/yield';
+import { removeStaleTemps } from './run-folder';
 import { STATE_FILE, readState, saveState, type Counters, type StateTensors } from './state';
+import { checkStateCounters } from './state-check';
 import { appendStats, truncateStats, type TickStats } from './stats';
 
 /** File name of the EMA snapshot at `nimg` images (reference naming). */
@@ -35,6 +37,15 @@ export function snapshotName(nimg: number): string {
 /** File name of the sample grid at `nimg`. */
 export function gridName(nimg: number): string {
   return `samples-${String(Math.floor(nimg / 1000)).padStart(6, '0')}.png`;
+}
+
+/** True when the JSON text `text` holds `value` (false when it is not JSON). */
+function sameJson(text: string, value: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Runs (or resumes) training in `runDir`. */
@@ -70,16 +81,18 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   };
   if (resume) {
     const st = readState(statePath);
-    if (st.networkJson && JSON.stringify(JSON.parse(st.networkJson)) !== JSON.stringify(cfg.network)) {
+    if (st.networkJson && !sameJson(st.networkJson, cfg.network)) {
       throw new CliError(`${statePath}: its network config differs from ${join(runDir, 'config.json')}`);
     }
+    c = checkStateCounters(st.counters, cfg, statePath);
     st.assign(tensors);
-    c = { ...st.counters };
     adam.step = c.adamStep;
-    truncateStats(statsPath, c.step);
+    truncateStats(statsPath, c.step, (m) => ctx.log(`warning: ${m}`));
+    const stale = removeStaleTemps(runDir);
+    if (stale.length) ctx.log(`removed ${stale.length} temporary file(s) a stopped run left in ${runDir}`);
     ctx.log(`resuming from ${statePath} at kimg ${(c.nimg / 1000).toFixed(3)} (step ${c.step})`);
   } else {
-    truncateStats(statsPath, -1);
+    truncateStats(statsPath, -1, (m) => ctx.log(`warning: ${m}`));
   }
   ctx.log(`network: ${cfg.network.class_name} ${String(cfg.network.kwargs.model_type ?? '')}, ${paramCount} parameters; ` +
     `data: ${ds.source}, ${ds.count} images ${ds.width}x${ds.height}x${ds.channels}${cfg.cond ? `, ${ds.labelDim} classes` : ''}`);

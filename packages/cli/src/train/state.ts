@@ -4,10 +4,13 @@
 // Tensors are F32 in our (tfjs) layouts, named `net/<param>`, `ema/<param>`, `adam_m/<param>`,
 // `adam_v/<param>`; counters in the `edm.state` metadata JSON.
 import * as tf from '@tensorflow/tfjs-core';
+import { closeSync } from 'node:fs';
 import { decodeSafetensors, encodeSafetensors, float32ToBytes, tensorToFloat32, type SafetensorsTensor } from '@edm/models';
 import { CliError, errorMessage } from '../command/errors';
 import { writeFileAtomic } from '../io/atomic';
-import { readCheckpointBytes } from '../net/checkpoint';
+import { inputFileSize, openInput } from '../io/read-file';
+import { readCheckpointBytes, readSafetensorsHeader } from '../net/checkpoint';
+import { checkStateValues } from './state-check';
 
 /** File name of the state in a run folder. */
 export const STATE_FILE = 'training-state.safetensors';
@@ -55,38 +58,57 @@ export async function saveState(path: string, tensors: StateTensors, counters: C
   writeFileAtomic(path, bytes);
 }
 
-/** Reads a state file: the counters, the network JSON and a loader that assigns tensors into variables. */
-export function readState(path: string): { counters: Counters; networkJson: string; assign: (tensors: StateTensors) => void } {
-  const bytes = readCheckpointBytes(path, 'training state');
-  let decoded: ReturnType<typeof decodeSafetensors>;
-  let counters: Counters;
+/** A state file read up to its header: the counters (unchecked: see state-check.ts), the network JSON, a loader. */
+export interface StateFile {
+  counters: unknown;
+  networkJson: string;
+  /**
+   * Checks every tensor against the variables (names, shapes; then every value finite, Adam's second moments
+   * not negative) and only then reads them into the variables. Throws a CliError naming the tensor.
+   */
+  assign(tensors: StateTensors): void;
+}
+
+/** Reads a state file's header (not its tensors: `assign` does, after the caller has checked the counters). */
+export function readState(path: string): StateFile {
+  const size = inputFileSize(path, 'training state');
+  const fd = openInput(path, 'training state');
+  let header: ReturnType<typeof readSafetensorsHeader>;
   try {
-    decoded = decodeSafetensors(bytes, path);
-    counters = JSON.parse(decoded.metadata['edm.state'] ?? 'null') as Counters;
-  } catch (e) {
-    throw new CliError(`${path}: not a valid training state: ${errorMessage(e)}`);
+    header = readSafetensorsHeader(fd, path, size, 'training state');
+  } finally {
+    closeSync(fd);
   }
-  if (!counters || typeof counters.step !== 'number' || typeof counters.nimg !== 'number') {
+  let counters: unknown;
+  try {
+    counters = JSON.parse(header.metadata['edm.state'] ?? 'null');
+  } catch (e) {
+    throw new CliError(`${path}: not a valid training state: its 'edm.state' metadata is not JSON (${errorMessage(e)})`);
+  }
+  if (counters === null || typeof counters !== 'object') {
     throw new CliError(`${path}: not a training state (no 'edm.state' counters in its metadata)`);
   }
-  const networkJson = decoded.metadata['edm.network'] ?? '';
+  const networkJson = header.metadata['edm.network'] ?? '';
   const assign = (tensors: StateTensors) => {
-    const expected = new Set<string>();
-    for (const [key, prefix] of GROUPS) {
-      for (const [name, v] of tensors[key]) {
-        const full = `${prefix}/${name}`;
-        expected.add(full);
-        const t = decoded.tensors.get(full);
-        if (!t) throw new CliError(`${path}: tensor '${full}' is missing from the training state`);
-        if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-          throw new CliError(`${path}: tensor '${full}' has shape [${t.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
-        }
-        const values = tensorToFloat32(t, full);
-        tf.tidy(() => v.assign(tf.tensor(values, v.shape, 'float32')));
+    const expected = new Map<string, tf.Variable>();
+    for (const [key, prefix] of GROUPS) for (const [name, v] of tensors[key]) expected.set(`${prefix}/${name}`, v);
+    for (const [full, v] of expected) {
+      const t = header.tensors.get(full);
+      if (!t) throw new CliError(`${path}: tensor '${full}' is missing from the training state`);
+      if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+        throw new CliError(`${path}: tensor '${full}' has shape [${t.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
       }
     }
-    for (const name of decoded.tensors.keys()) {
+    for (const name of header.tensors.keys()) {
       if (!expected.has(name)) throw new CliError(`${path}: unexpected tensor '${name}' in the training state (was it made by another network config?)`);
+    }
+    const { tensors: data } = decodeSafetensors(readCheckpointBytes(path, 'training state'), path);
+    const values = (full: string) => tensorToFloat32(data.get(full)!, `${path}: tensor '${full}'`);
+    // Every value is checked before any variable changes: a damaged state is refused whole.
+    for (const full of expected.keys()) checkStateValues(values(full), full, path);
+    for (const [full, v] of expected) {
+      const x = values(full);
+      tf.tidy(() => v.assign(tf.tensor(x, v.shape, 'float32')));
     }
   };
   return { counters, networkJson, assign };
