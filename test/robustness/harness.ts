@@ -3,7 +3,7 @@
 // wall time. While it runs, /proc is polled (Linux): a run past the memory cap or the time cap is killed, so a
 // regression fails the test in seconds instead of exhausting the machine (a 1.6 MiB pickle once took 4.2 GB).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,4 +147,20 @@ export function expectWithinBounds(r: Run, what: string): void {
   expect(r.peakMiB, `${what}: peak memory`).toBeLessThan(BOUNDS.peakMiB);
   expect(r.cpuSeconds, `${what}: CPU time`).toBeLessThan(BOUNDS.cpuSeconds);
   expect(r.stderr, `${what}: a stack trace`).not.toMatch(/\n\s+at /);
+}
+
+/**
+ * A folder this process cannot write in, even as root (/sys: sysfs refuses new files), or undefined with one
+ * loud line when there is none here (the read-only destination cases are then skipped).
+ */
+export function unwritableFolder(): string | undefined {
+  const probe = '/sys/edm-robustness-probe';
+  try {
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+  } catch {
+    return '/sys';
+  }
+  console.warn('!!! SKIPPED: read-only destination cases: /sys is writable on this machine');
+  return undefined;
 }

@@ -29,13 +29,16 @@ export function inputFileSize(path: string, what: string): number {
   return size;
 }
 
-/** Reads `length` bytes at `position` of an open file into `out` at `offset` (in parts), or throws naming `path`. */
-export function readAt(fd: number, path: string, out: Uint8Array, offset: number, length: number, position: number): void {
+/**
+ * Reads `length` bytes at `position` of an open file into `out` at `offset`, in reads of at most `part` bytes,
+ * or throws naming `path`.
+ */
+export function readAt(fd: number, path: string, out: Uint8Array, offset: number, length: number, position: number, part = PART): void {
   let done = 0;
   while (done < length) {
     let n: number;
     try {
-      n = readSync(fd, out, offset + done, Math.min(PART, length - done), position + done);
+      n = readSync(fd, out, offset + done, Math.min(part, length - done), position + done);
     } catch (e) {
       throw new CliError(`${path}: ${fsErrorReason(e)}`);
     }
@@ -44,14 +47,14 @@ export function readAt(fd: number, path: string, out: Uint8Array, offset: number
   }
 }
 
-/** Reads a whole open file into one array, in parts; a file too large for one array is refused by name. */
-export function readOpenFile(fd: number, path: string): Uint8Array {
+/** Reads a whole open file into one array, in parts of `part` bytes; a file too large for one array is refused by name. */
+export function readOpenFile(fd: number, path: string, part = PART): Uint8Array {
   const size = fstatSync(fd).size;
   if (size > constants.MAX_LENGTH) {
     throw new CliError(`${path}: ${(size / 2 ** 30).toFixed(2)} GiB, more than one array can hold in this Node (${(constants.MAX_LENGTH / 2 ** 30).toFixed(0)} GiB)`);
   }
   const out = new Uint8Array(size);
-  readAt(fd, path, out, 0, size, 0);
+  readAt(fd, path, out, 0, size, 0, part);
   return out;
 }
 
