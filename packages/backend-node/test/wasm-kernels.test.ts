@@ -2,7 +2,10 @@
 // the cpu backend's kernel of the same name, on strided, padded, odd-sized and NCHW cases.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { adamStep, composedAdamStep, composedGroupNorm, groupNorm, groupNormSilu, hasFusedAdam, hasFusedGroupNorm, hasFusedGroupNormSilu } from '@edm/core';
+import {
+  adamStep, composedAdamStep, composedGroupNorm, groupNorm, groupNormSilu, hasFusedAdam, hasFusedGroupNorm, hasFusedGroupNormSilu,
+  hasFusedUpsampleNearest, upsampleNearest2x,
+} from '@edm/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -435,6 +438,44 @@ describe('wasm convolution gradient kernels', () => {
       }
     });
   }
+
+  // 2x nearest-neighbour upsampling (simd/resample2x.wat): forward and gradient = the cpu kernels bit for bit
+  // (channel tails of 1-3 included); AvgPoolGrad of the 2x2 stride-2 pool = tfjs's wasm kernel bit for bit, and
+  // other pools left to it.
+  for (const shape of [[2, 3, 4, 8], [1, 7, 7, 24], [2, 5, 3, 6], [3, 2, 2, 1]] as [number, number, number, number][]) {
+    it(`EdmUpsampleNearest2x and its gradient = the cpu kernels, bit for bit (${shape.join('x')})`, async () => {
+      const [n, h, w, c] = shape;
+      const xv = values(n * h * w * c, 27);
+      const dyv = values(4 * n * h * w * c, 28);
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        expect(hasFusedUpsampleNearest(backend)).toBe(true);
+        const x = tf.tensor4d(xv, shape);
+        const dy = tf.tensor4d(dyv, [n, 2 * h, 2 * w, c]);
+        const { value, grads } = tf.valueAndGrads((t: tf.Tensor) => upsampleNearest2x(t as tf.Tensor4D))([x], dy);
+        const out = [Array.from(await value.data()), Array.from(await grads[0]!.data())];
+        tf.dispose([x, dy, value, ...grads]);
+        return out;
+      };
+      const wasm = await run('wasm');
+      const cpu = await run('cpu');
+      expect(wasm[0]).toEqual(cpu[0]);
+      expect(wasm[1]).toEqual(cpu[1]);
+    });
+  }
+  it('AvgPoolGrad of a 2x2 stride-2 pool = tfjs wasm kernel, bit for bit; other pools stay with it', async () => {
+    await tf.setBackend('wasm');
+    for (const [shape, size, stride, pad] of [[[2, 6, 8, 12], 2, 2, 'valid'], [[1, 4, 4, 5], 2, 2, 'valid'], [[1, 5, 6, 4], 2, 2, 'valid'],
+      [[1, 6, 6, 4], 3, 2, 'valid'], [[1, 6, 6, 4], 2, 2, 'same']] as [[number, number, number, number], number, number, 'valid' | 'same'][]) {
+      const input = tf.tensor4d(values(shape.reduce((a, b) => a * b, 1), 29), shape);
+      const pooled = tf.avgPool(input, size, stride, pad);
+      const dy = tf.tensor4d(values(pooled.size, 30), pooled.shape);
+      const attrs = { filterSize: size, strides: stride, pad };
+      const ours = tf.engine().runKernel('AvgPoolGrad', { dy, input }, attrs as never) as tf.Tensor;
+      await expectSame([ours], original('AvgPoolGrad', { dy, input }, attrs));
+      tf.dispose([input, pooled, dy, ours]);
+    }
+  });
 
   it('the SIMD GroupNorm passes instantiate on the wasm heap (C % 4 == 0 only)', async () => {
     await tf.setBackend('wasm');

@@ -1,6 +1,6 @@
 // The ops that keep less for the backward pass (tfjs keeps every tensor a gradient saves until the pass
-// ends): conv2dBias, leanAdd, scaledSum, leanConcat, leanReshape, leanScale, leanTile (src/layers/) and @edm/core's
-// groupNormSilu as the networks use it. Each against the tfjs composition it replaces: value and gradients
+// ends): conv2dBias, leanAdd, scaledSum, leanConcat, leanReshape, leanScale (src/layers/) and @edm/core's
+// groupNormSilu and upsampleNearest2x as the networks use them. Each against the tfjs composition it replaces: value and gradients
 // bit for bit (max |diff| = 0), broadcasting included; the bytes saved for the backward pass, computed from
 // the shapes; no leaks. Then whole networks: a UNetBlock's saved bytes from its shapes, and SongUNet
 // (DDPM++, NCSN++) and DhariwalUNet EDM-loss gradients bit-identical to the same networks on the plain ops
@@ -15,7 +15,6 @@ import { Rng } from '../src/layers/init';
 import { leanAdd } from '../src/layers/lean-add';
 import { leanConcat } from '../src/layers/lean-concat';
 import { leanReshape, leanScale } from '../src/layers/lean-reshape';
-import { leanTile } from '../src/layers/lean-tile';
 import { ParamStore } from '../src/layers/param-store';
 import { scaledSum } from '../src/layers/scaled-sum';
 import { UNetBlock } from '../src/layers/unet-block';
@@ -57,17 +56,20 @@ vi.mock('../src/layers/lean-reshape', async (importOriginal) => {
     leanScale: (x: tf.Tensor, s: number) => (PLAIN.on ? tfc.mul(x, s) : m.leanScale(x, s)),
   };
 });
-vi.mock('../src/layers/lean-tile', async (importOriginal) => {
-  const m = await importOriginal<typeof import('../src/layers/lean-tile')>();
-  const tfc = await import('@tensorflow/tfjs-core');
-  return { leanTile: (x: tf.Tensor4D, reps: [number, number, number, number]) => (PLAIN.on ? tfc.tile(x, reps) : m.leanTile(x, reps)) };
-});
 vi.mock('@edm/core', async (importOriginal) => {
   const m = await importOriginal<typeof import('@edm/core')>();
+  const tfc = await import('@tensorflow/tfjs-core');
   return {
     ...m,
     groupNormSilu: (x: tf.Tensor4D, w: tf.Tensor1D, b: tf.Tensor1D, g: number, eps: number) =>
       PLAIN.on ? m.silu(m.groupNorm(x, w, b, g, eps)) : m.groupNormSilu(x, w, b, g, eps),
+    // The plain composition: two rank-4 tiles (tfjs's Tile gradient keeps the input).
+    upsampleNearest2x: (x: tf.Tensor4D) => {
+      if (!PLAIN.on) return m.upsampleNearest2x(x);
+      const [n, h, w, c] = x.shape;
+      const cols = tfc.reshape(tfc.tile(tfc.reshape(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
+      return tfc.reshape(tfc.tile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
+    },
   };
 });
 
@@ -178,15 +180,6 @@ describe('lean ops = the tfjs compositions they replace', () => {
     x.dispose();
   });
 
-  it('leanTile = tf.tile (rank 4, repeats on every axis); keeps nothing', () => {
-    const x = randn([2, 3, 1, 4], 18) as tf.Tensor4D;
-    for (const reps of [[1, 1, 2, 1], [2, 3, 2, 2]] as [number, number, number, number][]) {
-      expectSame((t) => leanTile(t as tf.Tensor4D, reps), (t) => tf.tile(t!, reps), [x], `tile ${reps}`);
-      expect(savedBytes(() => leanTile(x, reps))).toBe(0);
-      expect(savedBytes(() => tf.tile(x, reps))).toBe(x.size * F32);
-    }
-    x.dispose();
-  });
 });
 
 describe('U-Net block and networks', () => {

@@ -3,8 +3,7 @@
 // channel. Downsampling is a strided depthwise convolution; upsampling is the transposed convolution with
 // 4 f (zero insertion followed by a depthwise convolution with the flipped filter). NHWC.
 import * as tf from '@tensorflow/tfjs-core';
-import { leanReshape } from './lean-reshape';
-import { leanTile } from './lean-tile';
+import { upsampleNearest2x } from '@edm/core';
 
 /** The 2-D resample filter f f^T / (sum f)^2 as row-major [k, k] values (float32, like the reference). */
 export function resampleFilter2d(filter: number[]): Float32Array {
@@ -71,12 +70,9 @@ export function downsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = fa
 export function upsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = false): tf.Tensor4D {
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
-    if (pad === 0 && box) {
-      // 4 f = ones(2, 2): nearest-neighbour replication (two rank-4 tiles: tfjs has no rank-6 tile gradient),
-      // with tiles and reshapes whose gradients keep no tensors (lean-tile.ts, lean-reshape.ts).
-      const cols = leanReshape<tf.Tensor4D>(leanTile(leanReshape<tf.Tensor4D>(x, [n * h, w, 1, c]), [1, 1, 2, 1]), [n, h, 1, 2 * w * c]);
-      return leanReshape(leanTile(cols, [1, 1, 2, 1]), [n, 2 * h, 2 * w, c]);
-    }
+    // 4 f = ones(2, 2): nearest-neighbour replication, one kernel each way where the backend has them and a
+    // gradient that keeps no tensor (@edm/core's upsampleNearest2x).
+    if (pad === 0 && box) return upsampleNearest2x(x);
     const k = f.shape[0]!;
     // Zero insertion: x at even positions, a trailing zero row/column included.
     const dilated = tf.reshape(

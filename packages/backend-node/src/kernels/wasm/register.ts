@@ -2,7 +2,10 @@
 // gradient for all, so these change nothing on other backends. Each replaced kernel is kept
 // (`replacedWasmKernel`) so the tests can prove ours computes what it replaces.
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_KERNEL, GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL } from '@edm/core';
+import {
+  ADAM_KERNEL, GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL,
+  UPSAMPLE_NEAREST_GRAD_KERNEL, UPSAMPLE_NEAREST_KERNEL,
+} from '@edm/core';
 import { adamWasm } from './adam';
 import { fastBatchMatMul } from './batch-mat-mul';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
@@ -11,6 +14,7 @@ import { simdConv2d, simdFusedConv2d } from './conv2d';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { sharedIdentity } from './identity';
 import { groupNormGradWasm, groupNormSiluGradWasm, groupNormSiluWasm, groupNormWasm } from './group-norm';
+import { avgPoolGrad2x2, upsampleNearestGradWasm, upsampleNearestWasm } from './resample2x';
 import { blockReverse } from './reverse';
 import { ADAM_WASM } from './simd/adam-wasm';
 import { simdSupported } from './simd/instance';
@@ -34,6 +38,9 @@ export const WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   // GroupNorm + SiLU: one kernel forward (instead of three) and one backward (instead of eight).
   [GROUP_NORM_SILU_KERNEL]: groupNormSiluWasm,
   [GROUP_NORM_SILU_GRAD_KERNEL]: groupNormSiluGradWasm,
+  // 2x nearest-neighbour upsampling (the box-filter up layers): one pass each way instead of tiles, slices, adds.
+  [UPSAMPLE_NEAREST_KERNEL]: upsampleNearestWasm,
+  [UPSAMPLE_NEAREST_GRAD_KERNEL]: upsampleNearestGradWasm,
 };
 
 /** Kernels that exist only as our WebAssembly SIMD modules: registered where the engine compiles them (else
@@ -67,6 +74,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Concat: heapConcat,
   // 16x16 tiles on the heap instead of a cache-thrashing strided loop (matMul and filter-gradient transposes).
   Transpose: tiledTranspose,
+  // The 2x2 stride-2 average pool's gradient (the box-filter down layers) in one SIMD pass.
+  AvgPoolGrad: avgPoolGrad2x2,
 };
 
 const replaced = new Map<string, tf.KernelConfig>();
