@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
-import { simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
+import { paddedChannelsFilterGradient, simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
 
@@ -22,6 +22,8 @@ interface Case {
   pad: 'same' | 'valid' | number;
   /** Whether our module takes it (else the wrapped kernel). */
   ours: boolean;
+  /** The filter gradient takes the channel-padded path (paddedChannelsFilterGradient). */
+  padded?: boolean;
 }
 
 const CASES: Case[] = [
@@ -125,10 +127,15 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     { name: '1x1 explicit 1 (padded: not a plain product)', x: [1, 4, 4, 8], filter: [1, 1, 8, 8], pad: 1, ours: true },
     { name: '3x3 same, 96 rows of width 4 (two chunks of rows)', x: [3, 32, 4, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
     { name: '3x3 same 16x16 (two chunks)', x: [2, 16, 16, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
-    { name: '3 input channels (wrapped path)', x: [1, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: false },
+    { name: '3 input channels (channels padded to 4)', x: [1, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: false, padded: true },
+    { name: '1 input channel, 28x28 (channels padded to 4)', x: [2, 28, 28, 1], filter: [3, 3, 1, 12], pad: 'same', ours: false, padded: true },
+    { name: '1 output channel, 28x28 (channels padded to 4)', x: [2, 28, 28, 12], filter: [3, 3, 12, 1], pad: 'same', ours: false, padded: true },
+    { name: '3 in, 3 out, valid (both padded)', x: [1, 9, 7, 3], filter: [3, 3, 3, 3], pad: 'valid', ours: false, padded: true },
+    { name: '2x3 same, 1 channel (uneven padding, channels padded)', x: [2, 8, 7, 1], filter: [2, 3, 1, 4], pad: 'same', ours: false, padded: true },
+    { name: '3x2 same, 2 channels (uneven padding, channels padded)', x: [1, 7, 8, 2], filter: [3, 2, 2, 4], pad: 'same', ours: false, padded: true },
     { name: '12 output channels (a last block of 4)', x: [2, 8, 8, 4], filter: [3, 3, 4, 12], pad: 'same', ours: true },
     { name: '4 output channels, 16x16 (two chunks, only a last block)', x: [2, 16, 16, 8], filter: [3, 3, 8, 4], pad: 'same', ours: true },
-    { name: '6 output channels (wrapped path)', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false },
+    { name: '6 output channels (channels padded to 8)', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false, padded: true },
   ];
   for (const c of FILTER_CASES) {
     it(`Conv2DBackpropFilter ${c.name}: ${c.ours ? 'ours' : 'another path'}, = cpu`, async () => {
@@ -148,12 +155,15 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
       const xt = tf.tensor4d(x.data, c.x);
       const dyt = tf.tensor4d(dy.data, dyShape as [number, number, number, number]);
       const direct = simdFilterGradient(tf.backend() as never, xt, dyt, c.filter, pad);
+      const padded = paddedChannelsFilterGradient(tf.backend() as never, xt, dyt, c.filter, pad);
       tf.dispose([xt, dyt]);
       expect(direct !== null).toBe(c.ours);
-      if (direct) {
-        const vs = maxAbsDiff((await direct.data()) as Float32Array, got.data);
+      expect(padded !== null).toBe(c.padded ?? false);
+      for (const path of [direct, padded]) {
+        if (!path) continue;
+        const vs = maxAbsDiff((await path.data()) as Float32Array, got.data);
         expect(vs.diff).toBe(0); // the kernel took this path
-        direct.dispose();
+        path.dispose();
       }
       expect(tf.memory().numTensors).toBe(before);
     });

@@ -7,12 +7,13 @@
 // convolution on the attention and skip projections (64->192 at 16x16, batch 8: 6.4 -> 2.5 ms). Other stride-1
 // filters on wasm: our SIMD kernel where the channels suit it (conv2d-filter-simd.ts: input and output channels
 // % 4; 64->64 at 32x32, batch 8: 38 GFLOP/s on one thread, 63 on two, against 27 for the shifted
-// product), else for outputs of 16x16 and more one product over shifted rows (conv2d-filter-shift.ts).
+// product; other channel counts zero-padded to a multiple of 4 for it), else for outputs of 16x16 and more one
+// product over shifted rows (conv2d-filter-shift.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import { asTensor, convGeometry, spatialWindow } from '../geometry';
 import type { ConvGeometryAttrs } from '../geometry';
 import { MIN_SHIFT_SIDE, shiftedFilterGradient } from './conv2d-filter-shift';
-import { simdFilterGradient } from './conv2d-filter-simd';
+import { paddedChannelsFilterGradient, simdFilterGradient } from './conv2d-filter-simd';
 import type { WasmHeapBackend } from './heap';
 
 /** Attributes of tfjs's Conv2DBackpropFilter kernel. */
@@ -41,7 +42,7 @@ export function conv2dFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, filterShap
       bottom >= 0 && right >= 0) {
       const backend = tf.backend() as unknown as WasmHeapBackend;
       const pad = { top: g.padTop, left: g.padLeft, bottom, right };
-      const ours = simdFilterGradient(backend, x, dy, filterShape, pad);
+      const ours = simdFilterGradient(backend, x, dy, filterShape, pad) ?? paddedChannelsFilterGradient(backend, x, dy, filterShape, pad);
       if (ours) return ours;
       if (x.dtype === 'float32' && ho >= MIN_SHIFT_SIDE && wo >= MIN_SHIFT_SIDE) {
         return shiftedFilterGradient(x, dy, filterShape, pad, backend);
