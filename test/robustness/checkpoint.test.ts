@@ -93,6 +93,17 @@ describe('edm info / generate: checkpoints that are not what they claim', () => 
     expect(r.stderr).toContain(`huge.safetensors: tensor '${first.name}' has shape [20000, 20000], expected [${first.shape.join(', ')}]`);
   });
 
+  it('a config declaring a million blocks is refused at once (not minutes and gigabytes of declarations)', async () => {
+    const config = JSON.parse(shipped.metadata['edm.network']!);
+    writeFileSync(join(dir, 'blocks.safetensors'), encodeSafetensors(new Map(shipped.tensors), {
+      ...shipped.metadata, 'edm.network': JSON.stringify({ ...config, kwargs: { ...config.kwargs, num_blocks: 1_000_000 } }),
+    }));
+    const r = await info('blocks.safetensors');
+    expectWithinBounds(r, 'num_blocks 1,000,000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`blocks.safetensors: edm.network: the config declares more than ${shipped.tensors.size} tensors (more than the file holds)`);
+  });
+
   it('a symlink loop and a dangling link are named as such', async () => {
     symlinkSync('loop-b.safetensors', join(dir, 'loop-a.safetensors'));
     symlinkSync('loop-a.safetensors', join(dir, 'loop-b.safetensors'));

@@ -25,10 +25,11 @@ export function checkNumber(
   return value as number;
 }
 
-/** Throws unless `value` is an integer >= min. */
-export function checkInteger(where: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new Error(`${where}: option ${name} must be an integer >= ${min}, got ${show(value)}`);
+/** Throws unless `value` is an integer >= min (and <= max). */
+export function checkInteger(where: string, name: string, value: unknown, min: number, max = Infinity): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new Error(`${where}: option ${name} must be an integer ${range}, got ${show(value)}`);
   }
   return value;
 }

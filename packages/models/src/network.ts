@@ -96,12 +96,13 @@ export class Network implements Denoiser, NetworkHandle {
 
 /**
  * Builds the network for a configuration with every tensor declared but none allocated
- * (call `network.store.materialize(...)`). Allocates nothing, so a failure leaves nothing behind.
+ * (call `network.store.materialize(...)`). Allocates nothing, so a failure leaves nothing behind. A loader
+ * passes `maxTensors` (the tensors its file holds): a config declaring more fails at once.
  * @internal
  */
-export function declareNetwork(config: NetworkConfig, seed = 0): Network {
+export function declareNetwork(config: NetworkConfig, seed = 0, maxTensors = Infinity): Network {
   const r = resolveConfig(config);
-  const store = new ParamStore();
+  const store = new ParamStore(maxTensors);
   const ctx = { store, rng: new Rng(seed) };
   const opts = r.precond as { imgResolution: number; imgChannels: number } & Record<string, number | boolean>;
   if (r.className === 'training.networks_edm2.Precond') {

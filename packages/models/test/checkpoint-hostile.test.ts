@@ -1,6 +1,6 @@
 // Checkpoints a careless or hostile user could hand the loader: a `null` or array header, a header length
-// past 100 MB, a network config nested thousands of levels deep, 200,000 extra tensors, a header checked
-// alone (no tensor data read). Each is refused with a short message naming the problem.
+// past 100 MB, a network config nested thousands of levels deep or declaring a million blocks, 200,000 extra
+// tensors, a header checked alone (no tensor data read). Each is refused with a short message naming the problem.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,23 @@ describe('hostile checkpoint headers', () => {
     const deep = `{"class_name": "EDMPrecond", "kwargs": {"x": ${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
     const bytes = encodeSafetensors(new Map(tensors), { ...metadata, 'edm.network': deep });
     await expect(load(bytes)).rejects.toThrow("bad.safetensors: metadata 'edm.network' is nested 10002 levels deep (the limit is 100)");
+  });
+
+  it('a config declaring a million blocks, or an iDDPM table of a billion steps, fails at once', async () => {
+    const { metadata, tensors } = decodeSafetensors(loadFixture('edm_ddpmpp').bytes);
+    const config = JSON.parse(metadata['edm.network']!);
+    const blocks = encodeSafetensors(new Map(tensors), {
+      ...metadata, 'edm.network': JSON.stringify({ ...config, kwargs: { ...config.kwargs, num_blocks: 1_000_000 } }),
+    });
+    const t0 = performance.now();
+    await expect(load(blocks)).rejects.toThrow(`bad.safetensors: edm.network: the config declares more than ${tensors.size} tensors (more than the file holds)`);
+    expect(performance.now() - t0).toBeLessThan(5000); // unbounded, it runs for minutes and gigabytes
+    const iddpm = encodeSafetensors(new Map(tensors), {
+      ...metadata, 'edm.network': JSON.stringify({ class_name: 'iDDPMPrecond', kwargs: {
+        ...Object.fromEntries(Object.entries(config.kwargs).filter(([k]) => !k.startsWith('sigma_'))), M: 1e9,
+      } }),
+    });
+    await expect(load(iddpm)).rejects.toThrow('option M must be an integer in [2, 100000], got 1000000000');
   });
 
   it('200,000 extra tensors give one short message', async () => {

@@ -7,6 +7,9 @@ import { checkInteger, checkNumber } from '../validate';
 import { Precond, type CoefficientTensors, type PrecondOptions } from './common';
 import { iddpmUTable, nearestIndex } from './iddpm-table';
 
+/** Largest M (the number of DDPM timesteps) accepted; the reference uses 1000. */
+export const MAX_IDDPM_M = 100_000;
+
 /** Options of `IDDPMPrecond`. */
 export interface IDDPMPrecondOptions extends PrecondOptions {
   /** C_1, timestep adjustment at low noise levels (clip of alpha_bar ratios). Default 0.001. */
@@ -34,7 +37,9 @@ export class IDDPMPrecond extends Precond {
     super(model, opts, 'iDDPMPrecond', 2);
     this.C1 = checkNumber('iDDPMPrecond', 'C1', opts.C1 ?? 0.001, 'positive');
     this.C2 = checkNumber('iDDPMPrecond', 'C2', opts.C2 ?? 0.008, 'nonnegative');
-    this.M = checkInteger('iDDPMPrecond', 'M', opts.M ?? 1000, 2);
+    // The table u has M + 1 entries, built when a network is declared (before a checkpoint's tensors are
+    // checked): a bound keeps a crafted M from allocating gigabytes. The reference uses 1000.
+    this.M = checkInteger('iDDPMPrecond', 'M', opts.M ?? 1000, 2, MAX_IDDPM_M);
     this.u = iddpmUTable(this.M, this.C1, this.C2, 'float32');
     this.sigmaMin = this.u[this.M - 1]!;
     this.sigmaMax = this.u[0]!;

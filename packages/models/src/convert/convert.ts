@@ -5,7 +5,7 @@
 
 import { bytesSource, type ByteSource } from './byte-source';
 import { SnapshotError } from './errors';
-import { MAX_HEADER_BYTES, MAX_METADATA_BYTES } from './limits';
+import { MAX_HEADER_BYTES, MAX_METADATA_BYTES, MAX_TENSORS } from './limits';
 import { readSnapshot, someNames, type SnapshotNetwork } from './snapshot';
 import type { StateDictEntry } from './state-dict';
 import { checkFloatTensor, tensorF32Bytes } from './tensor-bytes';
@@ -72,7 +72,8 @@ function checkTensors(tensors: StateDictEntry[], network: SnapshotNetwork, input
   let specs: Map<string, readonly number[]> | undefined;
   let mismatch: string | undefined;
   try {
-    specs = new Map(declareNetwork(network as unknown as NetworkConfig).specs().map((p) => [p.name, p.torchShape]));
+    // At most MAX_TENSORS declared (no snapshot the reader accepts holds more): a crafted num_blocks costs nothing.
+    specs = new Map(declareNetwork(network as unknown as NetworkConfig, 0, MAX_TENSORS).specs().map((p) => [p.name, p.torchShape]));
   } catch (e) {
     mismatch = `its config is not supported by this version: ${(e as Error).message}`;
   }

@@ -90,7 +90,7 @@ export function checkCheckpointHeader(
   }
   let net: Network;
   try {
-    net = declareNetwork(config);
+    net = declareNetwork(config, 0, tensors.size);
   } catch (e) {
     throw new Error(`${source}: edm.network: ${(e as Error).message}`);
   }

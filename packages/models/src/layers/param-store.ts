@@ -73,8 +73,17 @@ export class ParamStore {
   private readonly values = new Map<string, tf.Variable>();
   private disposed = false;
 
+  /**
+   * @param maxTensors most tensors that may be declared: a loader passes the number its file holds, so a config
+   * declaring millions of blocks fails at once instead of spending minutes and gigabytes declaring them.
+   */
+  constructor(private readonly maxTensors = Infinity) {}
+
   /** Declares a tensor (names must be unique), appended, or placed first when `first`. */
   declare(spec: ParamSpec, first = false): ParamRef {
+    if (this.specs.size >= this.maxTensors) {
+      throw new Error(`the config declares more than ${this.maxTensors} tensors (more than the file holds)`);
+    }
     if (this.specs.has(spec.name)) throw new Error(`ParamStore: duplicate parameter name '${spec.name}'`);
     if (this.values.size > 0) throw new Error(`ParamStore: cannot declare '${spec.name}' after materialize()`);
     if (first) {
