@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^@edm\/models$/, replacement: src('models') },
       { find: /^@edm\/metrics$/, replacement: src('metrics') },
       { find: /^@edm\/backend-node$/, replacement: src('backend-node') },
+      { find: /^@edm\/backend-wasm$/, replacement: src('backend-wasm') },
       { find: /^@edm\/backend-webgpu$/, replacement: src('backend-webgpu') },
     ],
   },

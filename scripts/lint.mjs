@@ -16,7 +16,7 @@ const here = resolve('.');
 const pkgDirs = here === root
   ? readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d))
   : [here];
-const browserSafe = new Set(['core', 'models', 'metrics', 'backend-webgpu']);
+const browserSafe = new Set(['core', 'models', 'metrics', 'backend-webgpu', 'backend-wasm']);
 
 const files = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);

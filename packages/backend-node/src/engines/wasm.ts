@@ -1,13 +1,12 @@
-// tfjs-backend-wasm (SIMD, XNNPACK) with our kernels for training (kernels/wasm). The .wasm files are
-// located explicitly so the backend also works when this package is bundled (emscripten would otherwise
-// look next to the bundle).
+// tfjs-backend-wasm (SIMD, XNNPACK) with our kernels for training (@edm/backend-wasm), their row-split functions
+// on worker_threads (threads/row-pool.ts). The .wasm files are located explicitly so the backend also works
+// when this package is bundled (emscripten would otherwise look next to the bundle).
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { registerWasmKernels } from '../kernels/wasm/register';
+import { registerWasmKernels, setRowPoolFactory, setSimdThreads, startSimdPool, type WasmModule } from '@edm/backend-wasm';
+import { RowPool } from '../threads/row-pool';
 import { threadedBuildDir, withWasmThreads } from './wasm-threads';
-import { setSimdThreads, startSimdPool } from '../kernels/wasm/simd/pool';
-import type { WasmModule } from '../kernels/wasm/heap';
 import { EngineUnavailable, type WasmThreadKernels } from '../types';
 
 /** The directory of the installed tfjs-backend-wasm's .wasm files, with a trailing separator. */
@@ -47,6 +46,7 @@ export async function startWasm(wasmPath: string | undefined, threads = 1, threa
   threadsRequired = false): Promise<WasmStarted> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   registerWasmKernels();
+  setRowPoolFactory((memory, functions, count) => new RowPool(memory, functions, count));
   const dir = wasmPath ?? defaultWasmDir();
   if (!tf.findBackend('wasm') && dir) wasm.setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
   let ok = false;

@@ -1,6 +1,6 @@
 // One Adam step for one parameter as an op with per-backend kernels (tfjs style), the arithmetic of
 // torch.optim.Adam as the reference trains with it. A backend that registers ADAM_KERNEL (cpu: ops/adam-cpu.ts;
-// wasm: @edm/backend-node, WebAssembly SIMD) does the step in one pass; any other backend runs the composed
+// wasm: @edm/backend-wasm, WebAssembly SIMD) does the step in one pass; any other backend runs the composed
 // ops (about 17 kernels per parameter, 2400 per step for a 142-tensor U-Net). Both compute in float32, op by
 // op in the same order, so the fused kernels give the composed ops' values bit for bit:
 //   g  = nan_to_num(grad, nan=0, posinf=1e5, neginf=-1e5)         (the reference cleans gradients first)

@@ -1,6 +1,6 @@
 // Group normalisation as plain loops over NHWC float32 data (reference `GroupNorm`, biased variance): the
 // arithmetic behind the fused EdmGroupNorm kernels of the cpu (ops/group-norm-cpu.ts) and wasm
-// (@edm/backend-node) backends. Each pass walks the data once, channels innermost (contiguous in NHWC),
+// (@edm/backend-wasm) backends. Each pass walks the data once, channels innermost (contiguous in NHWC),
 // accumulating per-channel sums in float64; group statistics come from those sums, and the output pass is
 // one multiply-add per element with per-channel coefficients.
 //   forward:  x_hat = (x - mu_g) * inv_g,  inv_g = 1 / sqrt(var_g + eps),  y = x_hat w + b = x a_c + s_c
@@ -29,7 +29,7 @@ export function groupNormDims(xShape: readonly number[], numGroups: number): Gro
 
 /**
  * The two per-image passes over the data, where all the time goes; the group arithmetic between them is
- * O(C). Backends may supply their own (wasm SIMD in @edm/backend-node) computing exactly the same values.
+ * O(C). Backends may supply their own (wasm SIMD in @edm/backend-wasm) computing exactly the same values.
  */
 export interface GroupNormPasses {
   /** Per-channel sums over the P pixels from element `base`: s1[j] = sum a[j], s2[j] = sum a[j] * b[j] (float64). */

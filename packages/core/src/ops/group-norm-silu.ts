@@ -3,7 +3,7 @@
 // pass ends; GroupNorm then SiLU as two ops keeps x (for GroupNorm) and the normalised tensor (for SiLU):
 // two activations. This op recomputes the normalised tensor in the backward pass instead (its statistics
 // from x, cheap next to the convolutions). tfjs style: the op, its two kernels and its gradient are separate.
-// A backend with the fused kernels (cpu: ops/group-norm-cpu.ts; wasm: @edm/backend-node) runs GroupNorm and
+// A backend with the fused kernels (cpu: ops/group-norm-cpu.ts; wasm: @edm/backend-wasm) runs GroupNorm and
 // SiLU as one kernel forward (two passes over the data) and one backward (three passes), instead of GroupNorm,
 // Sigmoid and Multiply forward and eight kernels backward; the cpu kernels give the two-op path's values and
 // gradients bit for bit (ops/group-norm-math.ts). Other backends run the composed ops below, with a custom

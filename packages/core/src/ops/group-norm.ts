@@ -1,6 +1,6 @@
 // Group normalisation op (reference `GroupNorm`: biased variance, per-channel affine), NHWC, in tfjs style:
 // the op, its kernels and its gradient are separate. A backend that registers the two fused kernels below
-// (cpu: ops/group-norm-cpu.ts; wasm: @edm/backend-node) runs GroupNorm as two passes over the data instead
+// (cpu: ops/group-norm-cpu.ts; wasm: @edm/backend-wasm) runs GroupNorm as two passes over the data instead
 // of a dozen broadcast ops; any other backend (WebGPU, WebGL, tfjs-node) runs the composed ops, with a
 // custom gradient that saves only x and the group statistics.
 import * as tf from '@tensorflow/tfjs-core';

@@ -2,7 +2,7 @@
 // (reference Conv2d with up=True and resample_filter [1, 1]: conv_transpose2d with 4 f = ones(2, 2) per channel):
 //   y[n, 2 i + a, 2 j + b, c] = x[n, i, j, c]                  (a, b in {0, 1})
 //   dx[n, i, j, c] = (dy[2 i, 2 j] + dy[2 i + 1, 2 j]) + (dy[2 i, 2 j + 1] + dy[2 i + 1, 2 j + 1])
-// tfjs style: op, kernels per backend (cpu: ops/upsample-cpu.ts; wasm: @edm/backend-node) and one gradient that
+// tfjs style: op, kernels per backend (cpu: ops/upsample-cpu.ts; wasm: @edm/backend-wasm) and one gradient that
 // keeps no tensor. Where a backend has the kernels, one kernel each way instead of two tiles and three reshapes
 // forward and two zeros, four slices and four adds backward; elsewhere the same composition as before (two
 // rank-4 tiles: tfjs has no rank-6 tile gradient), whose gradient sums in the order above, so both paths give the
@@ -55,7 +55,7 @@ export function composedUpsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
   return op(x) as tf.Tensor4D;
 }
 
-/** 2x nearest-neighbour upsampling of x [N,H,W,C] -> [N,2H,2W,C]; its gradient keeps no tensor. */
+// tfjs style: op, kernels per backend (cpu: ops/upsample-cpu.ts; wasm: @edm/backend-wasm) of x [N,H,W,C] -> [N,2H,2W,C]; its gradient keeps no tensor. */
 export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
   if (x.rank !== 4) throw new Error(`upsampleNearest2x: x must be NHWC (rank 4), got shape [${x.shape}]`);
   if (x.dtype !== 'float32' || !hasFusedUpsampleNearest()) return composedUpsampleNearest2x(x);

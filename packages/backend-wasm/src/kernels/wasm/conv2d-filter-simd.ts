@@ -54,10 +54,12 @@ export function paddedChannelsFilterGradient(backend: WasmHeapBackend, x: tf.Ten
   const [fh, fw, ci, co] = filterShape;
   if ((ci % 4 === 0 && co % 4 === 0) || x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
   const up4 = (c: number) => Math.ceil(c / 4) * 4;
-  return tf.tidy(() => {
+  let dW: tf.Tensor4D | null = null;
+  tf.tidy(() => {
     const xp = tf.pad(x, [[0, 0], [pad.top, pad.bottom], [pad.left, pad.right], [0, up4(ci) - ci]]) as tf.Tensor4D;
     const dyp = co % 4 ? tf.pad(dy, [[0, 0], [0, 0], [0, 0], [0, up4(co) - co]]) as tf.Tensor4D : dy;
-    const dw = simdFilterGradient(backend, xp, dyp, [fh, fw, up4(ci), up4(co)], { top: 0, left: 0, bottom: 0, right: 0 });
-    return dw ? tf.slice(dw, [0, 0, 0, 0], filterShape) : null;
+    const padded = simdFilterGradient(backend, xp, dyp, [fh, fw, up4(ci), up4(co)], { top: 0, left: 0, bottom: 0, right: 0 });
+    if (padded) dW = tf.keep(tf.slice(padded, [0, 0, 0, 0], filterShape));
   });
+  return dW;
 }

@@ -1,5 +1,6 @@
 // Runs our SIMD functions over a row range split across threads, on tfjs's threaded build (shared heap), where
-// the engine gives the cores to our kernels (pool.ts). The pool keeps (threads - 1) worker_threads, each with
+// the engine gives the cores to our kernels (@edm/backend-wasm's simd/pool.ts, which gets this pool through
+// setRowPoolFactory: the one Node-only part of the wasm kernels). The pool keeps (threads - 1) worker_threads, each with
 // its own instance of every pooled module on the same shared memory, and the calling thread takes the first
 // share. Handing out and collecting work is a counter per worker in a SharedArrayBuffer with Atomics.wait /
 // notify: no messages, no event loop (the calling thread blocks while the workers finish, as a tfjs kernel
@@ -8,6 +9,7 @@
 // caller runs it). A row share computes exactly what the same rows compute on one
 // thread, so results are bit-identical to the single-threaded build's.
 import { Worker } from 'node:worker_threads';
+import { rowPoolStats, type PooledFunction, type RowPool as RowPoolApi } from '@edm/backend-wasm';
 
 /** Control words per worker: [task, done, failed, ready, function, argc, args...]. */
 const TASK = 0;
@@ -20,14 +22,6 @@ const ARGS = 6;
 const MAX_ARGS = 28;
 /** Calls of each function's warm-up (see the worker source). */
 const WARM_UP_CALLS = 200;
-
-/** One function a pool runs: a module's export and a warm-up call of it. */
-export interface PooledFunction {
-  module: WebAssembly.Module;
-  name: string;
-  /** A full argument list (row range included) whose call stays within the first 64 KiB page of memory. */
-  warmUpArgs: readonly number[];
-}
 
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
@@ -55,16 +49,13 @@ for (;;) {
   Atomics.notify(ctrl, ${DONE});
 }`;
 
-/** Work the pools split so far in this process (wasmThreadStats). */
-export const rowPoolStats = { splitCalls: 0, workerRows: 0 };
-
 interface PoolWorker {
   ctrl: Int32Array;
   worker: Worker;
 }
 
 /** (threads - 1) workers running the pooled functions on one shared memory. */
-export class RowPool {
+export class RowPool implements RowPoolApi {
   private readonly workers: PoolWorker[] = [];
   private task = 0;
   /** Resolves once every worker has compiled and warmed up its functions (or failed to start). */

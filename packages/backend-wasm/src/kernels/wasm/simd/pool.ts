@@ -1,13 +1,13 @@
 // Where our SIMD functions run: on tfjs's single-threaded build, on the calling thread; on the threaded build,
 // where the engine gives the cores to our kernels (setSimdThreads; XNNPACK then keeps one thread), split over
-// rows by one RowPool (row-pool.ts) per heap memory. Where the engine gives the threads to XNNPACK instead, our
-// pooled functions stay out: tfjs's pthreads spin after each XNNPACK call and take the cores from any pool of
-// ours (docs/performance.md).
+// rows by one row pool per heap memory, made by the factory the platform installs (setRowPoolFactory: Node's
+// worker_threads in @edm/backend-node; none in browsers, where tfjs's threaded build keeps its threads for
+// XNNPACK). Where the engine gives the threads to XNNPACK, our pooled functions stay out: tfjs's pthreads spin
+// after each XNNPACK call and take the cores from any pool of ours (docs/performance.md).
 import { heapMemory, type WasmModule } from '../heap';
 import { CONV_FILTER_WASM } from './conv-filter-wasm';
 import { CONV_WASM } from './conv-wasm';
 import { isSharedMemory, simdCompiled, type WatBinaries } from './instance';
-import { RowPool, rowPoolStats } from './row-pool';
 import { WINOGRAD_WASM } from './winograd-wasm';
 import { WINOGRAD4_WASM } from './winograd4-wasm';
 
@@ -38,6 +38,35 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: WINOGRAD4_WASM, name: 'outputTiles', warmUpArgs: [8192, 32768, 0, 8, 8, 32, 2, 2, 4, 0, 0, 2] },
 ];
 
+/** One function a pool runs: a module's export and a warm-up call of it. */
+export interface PooledFunction {
+  module: WebAssembly.Module;
+  name: string;
+  /** A full argument list (row range included) whose call stays within the first 64 KiB page of memory. */
+  warmUpArgs: readonly number[];
+}
+
+/** Threads running the pooled functions over rows on one shared memory (the platform's: worker_threads in Node). */
+export interface RowPool {
+  /** Resolves once every worker is ready (or failed to start: it then takes no share). */
+  readonly ready: Promise<void>;
+  /** Calls function `index` as `run(...args, row0, row1)` over rows [0, rows), shared with the calling thread. */
+  runRows(index: number, run: (...args: number[]) => void, args: readonly number[], rows: number): void;
+}
+
+/** Makes a pool of `threads - 1` workers (plus the calling thread) for the functions on `memory`. */
+export type RowPoolFactory = (memory: WebAssembly.Memory, functions: readonly PooledFunction[], threads: number) => RowPool;
+
+let poolFactory: RowPoolFactory | null = null;
+
+/** Installs the platform's row pool (before the first kernel call on a threaded heap). */
+export function setRowPoolFactory(factory: RowPoolFactory): void {
+  poolFactory = factory;
+}
+
+/** Work the pools split so far in this process (wasmThreadStats); pools count into it. */
+export const rowPoolStats = { splitCalls: 0, workerRows: 0 };
+
 let poolThreads = 1;
 
 /** Threads our SIMD kernels use on the threaded build (1: none, XNNPACK's threads serve instead). */
@@ -62,13 +91,14 @@ const pools = new WeakMap<WebAssembly.Memory, RowPool>();
 function poolFor(module: WasmModule, memory: WebAssembly.Memory): RowPool | null {
   let pool = pools.get(memory);
   if (!pool) {
+    if (!poolFactory) return null;
     const functions = [];
     for (const { binaries, name, warmUpArgs } of POOLED) {
       const compiled = simdCompiled(module, binaries);
       if (!compiled) return null;
       functions.push({ module: compiled.module, name, warmUpArgs });
     }
-    pools.set(memory, (pool = new RowPool(memory, functions, poolThreads)));
+    pools.set(memory, (pool = poolFactory(memory, functions, poolThreads)));
   }
   return pool;
 }

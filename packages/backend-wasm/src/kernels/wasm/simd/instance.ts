@@ -63,3 +63,27 @@ export function heapPointer(memory: WebAssembly.Memory, view: ArrayBufferView): 
   if (view.buffer !== memory.buffer) throw new Error('simd: an array passed to a SIMD kernel is not a view of the wasm heap');
   return view.byteOffset;
 }
+
+/**
+ * Compiles and instantiates `modules` on this heap asynchronously, so that later (synchronous) kernel calls find
+ * them ready: browsers refuse synchronous compilation and instantiation of larger modules on the main thread
+ * (Chromium: RangeError, "use WebAssembly.compile"). A module the engine cannot compile stays absent (its kernels
+ * keep their fallbacks).
+ */
+export async function prepareSimdModules(module: WasmModule, modules: readonly WatBinaries[]): Promise<void> {
+  const memory = heapMemory(module);
+  let byModule = instances.get(memory);
+  if (!byModule) instances.set(memory, (byModule = new Map()));
+  const shared = isSharedMemory(memory);
+  await Promise.all(modules.filter((b) => !byModule!.has(b)).map(async (binaries) => {
+    let compiled: Compiled | null = null;
+    try {
+      const wasmModule = await WebAssembly.compile(decode(shared ? binaries.shared : binaries.plain));
+      const instance = await WebAssembly.instantiate(wasmModule, { env: { memory } });
+      compiled = { module: wasmModule, exports: instance.exports };
+    } catch {
+      compiled = null; // no WebAssembly SIMD here
+    }
+    byModule!.set(binaries, compiled);
+  }));
+}
