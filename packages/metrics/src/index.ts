@@ -24,4 +24,5 @@ export {
   MnistJudge, MNIST_JUDGE_CLASSES, MNIST_JUDGE_FEATURES, MNIST_JUDGE_FORMAT, MNIST_JUDGE_NAME, MNIST_JUDGE_PARAMS, MNIST_JUDGE_SIZE,
   bytesToInput, type MnistJudgeOutput,
 } from './mnist/judge';
-export { argmax, judgeAccuracy, trainMnistJudge, type LabelledDigits, type TrainJudgeOptions } from './mnist/train-judge';
+export { argmax, classAccuracy, type ClassAccuracy } from './mnist/accuracy';
+export { judgeAccuracy, trainMnistJudge, type LabelledDigits, type TrainJudgeOptions } from './mnist/train-judge';

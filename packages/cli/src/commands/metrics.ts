@@ -9,12 +9,13 @@
 import { autoguidance, classifierFreeGuidance, type Denoiser } from '@edm/core';
 import { encodeSafetensors } from '@edm/models';
 import {
-  computeFeatures, decodeReference, encodeReference, featureStats, frechetDistance, imagesInMemory,
+  MnistJudge, classAccuracy, computeFeatures, trainMnistJudge, decodeReference, encodeReference, featureStats, frechetDistance, imagesInMemory,
   kernelInceptionDistance, makeReference, precisionRecall, type FeatureDetector, type ReferenceStats,
 } from '@edm/metrics';
 import { defineCommand, type CommandContext } from '../command/define';
 import { CliError, InterruptedError, UsageError, errorMessage } from '../command/errors';
 import { bool, custom, int, kebab, str } from '../command/options';
+import { mnistSplit } from '../data/mnist';
 import { loadDataset } from '../data/source';
 import { writeFileAtomic } from '../io/atomic';
 import { checkOutputFile } from '../io/output-check';
@@ -38,11 +39,12 @@ function parseMetrics(raw: string, flag: string): MetricName[] {
   return [...new Set(names)] as MetricName[];
 }
 
-/** Images to judge, 8-bit NHWC in memory, and where they came from. */
+/** Images to judge, 8-bit NHWC in memory, where they came from, and their classes when known. */
 interface Images {
   pixels: Uint8Array;
   shape: [number, number, number, number];
   source: string;
+  labels: Int32Array | null;
 }
 
 /** Runs `detector` over the images with a progress bar; Ctrl-C stops between batches. */
@@ -73,10 +75,10 @@ async function featuresOf(detector: FeatureDetector, images: Images, batch: numb
   }
 }
 
-/** A dataset or image folder (mixed sizes or channels: an error naming the file). */
-function readImages(path: string): Images {
-  const ds = loadDataset(path);
-  return { pixels: ds.pixels, shape: [ds.count, ds.height, ds.width, ds.channels], source: path };
+/** A dataset or image folder, at most its first `max` images (mixed sizes or channels: an error naming the file). */
+function readImages(path: string, max?: number): Images {
+  const ds = loadDataset(path, max);
+  return { pixels: ds.pixels, shape: [ds.count, ds.height, ds.width, ds.channels], source: path, labels: ds.labels };
 }
 
 /** Samples of `netPath` for `seeds` (class seed mod classes), as generate makes them. */
@@ -105,7 +107,8 @@ async function sampleImages(netPath: string, seeds: number[], batch: number, par
     const size = first.data.length;
     const pixels = new Uint8Array(images.length * size);
     images.forEach((img, i) => pixels.set(img.data, i * size));
-    return { pixels, shape: [images.length, first.height, first.width, first.channels], source: netPath };
+    const labels = net.labelDim > 0 ? Int32Array.from(seeds, (s) => s % net.labelDim) : null;
+    return { pixels, shape: [images.length, first.height, first.width, first.channels], source: netPath, labels };
   } finally {
     net.dispose();
     guide?.dispose();
@@ -132,17 +135,90 @@ function readReference(path: string, detector?: FeatureDetector): ReferenceStats
   }
 }
 
+/** Epochs of the shipped judge's training (`edm metrics train-judge` default). */
+const JUDGE_EPOCHS = 24;
+
+/**
+ * Trains the MNIST digit judge on mnist-train, reporting its accuracy on mnist-heldout after each epoch, and
+ * writes it to `out` (only when training finished).
+ */
+async function trainJudge(out: string, epochs: number, seed: number, ctx: CommandContext): Promise<void> {
+  const train = loadDataset('mnist-train');
+  const heldout = loadDataset('mnist-heldout');
+  ctx.log(`training the MNIST judge on mnist-train (${train.count} digits), ${epochs} epochs, seed ${seed}; accuracy on mnist-heldout (${heldout.count}, never trained on)`);
+  const t0 = performance.now();
+  let last = NaN;
+  const judge = await trainMnistJudge({ pixels: train.pixels, labels: train.labels! }, {
+    epochs, seed, heldout: { pixels: heldout.pixels, labels: heldout.labels! },
+    onEpoch: (e) => {
+      last = e.heldoutAccuracy!;
+      ctx.log(`epoch ${e.epoch}/${epochs}  loss ${e.loss.toFixed(4)}  train ${(100 * e.trainAccuracy).toFixed(2)}%  ` +
+        `held-out ${(100 * last).toFixed(2)}%  ${e.seconds.toFixed(1)} s`);
+      if (ctx.signal.aborted) throw new InterruptedError('interrupted: no judge written');
+    },
+  });
+  try {
+    writeFileAtomic(out, await judge.save({
+      'edm.judge.trained': `edm metrics train-judge --epochs ${epochs} --seed ${seed}`,
+      'edm.judge.heldout_accuracy': last.toFixed(4),
+    }));
+  } finally {
+    judge.dispose();
+  }
+  ctx.out(`wrote ${out}: MNIST judge, ${(100 * last).toFixed(2)}% on mnist-heldout (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+}
+
+/** The requested metrics of `images` against `ref`: values (for JSON) and table rows. */
+async function scoreImages(
+  detector: FeatureDetector, images: Images, ref: ReferenceStats, metrics: MetricName[], batch: number | undefined, ctx: CommandContext,
+): Promise<{ values: Record<string, unknown>; rows: [string, string][] }> {
+  const d = detector.featureDim;
+  const values: Record<string, unknown> = {};
+  const rows: [string, string][] = [];
+  const features = await featuresOf(detector, images, batch, ctx);
+  try {
+    if (metrics.includes('fid')) {
+      const fid = frechetDistance(featureStats(features, d, images.source), ref.stats, { onWarning: (w) => ctx.log(w) });
+      values.fid = fid;
+      rows.push(['fid', fmt(fid)]);
+    }
+    if (metrics.includes('kid')) {
+      const kid = await kernelInceptionDistance(features, ref.features, d);
+      Object.assign(values, { kid: kid.mean, kid_std: kid.std, kid_subsets: kid.values.length, kid_subset_size: kid.subsetSize });
+      rows.push(['kid', `${fmt(kid.mean)} (std ${fmt(kid.std)}, ${kid.values.length}x${kid.subsetSize})`]);
+    }
+    if (metrics.includes('pr')) {
+      const pr = await precisionRecall(ref.features, features, d);
+      Object.assign(values, pr);
+      rows.push(['precision', pr.precision.toFixed(4)], ['recall', pr.recall.toFixed(4)]);
+    }
+  } catch (e) {
+    throw new CliError(errorMessage(e));
+  }
+  if (metrics.includes('accuracy')) {
+    if (!(detector instanceof MnistJudge)) throw new CliError('--metrics accuracy needs the MNIST digit judge (--detector mnist)');
+    if (!images.labels) throw new CliError(`--metrics accuracy: ${images.source} has no class labels`);
+    const acc = classAccuracy(await detector.judge(images.pixels), images.labels);
+    Object.assign(values, { accuracy: acc.accuracy, accuracy_per_class: acc.perClass, confidence: acc.confidence });
+    rows.push(['accuracy', `${(100 * acc.accuracy).toFixed(1)}%`],
+      ['  per class', acc.perClass.map((a) => (100 * a).toFixed(0)).join(' ')], ['confidence', acc.confidence.toFixed(3)]);
+  }
+  return { values, rows };
+}
+
 const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 
 export default defineCommand({
   name: 'metrics',
-  summary: 'Sample quality: FID, KID, precision/recall against reference statistics; make references and feature files.',
+  summary: 'Sample quality: FID, KID, precision/recall, digit accuracy against reference statistics; references, feature files, the MNIST judge.',
   description: `Forms:
   edm metrics ref --data DATASET --out ref.safetensors [--detector inception:FILE|mnist]
-  edm metrics --images DIR | --net CKPT --seeds LIST [sampler options] --ref ref.safetensors
-              [--metrics fid,kid,pr,accuracy] [--detector ...] [--json]
+  edm metrics --images DIR | --net CKPT --seeds LIST [sampler options] --ref ref.safetensors|mnist-heldout
+              [--metrics fid,kid,pr,accuracy] [--detector ...] [--floor DATASET|none] [--json]
   edm metrics features --detector inception:FILE|mnist --images DIR --out F.safetensors
+  edm metrics train-judge --out mnist-judge.safetensors [--epochs 24] [--seed 0]
 Examples:
+  edm metrics --net packages/cli/models/mnist-cond.safetensors --seeds 0-999 --ref mnist-heldout --metrics fid,kid,accuracy
   edm metrics ref --data mnist-heldout --out heldout-inception.safetensors --detector inception:pt_inception-2015-12-05-6726825d.pth
   edm metrics --images out --ref heldout-inception.safetensors --detector inception:pt_inception-2015-12-05-6726825d.pth --metrics fid,kid,pr
   edm metrics --net run/network-snapshot-000200.safetensors --seeds 0-999 --steps 18 --ref heldout-inception.safetensors \\
@@ -153,27 +229,33 @@ only compared with features of the same detector. Images are PNG/JPEG files of o
 by file name) or a dataset folder/zip made by 'edm dataset'; with --net the samples are made as 'edm generate' makes
 them (class = seed mod classes). fid is the Frechet distance in the detector's features (FID with the Inception),
 kid the unbiased MMD^2 with a cubic kernel (100 subsets of 1000; mean and std), pr improved precision and recall
-(k = 3). Nothing is written unless the whole run succeeds.`,
-  positionals: [{ name: 'action', help: "'ref' (reference statistics of a dataset) or 'features' (a feature file); omitted: compute metrics", optional: true }],
+(k = 3), accuracy the fraction of digits the MNIST judge reads as their class (per class, and its mean confidence).
+--detector mnist is the project's digit judge (shipped; 'train-judge' retrains it on mnist-train, measured on the
+2,000 mnist-heldout digits it never sees). With an mnist-heldout reference the same metrics are also printed for
+as many real mnist-train digits (the floor: what real digits score). Nothing is written unless the whole run succeeds.`,
+  positionals: [{ name: 'action', help: "'ref' (reference statistics of a dataset), 'features' (a feature file) or 'train-judge' (the MNIST judge); omitted: compute metrics", optional: true }],
   options: {
     images: str({ help: 'Images to judge: a folder of PNG/JPEG (sorted by file name) or a dataset folder/zip', metavar: 'DIR' }),
     net: str({ help: 'Or a checkpoint to sample (with --seeds and the sampler options)', metavar: 'CKPT' }),
     seeds: custom('LIST', (raw, flag) => parseRangeList(raw, flag), { help: 'Seeds of the samples, e.g. 0-9999 (with --net)', range: 'at most 1000000 seeds, each 0 to 4294967295' }),
     batch: int({ help: 'Sampling batch (with --net)', min: 1, max: 4096, default: 64 }),
     ...samplerOptions,
-    ref: str({ help: "Reference statistics made by 'edm metrics ref'", metavar: 'FILE' }),
+    ref: str({ help: "Reference statistics made by 'edm metrics ref', or a built-in dataset (mnist-heldout) made into one here", metavar: 'FILE' }),
     metrics: custom('LIST', parseMetrics, { help: `Metrics: ${METRICS.join(', ')} (pr: precision and recall)`, default: ['fid'] as MetricName[], showDefault: 'fid' }),
     detector: custom('SPEC', parseDetector, { help: 'Feature network: inception:FILE (pt_inception-2015-12-05-6726825d.pth) or mnist', showDefault: "ref: mnist; metrics: the reference's" }),
     detectorBatch: int({ help: 'Images per detector pass', min: 1, max: 4096, showDefault: "the detector's (inception 8)" }),
     json: bool({ help: 'Print the metrics as JSON instead of a table', default: false }),
     data: str({ help: "Dataset for 'ref': mnist, mnist-train, mnist-heldout, or a folder/zip made by 'edm dataset'", metavar: 'DATASET' }),
-    out: str({ help: "Output file of 'ref' and 'features' (.safetensors)", metavar: 'FILE' }),
+    out: str({ help: "Output file of 'ref', 'features' and 'train-judge' (.safetensors)", metavar: 'FILE' }),
+    floor: str({ help: 'Also judge as many real images of this dataset (the real-vs-real floor); none: skip', metavar: 'DATASET', showDefault: 'mnist-train with an mnist-heldout reference' }),
+    epochs: int({ help: "Passes over mnist-train for 'train-judge'", min: 1, max: 1000, showDefault: String(JUDGE_EPOCHS) }),
+    seed: int({ help: "Seed of 'train-judge' (weights, order, shifts, dropout)", min: 0, max: 0xffffffff, showDefault: '0' }),
     backend: backendOption(),
   },
   async run({ options, positionals }, ctx) {
     const action = positionals.action;
-    if (action !== undefined && action !== 'ref' && action !== 'features') {
-      throw new UsageError(`unknown action '${action}': expected 'ref', 'features', or none (compute metrics with --images or --net)`);
+    if (action !== undefined && action !== 'ref' && action !== 'features' && action !== 'train-judge') {
+      throw new UsageError(`unknown action '${action}': expected 'ref', 'features', 'train-judge', or none (compute metrics with --images or --net)`);
     }
     const samplerGiven = Object.keys(samplerOptions).filter((k) => (options as Record<string, unknown>)[k] !== undefined);
     const refuse = (names: [string, unknown][], form: string) => {
@@ -181,9 +263,20 @@ kid the unbiased MMD^2 with a cubic kernel (100 subsets of 1000; mean and std), 
       if (given) throw new UsageError(`${given[0]} is not an option of ${form}`);
     };
 
+    if (action === 'train-judge') {
+      const given = (Object.keys(options) as (keyof typeof options)[])
+        .filter((k) => !['out', 'epochs', 'seed', 'backend', 'batch', 'metrics', 'json'].includes(k) && options[k] !== undefined);
+      if (given.length) throw new UsageError(`--${kebab(given[0]!)} is not an option of 'edm metrics train-judge' (--out, --epochs, --seed, --backend)`);
+      if (!options.out) throw new UsageError("'edm metrics train-judge' needs --out FILE.safetensors");
+      checkOutputFile(options.out, '--out');
+      await setupBackend(options.backend, ctx);
+      await trainJudge(options.out, options.epochs ?? JUDGE_EPOCHS, options.seed ?? 0, ctx);
+      return;
+    }
+    refuse([['--epochs', options.epochs], ['--seed', options.seed]], "'edm metrics' other than 'train-judge' (they train the judge)");
     if (action === 'ref' || action === 'features') {
       const form = `'edm metrics ${action}'`;
-      refuse([['--net', options.net], ['--seeds', options.seeds], ['--ref', options.ref], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], form);
+      refuse([['--net', options.net], ['--seeds', options.seeds], ['--ref', options.ref], ['--floor', options.floor], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], form);
       if (action === 'ref') {
         refuse([['--images', options.images]], `${form} (it reads --data)`);
         if (!options.data) throw new UsageError(`${form} needs --data DATASET (mnist, mnist-train, mnist-heldout, or a folder/zip)`);
@@ -227,7 +320,7 @@ kid the unbiased MMD^2 with a cubic kernel (100 subsets of 1000; mean and std), 
     }
 
     // Compute metrics.
-    refuse([['--data', options.data], ['--out', options.out]], "'edm metrics' (they belong to 'edm metrics ref' and 'features')");
+    refuse([['--data', options.data], ['--out', options.out]], "'edm metrics' (they belong to 'edm metrics ref', 'features' and 'train-judge')");
     if ((options.images === undefined) === (options.net === undefined)) {
       throw new UsageError(options.images ? 'give --images DIR or --net CKPT, not both' : 'nothing to judge: give --images DIR or --net CKPT --seeds LIST');
     }
@@ -235,20 +328,22 @@ kid the unbiased MMD^2 with a cubic kernel (100 subsets of 1000; mean and std), 
     if (options.net === undefined) {
       refuse([['--seeds', options.seeds], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], "'edm metrics --images' (sampling options need --net)");
     }
-    if (!options.ref) throw new UsageError("'edm metrics' needs --ref FILE: reference statistics made by 'edm metrics ref'");
+    if (!options.ref) throw new UsageError("'edm metrics' needs --ref FILE (reference statistics made by 'edm metrics ref') or a built-in dataset (mnist-heldout)");
     const metrics = options.metrics;
-    if (metrics.includes('accuracy')) {
-      throw new CliError('--metrics accuracy: class accuracy needs the MNIST digit judge, which is not available yet in this version');
-    }
-    const refHeader = readReference(options.ref);
+    // A built-in dataset as --ref: its reference is made here, with the detector given (default the MNIST judge).
+    const builtinRef = mnistSplit(options.ref);
+    const refHeader = builtinRef ? undefined : readReference(options.ref);
     let spec = options.detector;
     if (!spec) {
-      if (refHeader.detector === MNIST_DETECTOR_NAME) spec = { kind: 'mnist' };
+      if (!refHeader || refHeader.detector === MNIST_DETECTOR_NAME) spec = { kind: 'mnist' };
       else throw new UsageError(`${options.ref} was made with ${refHeader.detector}: give ${detectorHint(refHeader.detector)}`);
+    }
+    if (metrics.includes('accuracy') && spec.kind !== 'mnist') {
+      throw new UsageError('--metrics accuracy: class accuracy is read by the MNIST digit judge: use --detector mnist (the default with an MNIST reference)');
     }
     const images = options.images ? readImages(options.images) : undefined;
     const count = images ? images.shape[0] : options.seeds!.length;
-    const refCount = refHeader.features.length / refHeader.stats.dim;
+    const refCount = refHeader ? refHeader.features.length / refHeader.stats.dim : loadDataset(options.ref).count;
     const needs = (n: number, what: string) => {
       if (count < n) throw new CliError(`${what} needs at least ${n} images, ${images ? images.source : '--seeds'} gives ${count}`);
       if (refCount < n) throw new CliError(`${what} needs at least ${n} reference images, ${options.ref} holds the features of ${refCount}`);
@@ -256,45 +351,44 @@ kid the unbiased MMD^2 with a cubic kernel (100 subsets of 1000; mean and std), 
     if (metrics.includes('fid')) needs(2, 'fid: the Frechet distance');
     if (metrics.includes('kid')) needs(2, 'kid');
     if (metrics.includes('pr')) needs(4, 'pr (k = 3 nearest neighbours)');
+    if (metrics.includes('accuracy') && images && !images.labels) {
+      throw new UsageError(`--metrics accuracy: ${images.source} has no class labels (a dataset.json with labels, as 'edm dataset' writes)`);
+    }
     await setupBackend(options.backend, ctx);
     const detector = await detectorFor(spec);
     try {
-      const ref = readReference(options.ref, detector);
+      const ref = builtinRef ? makeReference(detector, await featuresOf(detector, readImages(builtinRef), options.detectorBatch, ctx), { dataset: builtinRef })
+        : readReference(options.ref, detector);
       const judged = images ?? await sampleImages(options.net!, options.seeds!, options.batch, options as Record<string, unknown>, ctx);
-      const features = await featuresOf(detector, judged, options.detectorBatch, ctx);
+      // The floor: the same metrics for as many real images of another dataset (real vs real).
+      const floorName = options.floor ?? (ref.dataset === 'mnist-heldout' ? 'mnist-train' : undefined);
+      const columns: [string, Images][] = [['samples', judged]];
+      if (floorName && floorName !== 'none') {
+        const floor = readImages(floorName, judged.shape[0]);
+        if (floor.shape[0] < judged.shape[0]) throw new CliError(`--floor ${floorName}: ${floor.shape[0]} images, fewer than the ${judged.shape[0]} judged`);
+        columns.push([`floor (${floorName})`, floor]);
+      }
       const d = detector.featureDim;
-      const n = judged.shape[0];
-      const result: Record<string, number | string> = {
-        detector: detector.name, detector_hash: detector.hash, images: n, source: judged.source,
+      const result: Record<string, unknown> = {
+        detector: detector.name, detector_hash: detector.hash, images: judged.shape[0], source: judged.source,
         ref: options.ref, ref_dataset: ref.dataset, ref_images: ref.stats.count,
       };
-      const rows: [string, string][] = [];
-      try {
-        if (metrics.includes('fid')) {
-          const fid = frechetDistance(featureStats(features, d, judged.source), ref.stats, { onWarning: (w) => ctx.log(w) });
-          result.fid = fid;
-          rows.push(['fid', fmt(fid)]);
-        }
-        if (metrics.includes('kid')) {
-          const kid = await kernelInceptionDistance(features, ref.features, d);
-          Object.assign(result, { kid: kid.mean, kid_std: kid.std, kid_subsets: kid.values.length, kid_subset_size: kid.subsetSize });
-          rows.push(['kid', `${fmt(kid.mean)} (std ${fmt(kid.std)}, ${kid.values.length} subsets of ${kid.subsetSize})`]);
-        }
-        if (metrics.includes('pr')) {
-          const pr = await precisionRecall(ref.features, features, d);
-          Object.assign(result, pr);
-          rows.push(['precision', pr.precision.toFixed(4)], ['recall', pr.recall.toFixed(4)]);
-        }
-      } catch (e) {
-        throw new CliError(errorMessage(e));
+      const table = new Map<string, string[]>();
+      for (const [c, [, imgs]] of columns.entries()) {
+        const scores = await scoreImages(detector, imgs, ref, metrics, options.detectorBatch, ctx);
+        if (c > 0) result.floor = { source: imgs.source, ...scores.values };
+        else Object.assign(result, scores.values);
+        for (const [k, v] of scores.rows) table.set(k, [...(table.get(k) ?? []), v]);
       }
       if (options.json) {
         ctx.out(JSON.stringify(result));
         return;
       }
-      ctx.out(`${n} images (${judged.source}) vs ${options.ref} (${ref.dataset || 'reference'}, ${ref.stats.count} images), detector ${detector.name}`);
+      ctx.out(`${judged.shape[0]} images (${judged.source}) vs ${options.ref} (${ref.dataset || 'reference'}, ${ref.stats.count} images), detector ${detector.name}`);
+      const rows: [string, string[]][] = [['', columns.map(([name]) => name)], ...table];
       const w = Math.max(...rows.map(([k]) => k.length));
-      for (const [k, v] of rows) ctx.out(`${k.padEnd(w)}  ${v}`);
+      const cw = Math.max(...rows.map(([, v]) => v[0]!.length));
+      for (const [k, v] of rows) ctx.out(`${k.padEnd(w)}  ${v.map((x, i) => (i < v.length - 1 ? x.padEnd(cw) : x)).join('  ')}`.trimEnd());
     } finally {
       detector.dispose();
     }

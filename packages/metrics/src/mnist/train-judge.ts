@@ -4,6 +4,7 @@
 // engine.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, Xoshiro128 } from '@edm/core';
+import { argmax, classAccuracy } from './accuracy';
 import { MNIST_JUDGE_CLASSES, MNIST_JUDGE_SIZE, MnistJudge, bytesToInput } from './judge';
 
 /** Labelled digits: N x 784 pixel bytes and N labels. */
@@ -34,19 +35,7 @@ export interface TrainJudgeOptions {
 
 /** Fraction of `digits` the judge reads as their label. */
 export async function judgeAccuracy(judge: MnistJudge, digits: LabelledDigits): Promise<number> {
-  const { probs } = await judge.judge(digits.pixels);
-  let right = 0;
-  for (let i = 0; i < digits.labels.length; i++) {
-    if (argmax(probs.subarray(i * MNIST_JUDGE_CLASSES, (i + 1) * MNIST_JUDGE_CLASSES)) === digits.labels[i]) right++;
-  }
-  return right / digits.labels.length;
-}
-
-/** Index of the largest value. */
-export function argmax(v: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < v.length; i++) if (v[i]! > v[best]!) best = i;
-  return best;
+  return classAccuracy(await judge.judge(digits.pixels), digits.labels).accuracy;
 }
 
 /** Copies digit `src` into `dst` moved by (dx, dy) pixels, zero-filled. */

@@ -1,0 +1,79 @@
+// edm metrics with the MNIST digit judge (the built CLI on wasm): the shipped judge reads the 2,000 held-out
+// digits it never saw at 98% or better; samples of the shipped model are scored against mnist-heldout with
+// fid, kid and class accuracy, beside the same figures for real mnist-train digits (the floor); train-judge
+// writes a judge file; misuse is refused.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeSafetensors } from '@edm/models';
+import { requireBuiltCli, runCli, tempDir, type RunResult } from './helpers';
+
+const SHIPPED = fileURLToPath(new URL('../models/mnist-cond.safetensors', import.meta.url));
+let dir: string;
+const ok = (r: RunResult) => expect(r.code, r.stderr).toBe(0);
+
+beforeAll(() => {
+  requireBuiltCli();
+  dir = tempDir('edm-metrics-mnist-');
+});
+
+describe('edm metrics with the MNIST judge', () => {
+  it('the shipped judge reads the held-out digits (never trained on) at >= 98%, and real digits score near the floor', async () => {
+    // mnist-heldout judged against itself as the reference: accuracy is the judge's held-out accuracy, fid ~ 0.
+    const r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--metrics', 'fid,accuracy',
+      '--floor', 'none', '--json', '--backend', 'wasm'], dir);
+    ok(r);
+    const j = JSON.parse(r.stdout);
+    console.log(`shipped judge on mnist-heldout: accuracy ${j.accuracy}, per class ${j.accuracy_per_class.join(' ')}, confidence ${j.confidence}`);
+    expect(j).toMatchObject({ detector: 'mnist-judge', images: 2000, ref_dataset: 'mnist-heldout' });
+    expect(j.accuracy).toBeGreaterThanOrEqual(0.98);
+    expect(Math.min(...j.accuracy_per_class)).toBeGreaterThan(0.93);
+    expect(Math.abs(j.fid)).toBeLessThan(1e-6);
+    expect(j.floor).toBeUndefined();
+  });
+
+  it('samples of a checkpoint vs mnist-heldout: fid, kid, accuracy, and the real-digit floor beside them', async () => {
+    const r = await runCli(['metrics', '--net', SHIPPED, '--seeds', '0-39', '--steps', '6', '--ref', 'mnist-heldout',
+      '--metrics', 'fid,kid,accuracy', '--backend', 'wasm'], dir);
+    ok(r);
+    expect(r.stdout).toMatch(/40 images .* vs mnist-heldout \(mnist-heldout, 2000 images\), detector mnist-judge/);
+    expect(r.stdout).toMatch(/samples +floor \(mnist-train\)/);
+    for (const row of ['fid', 'kid', 'accuracy', 'per class', 'confidence']) expect(r.stdout).toMatch(new RegExp(`^ *${row} `, 'm'));
+    const j = JSON.parse((await runCli(['metrics', '--net', SHIPPED, '--seeds', '0-39', '--steps', '6', '--ref', 'mnist-heldout',
+      '--metrics', 'fid,accuracy', '--json', '--backend', 'wasm'], dir)).stdout);
+    expect(j.images).toBe(40);
+    // The floor is 40 real training digits: the judge reads nearly all, and they are closer to the held-out digits
+    // than 6-step samples are.
+    expect(j.floor).toMatchObject({ source: 'mnist-train' });
+    expect(j.floor.accuracy).toBeGreaterThan(0.95);
+    expect(j.floor.fid).toBeLessThan(j.fid);
+    expect(j.accuracy_per_class).toHaveLength(10);
+  });
+
+  it('misuse: accuracy with the Inception, accuracy of unlabelled images, train-judge options elsewhere', async () => {
+    let r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--metrics', 'accuracy',
+      '--detector', 'inception:x.pth'], dir);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--metrics accuracy: .*--detector mnist/)]);
+    r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--epochs', '3'], dir);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--epochs is not an option of 'edm metrics' other than 'train-judge'/)]);
+    r = await runCli(['metrics', 'train-judge', '--out', 'j.safetensors', '--ref', 'x'], dir);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/--ref is not an option of 'edm metrics train-judge'/)]);
+    r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--detector', 'mnist:missing.safetensors'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\.safetensors/);
+  });
+
+  it('train-judge writes a judge file that --detector mnist:FILE reads', async () => {
+    const r = await runCli(['metrics', 'train-judge', '--out', 'judge.safetensors', '--epochs', '1', '--seed', '3', '--backend', 'wasm'], dir);
+    ok(r);
+    expect(r.stderr).toMatch(/epoch 1\/1 .* held-out \d+\.\d+%/);
+    const { metadata } = decodeSafetensors(readFileSync(join(dir, 'judge.safetensors')));
+    expect(metadata).toMatchObject({ 'edm.format': 'edm-mnist-judge/1', 'edm.judge.trained': 'edm metrics train-judge --epochs 1 --seed 3' });
+    expect(Number(metadata['edm.judge.heldout_accuracy'])).toBeGreaterThan(0.8);
+    const m = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--metrics', 'accuracy', '--floor', 'none',
+      '--detector', 'mnist:judge.safetensors', '--json', '--backend', 'wasm'], dir);
+    ok(m);
+    expect(JSON.parse(m.stdout).accuracy).toBeCloseTo(Number(metadata['edm.judge.heldout_accuracy']), 4);
+  });
+});
