@@ -7,7 +7,8 @@ export default defineConfig({
   plugins: [shippedModel()],
   build: {
     target: 'es2022',
-    // tfjs-core, its WebGPU and WebGL backends and our packages make one ~1 MB chunk (about 250 kB gzip).
+    // tfjs-core, its WebGPU, wasm and WebGL backends and our packages make one ~1 MB chunk (about 250 kB gzip);
+    // tfjs-backend-wasm's .wasm files are separate assets (src/backend.ts imports their URLs).
     chunkSizeWarningLimit: 2000,
   },
   // Dev server: pre-bundle tfjs-core together with the deep files @edm/core imports for their side effects
@@ -19,6 +20,7 @@ export default defineConfig({
       '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops',
       '@tensorflow/tfjs-backend-webgpu',
       '@tensorflow/tfjs-backend-webgl',
+      '@tensorflow/tfjs-backend-wasm',
     ],
   },
   server: { host: '127.0.0.1' },

@@ -12,8 +12,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { edmDiscretization } from '@edm/core';
-import { createNetwork, saveNetwork } from '@edm/models';
+import { StackedRandomGenerator, edmDiscretization, edmSampler } from '@edm/core';
+import { createNetwork, loadNetwork, saveNetwork } from '@edm/models';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -84,7 +84,8 @@ async function canvasPixels(p: Page = page): Promise<{ width: number; height: nu
 }
 
 beforeAll(async () => {
-  requireBuilt(root, ['packages/core/dist/index.js', 'packages/models/dist/index.js', 'packages/backend-webgpu/dist/index.js', 'packages/cli/dist/cli.js']);
+  requireBuilt(root, ['packages/core/dist/index.js', 'packages/models/dist/index.js', 'packages/backend-webgpu/dist/index.js',
+    'packages/backend-wasm/dist/index.js', 'packages/backend-node/dist/index.js', 'packages/cli/dist/cli.js']);
   work = mkdtempSync(join(tmpdir(), 'edm-web-e2e-'));
   checkpoint = SHIPPED;
   if (!existsSync(SHIPPED)) {
@@ -123,10 +124,38 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     await waitState(['ready', 'error'], 60_000);
     expect(await text('#error')).toBe('');
     expect(await state()).toBe('ready');
-    expect(await text('#backend')).toMatch(/^(WebGPU on .+|WebGL fallback \(.+\); renderer: .+)$/);
+    expect(await text('#backend')).toMatch(/^(WebGPU on .+|wasm \(WebAssembly (SIMD|without SIMD), \d+ threads?; .+\)|WebGL fallback \(.+\); renderer: .+)$/);
     expect(await text('#model')).toContain(`${basename(checkpoint)} (`);
     expect(await text('#model')).toContain('28x28x1, class-conditional, 10 classes');
   });
+
+  it('chooses wasm where WebGPU has no hardware adapter, and runs the page\'s default request (16 digits, 18 steps): its time next to Node\'s', async () => {
+    const chosen = await text('#backend');
+    // WebGPU on a hardware adapter comes first; else wasm, before WebGL (SwiftShader here: 117 s for this request).
+    if (!/^WebGPU on .+, hardware$/.test(chosen)) expect(chosen).toMatch(/^wasm \(WebAssembly SIMD, \d+ threads?; .+\)$/);
+    await press('sample'); // the page's defaults: seed 0, batch 16, class = seed mod 10, the edm sampler's 18 steps
+    await waitState(['done', 'error', 'cancelled'], 170_000);
+    expect(await text('#error')).toBe('');
+    expect(await text('#step')).toBe('Done: 16 image(s), 18 steps (final x_N shown).');
+    const page = Number(/^Total (\d+\.\d) s on /.exec(await text('#time'))![1]);
+    // The same request in Node on this machine's default engine (wasm, our kernels, one thread per core), cold
+    // like the page's first click; the ratio is printed, not asserted (speed targets live in benchmarks).
+    const { useNodeBackend } = await import('@edm/backend-node');
+    const engine = await useNodeBackend({ backend: 'wasm' });
+    const net = await loadNetwork(readFileSync(checkpoint));
+    const seeds = Array.from({ length: 16 }, (_, i) => i);
+    const rnd = new StackedRandomGenerator(seeds);
+    const t0 = performance.now();
+    const latents = rnd.randn([16, net.imgResolution, net.imgResolution, net.imgChannels]) as tf.Tensor4D;
+    const labels = tf.oneHot(tf.tensor1d(seeds.map((s) => s % net.labelDim), 'int32'), net.labelDim).toFloat() as tf.Tensor2D;
+    const x = await edmSampler(net, latents, { numSteps: 18, classLabels: labels, randnLike: rnd.randnLike });
+    await x.data();
+    const node = (performance.now() - t0) / 1000;
+    tf.dispose([latents, labels, x]);
+    net.dispose();
+    console.log(`default request (16 digits, 18 steps): page ${page.toFixed(1)} s on ${chosen}; Node ${node.toFixed(2)} s on ` +
+      `wasm (${engine.threads ?? 1} thread(s)); page / Node = ${(page / node).toFixed(2)}`);
+  }, 240_000);
 
   it('(d) shows an error on the page for a corrupt file, and keeps the loaded model', async () => {
     const cases = [
@@ -173,7 +202,7 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     expect(await text('#error')).toBe('');
     expect(await state()).toBe('done');
     expect(await text('#step')).toBe(`Done: ${REQUEST.batch} image(s), ${REQUEST.steps} steps (final x_N shown).`);
-    expect(await text('#time')).toMatch(/^Total \d+\.\d s on web(gpu|gl)\.$/);
+    expect(await text('#time')).toMatch(/^Total \d+\.\d s on (webgpu|wasm|webgl)\.$/);
     expect(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value)).toBe(REQUEST.steps);
 
     // Live previews: one per step, with the step's noise levels t_i -> t_{i+1} (EDM discretization, eq. 5).
@@ -260,16 +289,18 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     }
   }, 150_000);
 
-  it('(d) says so on the page when the browser has neither WebGPU nor WebGL', async () => {
-    // No GPU process and no software rasteriser: navigator.gpu has no adapter and WebGL cannot start.
+  it('(d) says so on the page when the browser has neither WebGPU, WebAssembly nor WebGL', async () => {
+    // No GPU process and no software rasteriser: navigator.gpu has no adapter and WebGL cannot start; the page's
+    // WebAssembly global removed before its scripts run: wasm cannot start either.
     const bare = await launchChromium(['--disable-gpu', '--disable-software-rasterizer', '--disable-3d-apis']);
     try {
       const p = await bare.context.newPage();
+      await p.addInitScript(() => { delete (globalThis as { WebAssembly?: unknown }).WebAssembly; });
       await p.goto(server.url);
       await p.waitForFunction(() => document.body.dataset.state === 'error', null, { timeout: 60_000, polling: 250 });
       const shown = ((await p.textContent('#error')) ?? '').trim();
-      expect(shown).toMatch(/^No compute backend: useWebGPU: neither WebGPU \(.+\) nor the WebGL fallback \(.+\) could start/);
-      expect(shown).toContain('This page needs WebGPU or WebGL 2');
+      expect(shown).toMatch(/^No compute backend: no engine could start: WebGPU: .+; wasm: useWasm: this engine has no WebAssembly; WebGL: .+/);
+      expect(shown).toContain('This page needs WebGPU, WebAssembly or WebGL 2');
       expect(await p.isVisible('#error')).toBe(true);
       expect(await p.isDisabled('#sample')).toBe(true);
     } finally {

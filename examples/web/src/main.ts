@@ -219,7 +219,7 @@ async function start(): Promise<void> {
     ui.backend.textContent = backend.summary;
   } catch (e) {
     ui.backend.textContent = 'none';
-    showError(`No compute backend: ${message(e)}\nThis page needs WebGPU or WebGL 2 (enable hardware acceleration, or try another browser).`);
+    showError(`No compute backend: ${message(e)}\nThis page needs WebGPU, WebAssembly or WebGL 2 (enable hardware acceleration, or try another browser).`);
     return;
   }
   await loadShipped();
