@@ -3,7 +3,8 @@
 // equal the grid `edm generate` (the built CLI) writes for the same checkpoint, seeds, class and options
 // (on the page's default backend, and on WebGPU with the NVlabs fixture net picked from disk),
 // (c) Cancel stops sampling and leaks no tensor, (d) a corrupt file shows an error on the page, and so does
-// a browser with neither WebGPU nor WebGL.
+// a browser with neither WebGPU nor WebGL, (e) an EDM2 checkpoint with a second one as autoguidance guide
+// equals `edm generate --guide --guidance`, and a guide of other images is refused naming both.
 // Saves a screenshot of the page: to docs/web-example.png (shown in examples/web/README.md) when
 // UPDATE_SCREENSHOT=1, else to the temporary folder (so a test run never rewrites a tracked file).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,9 @@ const CLI = join(root, 'packages/cli/dist/cli.js');
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs/web-example.png')
   : join(tmpdir(), 'edm-web-example.png');
 const FIXTURE = join(root, 'test/fixtures/edm_ddpmpp.safetensors'); // 8x8 RGB, unconditional (NVlabs reference net)
+// NVlabs/edm2 reference nets: 16x16 RGB, 10 classes, and a smaller guide of the same images.
+const EDM2 = join(root, 'test/fixtures/edm2_small.safetensors');
+const EDM2_GUIDE = join(root, 'test/fixtures/edm2_small_guide.safetensors');
 
 // One request, small enough for a CPU-only machine (SwiftShader WebGL in the browser, cpu in Node), with
 // churn on so the seeded noise path is compared too.
@@ -41,6 +45,7 @@ let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 let cliGrid: Promise<PNG>;
 let fixtureGrid: Promise<PNG>;
+let guidedGrid: Promise<PNG>;
 const pageErrors: string[] = [];
 
 /** A class-conditional MNIST-shaped DDPM++ (the mnist preset's shape), random weights: used only when
@@ -102,8 +107,13 @@ beforeAll(async () => {
   fixtureGrid = cliGrid.catch(() => undefined).then(() => runNode([CLI, 'generate', '--net', FIXTURE, '--seeds', '0-1',
     '--steps', '4', '--s-churn', '10', '--grid', fixturePath, '--backend', 'cpu'], { cwd: work, what: 'edm generate (fixture)' }))
     .then(() => PNG.sync.read(readFileSync(fixturePath)));
+  const guidedPath = join(work, 'guided-grid.png');
+  guidedGrid = fixtureGrid.catch(() => undefined).then(() => runNode([CLI, 'generate', '--net', EDM2, '--guide', EDM2_GUIDE,
+    '--guidance', '2.2', '--seeds', '0-1', '--steps', '3', '--grid', guidedPath, '--backend', 'cpu'], { cwd: work, what: 'edm generate (edm2 guided)' }))
+    .then(() => PNG.sync.read(readFileSync(guidedPath)));
   cliGrid.catch(() => undefined); // awaited (and reported) by the parity tests
   fixtureGrid.catch(() => undefined);
+  guidedGrid.catch(() => undefined);
   const dist = join(work, 'dist');
   await buildWebApp(root, dist, checkpoint);
   server = await serveStatic(dist);
@@ -287,6 +297,42 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     } finally {
       await gpu.close();
     }
+  }, 150_000);
+
+  it('(e) an EDM2 checkpoint guided by a second one (autoguidance) equals edm generate --guide; other images are refused', async () => {
+    await waitState(['ready', 'done', 'cancelled', 'error'], 60_000);
+    await page.setInputFiles('#file', EDM2);
+    await waitState(['ready', 'error'], 30_000);
+    expect(await text('#model')).toMatch(/^edm2_small\.safetensors \(.+\): 16x16x3, class-conditional, 10 classes$/);
+    // A guide of other images (the 28x28x1 checkpoint) is refused, naming both files.
+    await page.setInputFiles('#guide-file', checkpoint);
+    await waitState(['error'], 30_000);
+    expect(await text('#error')).toBe(`${basename(checkpoint)} makes 28x28x1 images, 10 classes, but edm2_small.safetensors makes ` +
+      '16x16x3 images, 10 classes: an autoguidance guide must make the same images (resolution, channels, classes)');
+    expect(await text('#guide')).toBe('none (no autoguidance)');
+    await page.setInputFiles('#guide-file', EDM2_GUIDE);
+    await waitState(['ready', 'error'], 30_000);
+    expect(await text('#error')).toBe('');
+    expect(await text('#guide')).toMatch(/^edm2_small_guide\.safetensors \(.+\): 16x16x3 images, 10 classes; D = w D_model \+ \(1 - w\) D_guide$/);
+    await page.fill('#seed', '0');
+    await page.fill('#batch', '2');
+    await page.selectOption('#class', 'auto');
+    await page.selectOption('#sampler', 'edm');
+    await page.fill('#steps', '3');
+    // Earlier tests typed churn settings: back to the defaults.
+    for (const [id, value] of [['sChurn', '0'], ['sMin', '0'], ['sMax', 'inf'], ['sNoise', '1']]) await page.fill(`#${id}`, value!);
+    await page.fill('#guidance', '2.2');
+    expect(await text('#cli')).toBe('edm generate --net edm2_small.safetensors --seeds 0-1 --steps 3 --guide edm2_small_guide.safetensors ' +
+      '--guidance 2.2 --grid grid.png');
+    await press('sample');
+    await waitState(['done', 'error', 'cancelled'], 120_000);
+    expect(await text('#error')).toBe('');
+    const shown = await canvasPixels();
+    expect([shown.width, shown.height]).toEqual([32, 16]);
+    const { maxDiff, within1 } = compareWithCli(shown, await guidedGrid, 'web vs CLI, EDM2 net with autoguidance');
+    expect(maxDiff).toBeLessThanOrEqual(4);
+    expect(within1).toBeGreaterThanOrEqual(0.99);
+    expect(pageErrors).toEqual([]);
   }, 150_000);
 
   it('(d) says so on the page when the browser has neither WebGPU, WebAssembly nor WebGL', async () => {

@@ -27,6 +27,21 @@ export async function loadCheckpointBytes(bytes: Uint8Array, name: string): Prom
   return net;
 }
 
+/** What a network makes: the images and the labels it takes ("28x28x1 images, 10 classes"). */
+export function describeImages(net: LoadedNetwork): string {
+  return `${net.imgResolution}x${net.imgResolution}x${net.imgChannels} images, ` +
+    `${net.labelDim > 0 ? `${net.labelDim} classes` : 'unconditional'}`;
+}
+
+/** Throws naming both files when an autoguidance guide does not make the main network's images. */
+export function checkGuide(main: LoadedNetwork, mainName: string, guide: LoadedNetwork, guideName: string): void {
+  const [a, b] = [describeImages(main), describeImages(guide)];
+  if (a !== b) {
+    throw new Error(`${guideName} makes ${b}, but ${mainName} makes ${a}: an autoguidance guide must make the same ` +
+      'images (resolution, channels, classes)');
+  }
+}
+
 /** Fetches a checkpoint shipped with the app (URL relative to the page). */
 export async function loadCheckpointUrl(url: string, name: string): Promise<LoadedNetwork> {
   let res: Response;

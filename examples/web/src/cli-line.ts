@@ -5,8 +5,11 @@ import { samplerByName } from './samplers';
 import { formatValue } from './options-form';
 import type { SampleSettings } from './settings';
 
-/** The CLI arguments for these settings (without the leading `edm generate`). */
-export function cliArgs(s: SampleSettings, netFile: string, grid = 'grid.png'): string[] {
+/**
+ * The CLI arguments for these settings (without the leading `edm generate`); `guideFile`: the autoguidance
+ * guide's file, used with the settings' guidance weight.
+ */
+export function cliArgs(s: SampleSettings, netFile: string, grid = 'grid.png', guideFile?: string): string[] {
   const args = ['--net', netFile, '--seeds', s.batch === 1 ? `${s.seed}` : `${s.seed}-${s.seed + s.batch - 1}`];
   if (s.classIndex !== null) args.push('--class', String(s.classIndex));
   if (s.sampler !== DEFAULT_SAMPLER) args.push('--sampler', s.sampler);
@@ -16,11 +19,12 @@ export function cliArgs(s: SampleSettings, netFile: string, grid = 'grid.png'): 
     if (value === undefined || (key !== 'numSteps' && value === spec.default)) continue;
     args.push(`--${optionFlag(key, spec)}`, formatValue(value));
   }
+  if (guideFile !== undefined && s.guidance !== undefined) args.push('--guide', guideFile, '--guidance', formatValue(s.guidance));
   args.push('--grid', grid);
   return args;
 }
 
 /** The command line as text. */
-export function cliLine(s: SampleSettings, netFile: string): string {
-  return `edm generate ${cliArgs(s, netFile).join(' ')}`;
+export function cliLine(s: SampleSettings, netFile: string, guideFile?: string): string {
+  return `edm generate ${cliArgs(s, netFile, 'grid.png', guideFile).join(' ')}`;
 }

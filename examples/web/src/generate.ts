@@ -3,7 +3,7 @@
 // labels one-hot (a fixed class, or seed mod labelDim). So the page's images equal the CLI's for the same
 // checkpoint, seeds, class and options, whatever the backend (up to float rounding).
 import * as tf from '@tensorflow/tfjs-core';
-import { StackedRandomGenerator, runSamplerByName, type Denoiser } from '@edm/core';
+import { StackedRandomGenerator, autoguidance, runSamplerByName, type Denoiser } from '@edm/core';
 import { seedsOf, stepsOf, type SampleSettings } from './settings';
 
 /** What a step reports to the page. */
@@ -24,6 +24,8 @@ export interface GenerateHooks {
   onStep?: (report: StepReport) => void | Promise<void>;
   /** Cancels between steps (the sampler rejects with SamplerAbortedError). */
   signal?: AbortSignal;
+  /** Autoguidance: the guide network, used with the settings' `guidance` weight (D = w D_net + (1 - w) D_guide). */
+  guide?: Denoiser;
 }
 
 /** One-hot class labels [N, labelDim] for the seeds, or null for an unconditional network. */
@@ -34,7 +36,8 @@ export function classLabels(net: Denoiser, seeds: readonly number[], classIndex:
 }
 
 /** Samples one image per seed; resolves to the final images x_N as NHWC floats in about [-1, 1]. */
-export async function generate(net: Denoiser, s: SampleSettings, hooks: GenerateHooks = {}): Promise<Float32Array> {
+export async function generate(main: Denoiser, s: SampleSettings, hooks: GenerateHooks = {}): Promise<Float32Array> {
+  const net = hooks.guide && s.guidance !== undefined ? autoguidance(main, hooks.guide, { weight: s.guidance }) : main;
   const seeds = seedsOf(s);
   const rnd = new StackedRandomGenerator(seeds);
   const res = net.imgResolution;

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-core';
 import { SamplerAbortedError } from '@edm/core';
 import shipped from 'virtual:edm-shipped-model';
 import { backendParams, liveTensors, startBackend, type BackendStatus } from './backend';
-import { loadCheckpointFile, loadCheckpointUrl, type LoadedNetwork } from './checkpoint';
+import { checkGuide, describeImages, loadCheckpointFile, loadCheckpointUrl, type LoadedNetwork } from './checkpoint';
 import { cliLine } from './cli-line';
 import { elements } from './dom';
 import { generate } from './generate';
@@ -22,6 +22,9 @@ const ui = elements();
 let backend: BackendStatus | null = null;
 let net: LoadedNetwork | null = null;
 let netName = '';
+/** The autoguidance guide network (a second checkpoint of the same images), or null. */
+let guide: LoadedNetwork | null = null;
+let guideName = '';
 let running: AbortController | null = null;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -33,6 +36,8 @@ function setState(state: PageState): void {
   ui.sample.disabled = !(idle && net !== null && backend !== null);
   ui.cancel.disabled = state !== 'sampling';
   ui.file.disabled = !idle || backend === null;
+  ui.guideFile.disabled = !idle || backend === null || net === null;
+  ui.guideClear.disabled = !idle || guide === null;
   ui.tensors.textContent = backend ? `Live tensors: ${liveTensors()}.` : '';
 }
 
@@ -87,6 +92,7 @@ function readRaw(): RawSettings {
   return {
     seed: ui.seed.value, batch: ui.batch.value, classIndex: ui.classIndex.value, sampler: ui.sampler.value,
     options: Object.fromEntries([...fieldInputs].map(([key, el]) => [key, el.value])),
+    ...(guide && { guidance: ui.guidance.value }),
   };
 }
 
@@ -94,16 +100,32 @@ function readRaw(): RawSettings {
 function updateCliLine(): void {
   if (!net) return;
   try {
-    ui.cli.textContent = cliLine(parseSettings(readRaw(), net.labelDim), netName);
+    ui.cli.textContent = cliLine(parseSettings(readRaw(), net.labelDim), netName, guide ? guideName : undefined);
   } catch {
     ui.cli.textContent = '(fix the settings above)';
   }
+}
+
+/** Drops the guide (with a note on the page why, if given). */
+function dropGuide(why = 'none (no autoguidance)'): void {
+  guide?.dispose();
+  guide = null;
+  guideName = '';
+  ui.guideFile.value = '';
+  ui.guide.textContent = why;
 }
 
 function useNetwork(loaded: LoadedNetwork, name: string, bytes: number): void {
   net?.dispose();
   net = loaded;
   netName = name;
+  if (guide) {
+    try {
+      checkGuide(loaded, name, guide, guideName);
+    } catch (e) {
+      dropGuide(`none: ${message(e)}`);
+    }
+  }
   const kind = loaded.labelDim > 0 ? `class-conditional, ${loaded.labelDim} classes` : 'unconditional';
   ui.model.textContent = `${name} (${(bytes / 1e6).toFixed(2)} MB): ${loaded.imgResolution}x${loaded.imgResolution}x` +
     `${loaded.imgChannels}, ${kind}`;
@@ -144,6 +166,31 @@ async function loadFile(file: File): Promise<void> {
   }
 }
 
+async function loadGuide(file: File): Promise<void> {
+  if (!net) return;
+  clearError();
+  setState('loading');
+  try {
+    const loaded = await loadCheckpointFile(file);
+    try {
+      checkGuide(net, netName, loaded, file.name);
+    } catch (e) {
+      loaded.dispose();
+      throw e;
+    }
+    guide?.dispose();
+    guide = loaded;
+    guideName = file.name;
+    ui.guide.textContent = `${file.name} (${(file.size / 1e6).toFixed(2)} MB): ${describeImages(loaded)}; ` +
+      'D = w D_model + (1 - w) D_guide';
+    updateCliLine();
+    setState('ready');
+  } catch (e) {
+    ui.guideFile.value = '';
+    showError(`${message(e)}${guide ? `\nStill guided by ${guideName}.` : ''}`);
+  }
+}
+
 async function sample(): Promise<void> {
   if (!net || !backend || running) return;
   clearError();
@@ -173,6 +220,7 @@ async function sample(): Promise<void> {
   try {
     const x = await generate(net, settings, {
       signal: controller.signal,
+      ...(guide && { guide }),
       onStep: async ({ i, sigma, sigmaNext, denoised }) => {
         done = i + 1;
         drawGrid(ui.canvas, denoised, shape);
@@ -214,6 +262,11 @@ async function start(): Promise<void> {
     const file = ui.file.files?.[0];
     if (file) void loadFile(file);
   });
+  ui.guideFile.addEventListener('change', () => {
+    const file = ui.guideFile.files?.[0];
+    if (file) void loadGuide(file);
+  });
+  ui.guideClear.addEventListener('click', () => { dropGuide(); updateCliLine(); setState('ready'); });
   try {
     backend = await startBackend(backendParams(location.search));
     ui.backend.textContent = backend.summary;

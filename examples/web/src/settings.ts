@@ -17,6 +17,8 @@ export interface SampleSettings {
   sampler: SamplerName;
   /** Its settings by table key (`numSteps`, `sChurn`, ...): every field with a value. */
   settings: Record<string, number | string | boolean>;
+  /** Autoguidance weight w, when a guide network is loaded (`edm generate --guidance`). */
+  guidance?: number;
 }
 
 /** Largest batch the page accepts (a grid of 8 x 8). */
@@ -55,7 +57,12 @@ export interface RawSettings {
   sampler: string;
   /** The sampler's fields by table key; a missing one takes the table's default, an empty one only if it has none. */
   options: Record<string, string>;
+  /** The guidance weight field, given only when a guide network is loaded. */
+  guidance?: string;
 }
+
+/** Range of the autoguidance weight (as `edm generate --guidance`). */
+export const GUIDANCE_RANGE = { min: 0, max: 100 };
 
 /** Validates the raw field values against the sampler's table and the network's number of classes (labelDim). */
 export function parseSettings(raw: RawSettings, labelDim: number): SampleSettings {
@@ -95,7 +102,8 @@ export function parseSettings(raw: RawSettings, labelDim: number): SampleSetting
       .replace(/\b\w+\b/g, (w) => (w.length > 1 && labels.has(w) ? labels.get(w)! : w));
     throw new Error(`${text} (the ${sampler} sampler)`);
   }
-  return { seed, batch, classIndex, sampler, settings };
+  const guidance = raw.guidance === undefined ? undefined : parseNumber('Guidance weight w', raw.guidance, GUIDANCE_RANGE);
+  return { seed, batch, classIndex, sampler, settings, ...(guidance !== undefined && { guidance }) };
 }
 
 /** The seeds of a request: seed .. seed + batch - 1. */

@@ -94,7 +94,7 @@ describe('edm train --arch edm2', () => {
     expect(r.stderr).toMatch(/--decay applies to --arch edm2 only/);
     const preset = await runCli(['train', '--preset', 'mnist-edm2', '--data', 'd16.zip', '--dry-run'], dir);
     ok(preset);
-    expect(JSON.parse(preset.stdout)).toMatchObject({ arch: 'edm2', lr: 0.01, edm2: { decay: 2000, emaStds: [0.05, 0.1] } });
+    expect(JSON.parse(preset.stdout)).toMatchObject({ arch: 'edm2', lr: 0.01, edm2: { decay: 200, emaStds: [0.05, 0.1] } });
   });
 });
 

@@ -1,5 +1,6 @@
-// edm bench: training images/s and sampling time per image, for the mnist preset's network and the paper's
-// CIFAR-10 DDPM++ network, on the chosen engine. Median of the timed iterations after one warm-up.
+// edm bench: training images/s and sampling time per image, for the mnist preset's network (and the
+// mnist-edm2 preset's EDM2 network with its recipe) and the paper's CIFAR-10 DDPM++ network, on the chosen
+// engine. Median of the timed iterations after one warm-up.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, NOISE_LEVEL_OPTIONS, StackedRandomGenerator, edmSampler } from '@edm/core';
 import { createNetwork } from '@edm/models';
@@ -7,6 +8,7 @@ import { defineCommand } from '../command/define';
 import { UsageError } from '../command/errors';
 import { int, str } from '../command/options';
 import { backendOption, setupBackend } from '../net/backend';
+import { EDM2_ADAM, EDM2_DEFAULTS, type EDM2Recipe } from '../train/edm2-recipe';
 import { drawEps, makeLoss } from '../train/losses';
 import type { NetworkConfig } from '@edm/models';
 import { networkConfig } from '../train/network-config';
@@ -15,7 +17,7 @@ import { stepRandom } from '../train/random';
 import { lossAndGrads } from '../train/step';
 
 /** Bench configurations: the network and default batch sizes. */
-const CONFIGS: Record<string, { network: NetworkConfig; trainBatch: number; sampleBatch: number; wasmTrainBatch?: number }> = {
+const CONFIGS: Record<string, { network: NetworkConfig; trainBatch: number; sampleBatch: number; wasmTrainBatch?: number; edm2?: EDM2Recipe }> = {
   mnist: {
     network: networkConfig({
       arch: 'ddpmpp', precond: 'edm', resolution: 28, channels: 1, labelDim: 10, cbase: PRESETS.mnist.cbase,
@@ -23,6 +25,15 @@ const CONFIGS: Record<string, { network: NetworkConfig; trainBatch: number; samp
     }),
     trainBatch: PRESETS.mnist.batch,
     sampleBatch: 64,
+  },
+  'mnist-edm2': {
+    network: networkConfig({
+      arch: 'edm2', precond: 'edm', resolution: 28, channels: 1, labelDim: 10, cbase: PRESETS['mnist-edm2'].cbase,
+      cres: PRESETS['mnist-edm2'].cres, blocks: PRESETS['mnist-edm2'].blocks, attn: PRESETS['mnist-edm2'].attn, dropout: 0,
+    }),
+    trainBatch: PRESETS['mnist-edm2'].batch,
+    sampleBatch: 64,
+    edm2: { ...EDM2_DEFAULTS, emaStds: [...EDM2_DEFAULTS.emaStds], decay: PRESETS['mnist-edm2'].decay, runId: 'bench' },
   },
   cifar10: {
     network: networkConfig({ arch: 'ddpmpp', precond: 'edm', resolution: 32, channels: 3, labelDim: 0, dropout: 0.13 }),
@@ -49,7 +60,7 @@ export default defineCommand({
   name: 'bench',
   summary: 'Benchmark training images/s and sampling time per image (mnist preset, CIFAR-10 DDPM++).',
   options: {
-    configs: str({ help: 'Comma-separated configs: mnist, cifar10', default: 'mnist,cifar10' }),
+    configs: str({ help: 'Comma-separated configs: mnist, mnist-edm2, cifar10', default: 'mnist,cifar10' }),
     batch: int({ help: 'Training batch (default: the mnist preset\'s 16; 8 for cifar10, 2 on wasm)', min: 1, max: 4096 }),
     sampleBatch: int({ help: 'Sampling batch (default: 64 mnist, 8 cifar10)', min: 1, max: 4096 }),
     sampleSteps: int({ help: 'Sampler steps N (Heun: 2N-1 network evaluations)', min: 1, max: NOISE_LEVEL_OPTIONS.numSteps.max, default: NOISE_LEVEL_OPTIONS.numSteps.default }),
@@ -70,8 +81,8 @@ export default defineCommand({
       const res = k.img_resolution as number;
       const ch = k.img_channels as number;
       const labelDim = k.label_dim as number;
-      const adam = new Adam(params);
-      const { loss, drawRnd } = makeLoss('edm');
+      const adam = new Adam(params, conf.edm2 ? EDM2_ADAM : undefined);
+      const { loss, drawRnd } = makeLoss('edm', conf.edm2);
       const b = options.batch ?? (engine === 'wasm' && conf.wasmTrainBatch ? conf.wasmTrainBatch : conf.trainBatch);
       const times: number[] = [];
       for (let it = 0; it <= options.iters; it++) {

@@ -1,0 +1,122 @@
+// The MNIST evidence of docs/edm2.md: judges class-conditional MNIST checkpoints with the project's MNIST digit
+// judge (@edm/metrics MnistJudge, 99.05% on mnist-heldout): N samples (seeds 0..N-1, class = seed mod 10, the
+// edm sampler with 18 steps unless given), the share the judge reads as the intended class, and the Frechet
+// distance of the judge's 128 penultimate features to those of the 2,000 mnist-heldout digits.
+//
+//   node --import tsx packages/cli/bench/edm2-mnist.ts eval --judge J --net CKPT [--guide CKPT --guidance W]
+//        [--n 1000] [--label TEXT] [--out results.jsonl]        (appends one JSON line per evaluation)
+//   node --import tsx packages/cli/bench/edm2-mnist.ts plot --in results.jsonl --out docs/edm2-mnist.png
+//        --cost "EDM-DDPM++=SEC,EDM2=SEC"                    (seconds per kimg of each recipe, edm bench)
+//
+// `plot` draws the panels of docs/edm2.md from the result lines (their `group` and `x`: time-kimg (x = kimg,
+// drawn against minutes = kimg x cost), phema (x = EMA std), autoguidance (x = weight)).
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { autoguidance, type Denoiser } from '@edm/core';
+import { featureStats, frechetDistance, MnistJudge } from '@edm/metrics';
+import { useNodeBackend } from '@edm/backend-node';
+import { loadDataset } from '../src/data/source';
+import { loadCheckpoint } from '../src/net/checkpoint';
+import { generateImages } from '../src/sample/generate-images';
+import { renderPanels, type Series } from '../../core/bench/plot';
+
+function arg(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) {
+    if (fallback === undefined) throw new Error(`missing --${name}`);
+    return fallback;
+  }
+  return process.argv[i + 1]!;
+}
+
+/** One evaluation. */
+interface Result {
+  label: string;
+  group: string;
+  x: number;
+  net: string;
+  guide?: string;
+  guidance?: number;
+  n: number;
+  steps: number;
+  accuracy: number;
+  fd: number;
+  seconds: number;
+}
+
+async function evaluate(): Promise<void> {
+  await useNodeBackend({ backend: 'wasm' });
+  const judge = await MnistJudge.load(new Uint8Array(readFileSync(arg('judge'))), 'judge');
+  const held = loadDataset('mnist-heldout');
+  const ref = await judge.judge(held.pixels);
+  const refStats = featureStats(ref.features, 128, 'mnist-heldout');
+  const n = Number(arg('n', '1000'));
+  const steps = Number(arg('steps', '18'));
+  const netPath = arg('net');
+  const net = await loadCheckpoint(netPath);
+  let sampled: Denoiser = net;
+  const guidePath = process.argv.includes('--guide') ? arg('guide') : undefined;
+  const guide = guidePath ? await loadCheckpoint(guidePath) : undefined;
+  const guidance = guide ? Number(arg('guidance')) : undefined;
+  if (guide) sampled = autoguidance(net, guide, { weight: guidance! });
+  const t0 = performance.now();
+  const seeds = Array.from({ length: n }, (_, i) => i);
+  const images = await generateImages(sampled, seeds, { batch: 100, settings: { numSteps: steps } });
+  const seconds = (performance.now() - t0) / 1000;
+  const pixels = new Uint8Array(n * 784);
+  images.forEach((im, i) => pixels.set(im.data, i * 784));
+  const out = await judge.judge(pixels);
+  let right = 0;
+  for (let i = 0; i < n; i++) {
+    const p = out.probs.subarray(i * 10, i * 10 + 10);
+    let best = 0;
+    for (let k = 1; k < 10; k++) if (p[k]! > p[best]!) best = k;
+    if (best === i % 10) right++;
+  }
+  const fd = frechetDistance(featureStats(out.features, 128, 'samples'), refStats);
+  const r: Result = {
+    label: arg('label', netPath), group: arg('group', 'misc'), x: Number(arg('x', '0')), net: netPath,
+    ...(guidePath && { guide: guidePath, guidance }), n, steps, accuracy: right / n, fd, seconds,
+  };
+  console.log(JSON.stringify(r));
+  appendFileSync(arg('out', 'results.jsonl'), JSON.stringify(r) + '\n');
+  net.dispose();
+  guide?.dispose();
+  judge.dispose();
+}
+
+function plot(): void {
+  const rows = readFileSync(arg('in'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
+  const colors: Array<readonly [number, number, number]> = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189]];
+  const series = (group: string, name: (r: Result) => string, metric: (r: Result) => number): Series[] => {
+    const by = new Map<string, [number, number][]>();
+    for (const r of rows.filter((x) => x.group === group)) {
+      const key = name(r);
+      by.set(key, [...(by.get(key) ?? []), [r.x, metric(r)]]);
+    }
+    return [...by].map(([k, pts], i) => ({ name: k, color: colors[i % colors.length]!, points: pts.sort((a, b) => a[0] - b[0]) }));
+  };
+  const fdOf = (r: Result) => r.fd;
+  const errOf = (r: Result) => Math.max(1 - r.accuracy, 1e-3);
+  const recipe = (r: Result) => r.label.split(' ')[0]!;
+  // Training time: kimg x the recipe's measured seconds per kimg (--cost "EDM-DDPM++=47.1,EDM2=49.8").
+  const cost = new Map(arg('cost', '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, Number(v)]));
+  for (const r of rows.filter((x) => x.group === 'time-kimg')) {
+    const secPerKimg = cost.get(recipe(r));
+    if (secPerKimg === undefined) throw new Error(`--cost has no seconds per kimg for ${recipe(r)}`);
+    rows.push({ ...r, group: 'time', x: Math.round((r.x * secPerKimg) / 60 * 10) / 10 });
+  }
+  const ticks = (group: string) => [...new Set(rows.filter((r) => r.group === group).map((r) => r.x))].sort((a, b) => a - b);
+  const panels = [
+    { title: 'FD to held-out digits vs training time', xLabel: 'minutes of training (2 cores, measured cost per image)', yLabel: 'FD (judge features)', series: series('time', recipe, fdOf), xTicks: ticks('time') },
+    { title: 'judge error vs training time', xLabel: 'minutes of training (2 cores, measured cost per image)', yLabel: '1 - class accuracy', series: series('time', recipe, errOf), xTicks: ticks('time') },
+    { title: 'post-hoc EMA sweep (EDM2 run)', xLabel: 'EMA length sigma_rel', yLabel: 'FD / 1 - accuracy', series: [...series('phema', () => 'FD', fdOf), ...series('phema', () => '1 - accuracy', errOf)], xTicks: ticks('phema') },
+    { title: 'autoguidance weight (EDM2)', xLabel: 'guidance weight w', yLabel: 'FD / 1 - accuracy', series: [...series('autoguidance', (r) => `FD, guide ${r.label}`, fdOf), ...series('autoguidance', (r) => `1 - acc, guide ${r.label}`, errOf)], xTicks: ticks('autoguidance') },
+  ].filter((p) => p.series.length > 0);
+  writeFileSync(arg('out'), renderPanels(panels, 2));
+  console.log(`wrote ${arg('out')} (${panels.length} panels from ${rows.length} results)`);
+}
+
+const command = process.argv[2];
+if (command === 'eval') await evaluate();
+else if (command === 'plot') plot();
+else throw new Error('usage: edm2-mnist.ts eval ... | plot ...');
