@@ -77,20 +77,8 @@ export function resolveConfig(config: unknown): ResolvedConfig {
   const modelType = enumKwarg(w, 'model_type', kwargs.model_type ?? DEFAULT_MODEL_TYPE[className], MODEL_TYPES);
   const modelAllowed = (modelType === 'SongUNet' ? SONG_UNET_KWARGS : DHARIWAL_UNET_KWARGS)
     .filter((k) => !SET_BY_PRECOND.includes(k));
-  const own = PRECOND_KWARGS[className];
-  const model: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) {
-    if (own.includes(key)) continue;
-    if (!(modelAllowed as string[]).includes(key)) {
-      throw new Error(`${w}: unknown kwarg '${key}' for model_type ${modelType} (allowed: ${[...own, ...modelAllowed].join(', ')})`);
-    }
-    model[key] = value;
-  }
-  const imgResolution = intKwarg(w, 'img_resolution', kwargs.img_resolution, 1);
-  const imgChannels = intKwarg(w, 'img_channels', kwargs.img_channels, 1);
-  const labelDim = intKwarg(w, 'label_dim', kwargs.label_dim ?? 0);
-  const precond: Record<string, number | boolean> = { imgResolution, imgChannels, labelDim };
-  if (kwargs.use_fp16 !== undefined) precond.useFp16 = boolKwarg(w, 'use_fp16', kwargs.use_fp16);
+  const model = backboneKwargs(w, kwargs, PRECOND_KWARGS[className], modelAllowed, ` for model_type ${modelType}`);
+  const { imgResolution, imgChannels, labelDim, precond } = interfaceKwargs(w, kwargs);
   const num = (key: string, to: string, min = -Infinity) => {
     if (kwargs[key] !== undefined) precond[to] = numKwarg(w, key, kwargs[key], min);
   };
@@ -107,6 +95,29 @@ export function resolveConfig(config: unknown): ResolvedConfig {
   };
 }
 
+/** The kwargs that are not the preconditioning's own (`own`), each checked against the backbone's (`allowed`). */
+function backboneKwargs(
+  w: string, kwargs: Record<string, unknown>, own: readonly string[], allowed: readonly string[], what: string,
+): Record<string, unknown> {
+  const model: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(kwargs)) {
+    if (own.includes(key)) continue;
+    if (!allowed.includes(key)) throw new Error(`${w}: unknown kwarg '${key}'${what} (allowed: ${[...own, ...allowed].join(', ')})`);
+    model[key] = value;
+  }
+  return model;
+}
+
+/** The kwargs every preconditioning takes: image size, channels, classes, use_fp16 (accepted, ignored). */
+function interfaceKwargs(w: string, kwargs: Record<string, unknown>) {
+  const imgResolution = intKwarg(w, 'img_resolution', kwargs.img_resolution, 1);
+  const imgChannels = intKwarg(w, 'img_channels', kwargs.img_channels, 1);
+  const labelDim = intKwarg(w, 'label_dim', kwargs.label_dim ?? 0);
+  const precond: Record<string, number | boolean> = { imgResolution, imgChannels, labelDim };
+  if (kwargs.use_fp16 !== undefined) precond.useFp16 = boolKwarg(w, 'use_fp16', kwargs.use_fp16);
+  return { imgResolution, imgChannels, labelDim, precond };
+}
+
 /**
  * EDM2: the Precond's own kwargs (sigma_data, logvar_channels; use_fp16 accepted and ignored), everything else
  * goes to its U-Net, with img_resolution, img_channels and label_dim passed on.
@@ -114,20 +125,8 @@ export function resolveConfig(config: unknown): ResolvedConfig {
 function resolveEDM2Config(kwargs: Record<string, unknown>): ResolvedConfig {
   const w = EDM2_CLASS;
   const own = PRECOND_KWARGS[EDM2_CLASS];
-  const allowed = EDM2_UNET_KWARGS.filter((k) => !own.includes(k));
-  const model: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(kwargs)) {
-    if (own.includes(key)) continue;
-    if (!(allowed as string[]).includes(key)) {
-      throw new Error(`${w}: unknown kwarg '${key}' (allowed: ${[...own, ...allowed].join(', ')})`);
-    }
-    model[key] = value;
-  }
-  const imgResolution = intKwarg(w, 'img_resolution', kwargs.img_resolution, 1);
-  const imgChannels = intKwarg(w, 'img_channels', kwargs.img_channels, 1);
-  const labelDim = intKwarg(w, 'label_dim', kwargs.label_dim ?? 0);
-  const precond: Record<string, number | boolean> = { imgResolution, imgChannels, labelDim };
-  if (kwargs.use_fp16 !== undefined) precond.useFp16 = boolKwarg(w, 'use_fp16', kwargs.use_fp16);
+  const model = backboneKwargs(w, kwargs, own, EDM2_UNET_KWARGS.filter((k) => !own.includes(k)), '');
+  const { imgResolution, imgChannels, labelDim, precond } = interfaceKwargs(w, kwargs);
   if (kwargs.sigma_data !== undefined) precond.sigmaData = numKwarg(w, 'sigma_data', kwargs.sigma_data, 0);
   precond.logvarChannels = intKwarg(w, 'logvar_channels', kwargs.logvar_channels ?? 128, 1);
   return {

@@ -6,52 +6,28 @@
 // The network must have an uncertainty head (`Denoiser.logvar`: EDM2 networks do).
 import * as tf from '@tensorflow/tfjs-core';
 import type { Denoiser } from '../denoiser';
-import { tfRandomSource, type RandomSource } from '../noise/random-source';
-import { checkNumber } from '../validate';
-import { weightedDenoisingLoss, type Loss, type LossCallOptions, type LossOptions } from './types';
+import { EDMLoss, type EDMLossOptions } from './edm';
+import type { LossCallOptions } from './types';
 
-/** Options of `EDM2Loss`. */
-export interface EDM2LossOptions extends LossOptions {
-  /** P_mean, mean of ln(sigma) during training. Default -0.4. */
-  PMean?: number;
-  /** P_std, standard deviation of ln(sigma) during training. Default 1.0. */
-  PStd?: number;
-  /** sigma_data, expected standard deviation of the training data. Default 0.5. */
-  sigmaData?: number;
-}
+/** Options of `EDM2Loss` (EDMLoss's, with EDM2's defaults). */
+export type EDM2LossOptions = EDMLossOptions;
 
-/** The EDM2 training loss with learned uncertainty, per pixel. */
-export class EDM2Loss implements Loss {
-  readonly PMean: number;
-  readonly PStd: number;
-  readonly sigmaData: number;
-  readonly random: RandomSource;
-
+/** The EDM2 training loss with learned uncertainty, per pixel (P_mean -0.4, P_std 1.0, sigma_data 0.5 by default). */
+export class EDM2Loss extends EDMLoss {
   constructor(opts: EDM2LossOptions = {}) {
-    this.PMean = checkNumber('EDM2Loss', 'PMean', opts.PMean ?? -0.4);
-    this.PStd = checkNumber('EDM2Loss', 'PStd', opts.PStd ?? 1.0, 'nonnegative');
-    this.sigmaData = checkNumber('EDM2Loss', 'sigmaData', opts.sigmaData ?? 0.5, 'positive');
-    this.random = opts.random ?? tfRandomSource;
+    super({ ...opts, PMean: opts.PMean ?? -0.4, PStd: opts.PStd ?? 1.0 }, 'EDM2Loss');
   }
 
   /** lambda(sigma) / exp(u) (D(images + eps sigma; sigma) - images)^2 + u, sigma = exp(rnd P_std + P_mean). */
-  call(net: Denoiser, images: tf.Tensor4D, options: LossCallOptions = {}): tf.Tensor4D {
+  override call(net: Denoiser, images: tf.Tensor4D, options: LossCallOptions = {}): tf.Tensor4D {
     if (typeof net.logvar !== 'function') {
       throw new Error('EDM2Loss.call: the network has no uncertainty head (Denoiser.logvar); EDM2Loss needs an ' +
         'EDM2 network (training.networks_edm2.Precond)');
     }
-    const sd2 = this.sigmaData ** 2;
     const training = options.training ?? true;
-    return weightedDenoisingLoss('EDM2Loss.call', this.random, net, images, options,
-      (shape) => this.random.normal(shape),
-      (rnd) => {
-        const sigma = tf.exp(tf.add(tf.mul(rnd, this.PStd), this.PMean)) as tf.Tensor4D;
-        const weight = tf.div(tf.add(tf.square(sigma), sd2), tf.square(tf.mul(sigma, this.sigmaData))) as tf.Tensor4D;
-        return { sigma, weight };
-      },
-      (weight, squaredError, sigma) => {
-        const u = tf.reshape(net.logvar!(sigma, { training }), [-1, 1, 1, 1]);
-        return tf.add(tf.mul(tf.div(weight, tf.exp(u)), squaredError), u) as tf.Tensor4D;
-      });
+    return this.weightedLoss(net, images, options, (weight, squaredError, sigma) => {
+      const u = tf.reshape(net.logvar!(sigma, { training }), [-1, 1, 1, 1]);
+      return tf.add(tf.mul(tf.div(weight, tf.exp(u)), squaredError), u) as tf.Tensor4D;
+    });
   }
 }
