@@ -10,4 +10,4 @@ export { registerWebGPUBackend } from './register';
 export type { WebGPUBackendInfo, WebGPUOptions } from './register';
 export { useWebGPU } from './use-webgpu';
 export type { UseWebGPUOptions, WebGPUReport } from './use-webgpu';
-export { registerWebGPUKernelFixes, replacedWebGPUKernel } from './kernels/register';
+export { registerWebGPUKernelFixes, replacedWebGPUKernel, WEBGPU_KERNELS } from './kernels/register';
