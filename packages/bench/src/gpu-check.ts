@@ -1,17 +1,19 @@
 // One-shot check of WebGPU in Node (Dawn, @edm/backend-webgpu/node) on a real GPU: the adapter; the NVlabs
 // edm_ddpmpp fixture's D_x, 5-step Heun sample and loss gradients vs the reference, and the gradients vs the
 // cpu backend; forward/training-step medians of the bench configs; sampling time per image of the shipped
-// MNIST model (18-step Heun, 35 NFE). Prints a markdown report and writes $OUT/gpu-check.json (default ./out).
+// MNIST model (18-step Heun, 35 NFE); our fused WGSL kernels on and off (times and dispatches, CIFAR-10 b1-b64).
+// Prints a markdown report and writes $OUT/gpu-check.json (default ./out).
 // Run from the repo: node --import tsx packages/bench/src/gpu-check.ts, or bundled (no node_modules,
 // data files beside the bundle). Env: ALLOW_SOFTWARE=1 accepts a software adapter (SwiftShader), QUICK=1 the
-// tiny config and small batches, DAWN_FLAGS=a,b Dawn toggles, GPU_CHECK_MAX_S overall limit (default 420).
+// tiny config and small batches, DAWN_FLAGS=a,b Dawn toggles, GPU_CHECK_MAX_S overall limit (default 540).
 // Argument --probe: only the adapter (exit 0 hardware, 3 none, 4 software only). Each section is guarded:
 // one failure or timeout is recorded and the next section runs.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { EDMLoss, edmSampler } from '@edm/core';
+import { Adam, EDMLoss, edmSampler, leanVariableGrads } from '@edm/core';
 import { createNetwork, decodeSafetensors, loadNetwork, tensorToFloat32 } from '@edm/models';
 import type { Network, SafetensorsTensor } from '@edm/models';
+import { WEBGPU_KERNELS } from '@edm/backend-webgpu';
 import { formatAdapter, useWebGPUInNode, WebGPUUnavailableError } from '@edm/backend-webgpu/node';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -44,7 +46,7 @@ const watchdog = setTimeout(() => {
   report();
   process.exit(5); // Dawn may crash on exit with GPU work in flight (exit 139): the JSON is written already
 
-}, Number(process.env.GPU_CHECK_MAX_S ?? 420) * 1000);
+}, Number(process.env.GPU_CHECK_MAX_S ?? 540) * 1000);
 
 /** A data file: beside this script (the kit), else its place in the repository (cwd = repo root). */
 function dataFile(name: string, repoPath: string): Uint8Array {
@@ -54,6 +56,7 @@ function dataFile(name: string, repoPath: string): Uint8Array {
   return new Uint8Array(readFileSync(path));
 }
 
+const f1 = (v: unknown) => (typeof v === 'number' ? v.toFixed(1) : 'n/a');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 /** Warm-up, then up to `runs` timed calls while the section's deadline allows; median ms. */
 async function timed(fn: () => Promise<void>, runs: number, deadline: number): Promise<{ ms: number; runs: number; warmUpMs: number }> {
@@ -276,6 +279,87 @@ await section('sampling', async () => {
 
 if (!QUICK) await timeConfig('cifar10', 100);
 
+// ---- (d) Our fused WGSL kernels (GroupNorm + SiLU, Adam, upsampling) on and off, alternating in this one run ------
+// Off = unregistered, so @edm/core composes tfjs ops as before they existed. CIFAR-10 DDPM++ (QUICK: tiny): forward
+// b1/b8/b64 and `edm train`'s step (leanVariableGrads + @edm/core's Adam) at b8/b64, and the dispatches of a forward
+// b1 and a step b8 each way.
+await section('fused kernels on/off', async () => {
+  await tf.setBackend('webgpu');
+  const name = QUICK ? 'tiny' : 'cifar10';
+  const deadline = now() + (QUICK ? 200 : 150) * 1000;
+  const fused = (on: boolean) => {
+    for (const [kernelName, kernelFunc] of Object.entries(WEBGPU_KERNELS)) {
+      if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
+      if (on) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
+    }
+  };
+  const gpu = tf.backend() as unknown as { recordAndSubmit: (...a: unknown[]) => unknown };
+  const record = gpu.recordAndSubmit;
+  let dispatches = 0;
+  gpu.recordAndSubmit = (...a: unknown[]) => { dispatches++; return record.apply(gpu, a); };
+  const net = createNetwork(CONFIGS[name]!.network, { seed: 0 });
+  const params = net.parameters();
+  const vars = [...params.values()];
+  const res = net.imgResolution;
+  const loss = new EDMLoss();
+  const rows: Json[] = [];
+  result.fusedOnOff = { config: name, rows };
+  const forward = (b: number) => {
+    const x = tf.randomNormal([b, res, res, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    return { fn: async () => { const y = net.forward(x, 1.5); await y.data(); y.dispose(); }, done: () => x.dispose() };
+  };
+  const trainStep = (b: number) => {
+    const images = tf.randomUniform([b, res, res, 3], -1, 1, 'float32', 2) as tf.Tensor4D;
+    const adam = new Adam(params);
+    return {
+      fn: async () => {
+        const { value, grads } = leanVariableGrads(() => tf.mean(loss.call(net, images)) as tf.Scalar, vars);
+        const byName: tf.NamedTensorMap = {};
+        for (const [pn, v] of params) byName[pn] = grads[v.name]!;
+        adam.apply(byName, 2e-4);
+        await value.data();
+        tf.dispose([value, ...Object.values(grads)]);
+      },
+      done: () => { images.dispose(); adam.dispose(); },
+    };
+  };
+  const cases: [string, () => { fn: () => Promise<void>; done: () => void }][] = [
+    ['forwardB1', () => forward(1)], ['forwardB8', () => forward(8)], ['forwardB64', () => forward(QUICK ? 16 : 64)],
+    ['trainB8', () => trainStep(QUICK ? 2 : 8)], ['trainB64', () => trainStep(QUICK ? 4 : 64)],
+  ];
+  try {
+    for (const [what, make] of cases) {
+      if (now() > deadline) { rows.push({ what, skipped: 'time limit' }); continue; }
+      const row: Json = { what };
+      rows.push(row);
+      const c = make();
+      for (const on of [true, false]) {
+        fused(on);
+        dispatches = 0;
+        await c.fn(); // warm-up (pipelines compiled); its dispatches counted
+        row[on ? 'dispatchesOn' : 'dispatchesOff'] = dispatches;
+      }
+      const ms: Record<string, number[]> = { on: [], off: [] };
+      for (let i = 0; i < (QUICK ? 1 : 3) && now() < deadline; i++) {
+        for (const on of i % 2 ? [false, true] : [true, false]) {
+          fused(on);
+          const t = now();
+          await c.fn();
+          ms[on ? 'on' : 'off']!.push(now() - t);
+        }
+      }
+      row.msOn = ms.on!.length ? median(ms.on!) : null;
+      row.msOff = ms.off!.length ? median(ms.off!) : null;
+      log(`${name} ${what}: fused ${f1(row.msOn)} ms (${row.dispatchesOn} dispatches), composed ${f1(row.msOff)} ms (${row.dispatchesOff})`);
+      c.done();
+    }
+  } finally {
+    fused(true);
+    gpu.recordAndSubmit = record;
+    net.dispose();
+  }
+});
+
 // ---- Report ------------------------------------------------------------------------------------------------------
 clearTimeout(watchdog);
 save();
@@ -303,6 +387,11 @@ function report(): void {
   for (const r of timings) lines.push(`| ${r.config} | ${f(r.params)} | ${ms(r.forwardB1)} | ${ms(r.forwardB8)} | ${ms(r.trainB8)} |`);
   lines.push('', `| MNIST sampling (${2 * STEPS - 1} NFE) batch | ms per batch | ms per image | runs |`, '| --- | --- | --- | --- |');
   for (const s of sampling) lines.push(`| ${s.batch} | ${f(s.msPerBatch)} | ${f(s.msPerImage)} | ${s.runs} |`);
+  const fo = result.fusedOnOff as { config: string; rows: Json[] } | undefined;
+  if (fo) {
+    lines.push('', `| ${fo.config}: fused WGSL kernels | on: ms | on: dispatches | off: ms | off: dispatches |`, '| --- | --- | --- | --- | --- |');
+    for (const r of fo.rows) lines.push(`| ${r.what} | ${f(r.msOn)} | ${f(r.dispatchesOn)} | ${f(r.msOff)} | ${f(r.dispatchesOff)} |`);
+  }
   lines.push('(n = timed runs after the warm-up; n=0: the warm-up alone, the time limit left no run)');
   for (const e of result.errors) lines.push(`\nFAILED ${e.section}: ${e.message}`);
   console.log(lines.join('\n'));
