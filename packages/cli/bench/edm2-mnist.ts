@@ -106,11 +106,16 @@ function plot(): void {
     rows.push({ ...r, group: 'time', x: Math.round((r.x * secPerKimg) / 60 * 10) / 10 });
   }
   const ticks = (group: string) => [...new Set(rows.filter((r) => r.group === group).map((r) => r.x))].sort((a, b) => a - b);
+  const minutes = ticks('time');
+  const minuteTicks = [2, 5, 10, 15, 20, 30, 60].filter((t) => t >= Math.min(...minutes) * 0.8 && t <= Math.max(...minutes) * 1.2);
+  /** The FD and 1 - accuracy series of a group, in distinct colours. */
+  const both = (group: string): Series[] => [...series(group, () => 'FD', fdOf), ...series(group, () => '1 - accuracy', errOf)]
+    .map((s, i) => ({ ...s, color: colors[i % colors.length]! }));
   const panels = [
-    { title: 'FD to held-out digits vs training time', xLabel: 'minutes of training (2 cores, measured cost per image)', yLabel: 'FD (judge features)', series: series('time', recipe, fdOf), xTicks: ticks('time') },
-    { title: 'judge error vs training time', xLabel: 'minutes of training (2 cores, measured cost per image)', yLabel: '1 - class accuracy', series: series('time', recipe, errOf), xTicks: ticks('time') },
-    { title: 'post-hoc EMA sweep (EDM2 run)', xLabel: 'EMA length sigma_rel', yLabel: 'FD / 1 - accuracy', series: [...series('phema', () => 'FD', fdOf), ...series('phema', () => '1 - accuracy', errOf)], xTicks: ticks('phema') },
-    { title: 'autoguidance weight (EDM2)', xLabel: 'guidance weight w', yLabel: 'FD / 1 - accuracy', series: [...series('autoguidance', (r) => `FD, guide ${r.label}`, fdOf), ...series('autoguidance', (r) => `1 - acc, guide ${r.label}`, errOf)], xTicks: ticks('autoguidance') },
+    { title: 'FD to held-out digits vs training time', xLabel: 'minutes of training (measured cost)', yLabel: 'FD (judge features)', series: series('time', recipe, fdOf), xTicks: minuteTicks },
+    { title: 'judge error vs training time', xLabel: 'minutes of training (measured cost)', yLabel: '1 - class accuracy', series: series('time', recipe, errOf), xTicks: minuteTicks },
+    { title: 'post-hoc EMA sweep (EDM2, kimg 22)', xLabel: 'EMA length sigma_rel', yLabel: 'FD / 1 - accuracy', series: both('phema'), xTicks: ticks('phema') },
+    { title: 'autoguidance weight (EDM2, guide: kimg 6)', xLabel: 'guidance weight w', yLabel: 'FD / 1 - accuracy', series: both('autoguidance'), xTicks: ticks('autoguidance') },
   ].filter((p) => p.series.length > 0);
   writeFileSync(arg('out'), renderPanels(panels, 2));
   console.log(`wrote ${arg('out')} (${panels.length} panels from ${rows.length} results)`);
