@@ -24,6 +24,9 @@ interface ChildResult {
   attention: string;
   norm: string;
   normGrad: string;
+  normSilu: string;
+  normSiluGrad: string;
+  normSplits: number;
   samples: { conv: number[]; winograd: number[]; grad: number[]; attention: number[] };
 }
 
@@ -64,6 +67,11 @@ describe('wasm threads', () => {
     // GroupNorm's SIMD passes on the threaded build's shared memory = on the plain memory (= cpu, wasm-kernels.test).
     expect(two.norm).toBe(one.norm);
     expect(two.normGrad).toBe(one.normGrad);
+    // GroupNorm + SiLU's passes split over the threads by image: bit-identical to one thread.
+    expect(two.normSplits).toBeGreaterThanOrEqual(5);
+    expect(one.normSplits).toBe(0);
+    expect(two.normSilu).toBe(one.normSilu);
+    expect(two.normSiluGrad).toBe(one.normSiluGrad);
   }, 120_000);
 
   it("gives the threads to XNNPACK with threadKernels 'xnnpack' (float32 rounding apart, the same values)", async () => {

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend, wasmThreadStats } from '@edm/backend-node';
-import { groupNorm } from '@edm/core';
+import { groupNorm, groupNormSilu } from '@edm/core';
 
 const report = await useNodeBackend({ backend: 'wasm', strict: true });
 function values(n, seed) {
@@ -38,9 +38,17 @@ const gnWeight = tf.tensor1d(values(32, 5));
 const gnBias = tf.tensor1d(values(32, 6));
 const norm = groupNorm(x, gnWeight, gnBias, 8, 1e-5);
 const normGrad = tf.grad((a) => tf.sum(tf.square(groupNorm(a, gnWeight, gnBias, 8, 1e-5))))(x);
+// GroupNorm + SiLU on a tensor large enough for its passes to be split over the threads by image.
+const big = tf.tensor4d(values(16 * 28 * 28 * 48, 7), [16, 28, 28, 48]);
+const w48 = tf.tensor1d(values(48, 8));
+const b48 = tf.tensor1d(values(48, 9));
+const before = wasmThreadStats().splitCalls;
+const normSilu = groupNormSilu(big, w48, b48, 12, 1e-6);
+const normSiluGrad = tf.grad((a) => tf.sum(tf.square(groupNormSilu(a, w48, b48, 12, 1e-6))))(big);
+const normSplits = wasmThreadStats().splitCalls - before;
 const sha256 = async (t) => createHash('sha256').update(new Uint8Array((await t.data()).buffer)).digest('hex');
 const sample = async (t) => Array.from((await t.data()).slice(0, 64));
 console.log(JSON.stringify({ threads: report.threads, threadKernels: report.threadKernels, stats: wasmThreadStats(),
   conv: await sha256(conv), winograd: await sha256(winograd), winogradGrad: await sha256(winogradGrad), product: await sha256(product), grad: await sha256(grad), attention: await sha256(attention),
-  norm: await sha256(norm), normGrad: await sha256(normGrad), samples: { conv: await sample(conv), winograd: await sample(winograd), grad: await sample(grad),
+  norm: await sha256(norm), normGrad: await sha256(normGrad), normSilu: await sha256(normSilu), normSiluGrad: await sha256(normSiluGrad), normSplits, samples: { conv: await sample(conv), winograd: await sample(winograd), grad: await sample(grad),
     attention: await sample(attention) } }));

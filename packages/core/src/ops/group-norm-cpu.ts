@@ -69,7 +69,7 @@ export const groupNormSiluGradCpu: tf.KernelFunc = ({ inputs, backend, attrs }) 
   const dWeight = new Float32Array(d.c);
   const dBias = new Float32Array(d.c);
   groupNormSiluBackward(floats(b, dy), floats(b, x), floats(b, weight), floats(b, bias), eps, d, dx, dWeight, dBias,
-    new Float32Array(d.p * d.c));
+    new Float32Array(d.n * d.p * d.c));
   return [b.makeTensorInfo(x.shape, 'float32', dx), b.makeTensorInfo([d.c], 'float32', dWeight),
     b.makeTensorInfo([d.c], 'float32', dBias)];
 };

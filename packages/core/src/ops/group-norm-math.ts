@@ -28,46 +28,49 @@ export function groupNormDims(xShape: readonly number[], numGroups: number): Gro
 }
 
 /**
- * The two per-image passes over the data, where all the time goes; the group arithmetic between them is
- * O(C). Backends may supply their own (wasm SIMD in @edm/backend-wasm) computing exactly the same values.
+ * The passes over the data, where all the time goes; the group arithmetic between them is O(N C). Each pass
+ * takes all N images (image i's per-channel arrays at [i C, (i + 1) C) of the [N, C] sums and coefficients), so a
+ * backend may split the images over threads. Backends may supply their own (wasm SIMD in @edm/backend-wasm)
+ * computing exactly the same values.
  */
 export interface GroupNormPasses {
-  /** Per-channel sums over the P pixels from element `base`: s1[j] = sum a[j], s2[j] = sum a[j] * b[j] (float64). */
-  channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void;
-  /** out = (a * k1[c] + b * k2[c]) + k0[c], or a * k1[c] + k0[c] when b is null, over the P pixels from `base`. */
-  affine(out: Float32Array, a: Float32Array, b: Float32Array | null, base: number, p: number, c: number,
+  /** Per image and channel, over the P pixels: s1[i, j] = sum a[i, :, j], s2[i, j] = sum a[i, :, j] b[i, :, j] (float64). */
+  channelSums(a: Float32Array, b: Float32Array, n: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void;
+  /** out = (a k1[i, c] + b k2[i, c]) + k0[i, c], or a k1[i, c] + k0[i, c] when b is null (image i's coefficients). */
+  affine(out: Float32Array, a: Float32Array, b: Float32Array | null, n: number, p: number, c: number,
     k1: Float64Array, k2: Float64Array, k0: Float64Array): void;
-  /** `count` zeroed float64 arrays of length c, for the per-channel sums and coefficients. */
-  scratch(c: number, count: number): Float64Array[];
-  /** out = silu(t), t = f32(a * k1[c] + k0[c]), over the P pixels from `base` (sigmoid: the backend's own). */
-  affineSilu(out: Float32Array, a: Float32Array, base: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void;
+  /** `count` zeroed float64 arrays of `length`, for the sums and coefficients the passes read or write. */
+  scratch(length: number, count: number): Float64Array[];
+  /** out = silu(t), t = f32(a k1[i, c] + k0[i, c]) (sigmoid: the backend's own). */
+  affineSilu(out: Float32Array, a: Float32Array, n: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void;
   /**
-   * With t = f32(x * k1[c] + k0[c]) and s = sigmoid(t) over the P pixels from `base`: dt[q, j] = dy (s (1 + t (1 - s)))
-   * (rounded as the two-op path rounds; dt indexed from 0, one image), s1[j] = sum dt, s2[j] = sum dt x (float64).
+   * With t = f32(x k1[i, c] + k0[i, c]) and s = sigmoid(t): dt = dy (s (1 + t (1 - s))) (rounded as the two-op path
+   * rounds), s1[i, j] = sum dt, s2[i, j] = sum dt x (float64).
    */
-  siluGradSums(dt: Float32Array, dy: Float32Array, x: Float32Array, base: number, p: number, c: number,
+  siluGradSums(dt: Float32Array, dy: Float32Array, x: Float32Array, n: number, p: number, c: number,
     k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array): void;
 }
 
-/** Per-channel sums over the P pixels of image i: s1[j] += a[j], s2[j] += a[j] * b[j]. */
-function channelSums(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array, s2: Float64Array): void {
-  s1.fill(0);
-  s2.fill(0);
+/** Per-channel sums over the P pixels of one image from element `base` into s1, s2 from `at`. */
+function channelSumsImage(a: Float32Array, b: Float32Array, base: number, p: number, c: number, s1: Float64Array,
+  s2: Float64Array, at: number): void {
+  s1.fill(0, at, at + c);
+  s2.fill(0, at, at + c);
   for (let q = 0, o = base; q < p; q++, o += c) {
     for (let j = 0; j < c; j++) {
       const v = a[o + j]!;
-      s1[j]! += v;
-      s2[j]! += v * b[o + j]!;
+      s1[at + j]! += v;
+      s2[at + j]! += v * b[o + j]!;
     }
   }
 }
 
-/** out = a * k1[c] + b * k2[c] + k0[c] over the P pixels of image i (b may be unused when k2 is all zero). */
-function affinePass(out: Float32Array, a: Float32Array, b: Float32Array | null, base: number, p: number, c: number,
-  k1: Float64Array, k2: Float64Array, k0: Float64Array): void {
+/** out = a * k1[c] + b * k2[c] + k0[c] over the P pixels of one image (coefficients from `at`). */
+function affineImage(out: Float32Array, a: Float32Array, b: Float32Array | null, base: number, p: number, c: number,
+  k1: Float64Array, k2: Float64Array, k0: Float64Array, at: number): void {
   for (let q = 0, o = base; q < p; q++, o += c) {
-    if (b) for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[j]! + b[o + j]! * k2[j]! + k0[j]!;
-    else for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[j]! + k0[j]!;
+    if (b) for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[at + j]! + b[o + j]! * k2[at + j]! + k0[at + j]!;
+    else for (let j = 0; j < c; j++) out[o + j] = a[o + j]! * k1[at + j]! + k0[at + j]!;
   }
 }
 
@@ -76,42 +79,51 @@ function sigmoid32(t: number): number {
   return Math.fround(1 / (1 + Math.exp(-t)));
 }
 
-/** out = silu(f32(a k1 + k0)) over the P pixels of image i; t sigmoid(t) rounded as tfjs's Multiply rounds it. */
-function affineSiluPass(out: Float32Array, a: Float32Array, base: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void {
+/** out = silu(f32(a k1 + k0)) over the P pixels of one image; t sigmoid(t) rounded as tfjs's Multiply rounds it. */
+function affineSiluImage(out: Float32Array, a: Float32Array, base: number, p: number, c: number, k1: Float64Array,
+  k0: Float64Array, at: number): void {
   for (let q = 0, o = base; q < p; q++, o += c) {
     for (let j = 0; j < c; j++) {
-      const t = Math.fround(a[o + j]! * k1[j]! + k0[j]!);
+      const t = Math.fround(a[o + j]! * k1[at + j]! + k0[at + j]!);
       out[o + j] = t * sigmoid32(t);
     }
   }
 }
 
-/** dt = dy silu'(t) over the P pixels of image i (into dt from 0), with per-channel sums of dt and dt x. */
-function siluGradSumsPass(dt: Float32Array, dy: Float32Array, x: Float32Array, base: number, p: number, c: number,
-  k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array): void {
+/** dt = dy silu'(t) over the P pixels of one image, with its per-channel sums of dt and dt x. */
+function siluGradSumsImage(dt: Float32Array, dy: Float32Array, x: Float32Array, base: number, p: number, c: number,
+  k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array, at: number): void {
   const f = Math.fround;
-  s1.fill(0);
-  s2.fill(0);
-  for (let q = 0, o = base, d = 0; q < p; q++, o += c, d += c) {
+  s1.fill(0, at, at + c);
+  s2.fill(0, at, at + c);
+  for (let q = 0, o = base; q < p; q++, o += c) {
     for (let j = 0; j < c; j++) {
       const xv = x[o + j]!;
-      const t = f(xv * k1[j]! + k0[j]!);
+      const t = f(xv * k1[at + j]! + k0[at + j]!);
       const s = sigmoid32(t);
       const g = f(dy[o + j]! * f(s * f(1 + f(t * f(1 - s)))));
-      dt[d + j] = g;
-      s1[j]! += g;
-      s2[j]! += g * xv;
+      dt[o + j] = g;
+      s1[at + j]! += g;
+      s2[at + j]! += g * xv;
     }
   }
 }
 
-/** The passes as JavaScript loops (any backend whose data JavaScript can read). */
+/** The passes as JavaScript loops, one image after another (any backend whose data JavaScript can read). */
 export const JS_GROUP_NORM_PASSES: GroupNormPasses = {
-  channelSums,
-  affine: affinePass,
-  scratch: (c, count) => Array.from({ length: count }, () => new Float64Array(c)),
-  affineSilu: affineSiluPass,
-  siluGradSums: siluGradSumsPass,
+  channelSums: (a, b, n, p, c, s1, s2) => {
+    for (let i = 0; i < n; i++) channelSumsImage(a, b, i * p * c, p, c, s1, s2, i * c);
+  },
+  affine: (out, a, b, n, p, c, k1, k2, k0) => {
+    for (let i = 0; i < n; i++) affineImage(out, a, b, i * p * c, p, c, k1, k2, k0, i * c);
+  },
+  scratch: (length, count) => Array.from({ length: count }, () => new Float64Array(length)),
+  affineSilu: (out, a, n, p, c, k1, k0) => {
+    for (let i = 0; i < n; i++) affineSiluImage(out, a, i * p * c, p, c, k1, k0, i * c);
+  },
+  siluGradSums: (dt, dy, x, n, p, c, k1, k0, s1, s2) => {
+    for (let i = 0; i < n; i++) siluGradSumsImage(dt, dy, x, i * p * c, p, c, k1, k0, s1, s2, i * c);
+  },
 };
 
 /**
@@ -172,22 +184,24 @@ function backwardCoefficients(sumDy: Float64Array, sumDyX: Float64Array, weight:
   }
 }
 
+/** Image i's slice [i c, (i + 1) c) of an [N, C] array. */
+const image = (a: Float64Array, i: number, c: number) => a.subarray(i * c, (i + 1) * c);
+
 /** Writes y [N,P,C], mean [N,G] and invStd [N,G]. */
 export function groupNormForward(
   x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
   y: Float32Array, mean: Float32Array, invStd: Float32Array, passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const [s1, s2, scale, shift] = passes.scratch(c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const [s1, s2, scale, shift] = passes.scratch(n * c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
   const mu = new Float64Array(g);
   const inv = new Float64Array(g);
+  passes.channelSums(x, x, n, p, c, s1, s2);
   for (let i = 0; i < n; i++) {
-    const base = i * p * c;
-    passes.channelSums(x, x, base, p, c, s1, s2);
-    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
+    groupCoefficients(image(s1, i, c), image(s2, i, c), weight, bias, eps, c, g, p * (c / g), mu, inv, image(scale, i, c), image(shift, i, c));
     mean.set(mu, i * g);
     invStd.set(inv, i * g);
-    passes.affine(y, x, null, base, p, c, scale, scale, shift);
   }
+  passes.affine(y, x, null, n, p, c, scale, scale, shift);
 }
 
 /** Writes dx [N,P,C], dWeight [C] and dBias [C] from dy and the forward pass's x, mean and invStd. */
@@ -196,14 +210,16 @@ export function groupNormBackward(
   { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array,
   passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const [dw, db, sumDy, sumDyX, kDy, kX, k0] = passes.scratch(c, 7) as [Float64Array, Float64Array, Float64Array,
-    Float64Array, Float64Array, Float64Array, Float64Array];
+  const [sumDy, sumDyX, kDy, kX, k0] = passes.scratch(n * c, 5) as [Float64Array, Float64Array, Float64Array, Float64Array,
+    Float64Array];
+  const dw = new Float64Array(c);
+  const db = new Float64Array(c);
+  passes.channelSums(dy, x, n, p, c, sumDy, sumDyX);
   for (let i = 0; i < n; i++) {
-    const base = i * p * c;
-    passes.channelSums(dy, x, base, p, c, sumDy, sumDyX);
-    backwardCoefficients(sumDy, sumDyX, weight, mean, invStd, i * g, c, g, p * (c / g), dw, db, kDy, kX, k0);
-    passes.affine(dx, dy, x, base, p, c, kDy, kX, k0);
+    backwardCoefficients(image(sumDy, i, c), image(sumDyX, i, c), weight, mean, invStd, i * g, c, g, p * (c / g), dw, db,
+      image(kDy, i, c), image(kX, i, c), image(k0, i, c));
   }
+  passes.affine(dx, dy, x, n, p, c, kDy, kX, k0);
   for (let j = 0; j < c; j++) {
     dWeight[j] = dw[j]!;
     dBias[j] = db[j]!;
@@ -215,41 +231,47 @@ export function groupNormSiluForward(
   x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, { n, p, c, g }: GroupNormDims,
   y: Float32Array, passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const [s1, s2, scale, shift] = passes.scratch(c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const [s1, s2, scale, shift] = passes.scratch(n * c, 4) as [Float64Array, Float64Array, Float64Array, Float64Array];
   const mu = new Float64Array(g);
   const inv = new Float64Array(g);
+  passes.channelSums(x, x, n, p, c, s1, s2);
   for (let i = 0; i < n; i++) {
-    const base = i * p * c;
-    passes.channelSums(x, x, base, p, c, s1, s2);
-    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
-    passes.affineSilu(y, x, base, p, c, scale, shift);
+    groupCoefficients(image(s1, i, c), image(s2, i, c), weight, bias, eps, c, g, p * (c / g), mu, inv, image(scale, i, c), image(shift, i, c));
   }
+  passes.affineSilu(y, x, n, p, c, scale, shift);
 }
 
 /**
  * Writes dx [N,P,C], dWeight [C] and dBias [C] of y = silu(GroupNorm(x) weight + bias) from dy, recomputing the
- * forward's statistics from x. `dt`: P*C floats of scratch (one image's dt at a time).
+ * forward's statistics from x. `dt`: N*P*C floats of scratch.
  */
 export function groupNormSiluBackward(
   dy: Float32Array, x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number,
   { n, p, c, g }: GroupNormDims, dx: Float32Array, dWeight: Float32Array, dBias: Float32Array, dt: Float32Array,
   passes: GroupNormPasses = JS_GROUP_NORM_PASSES,
 ): void {
-  const [s1, s2, scale, shift, dw, db, kDy, kX, k0] = passes.scratch(c, 9) as Float64Array[] as [Float64Array, Float64Array,
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  const [s1, s2, scale, shift, kDy, kX, k0] = passes.scratch(n * c, 7) as [Float64Array, Float64Array, Float64Array,
+    Float64Array, Float64Array, Float64Array, Float64Array];
+  const dw = new Float64Array(c);
+  const db = new Float64Array(c);
+  const mean = new Float32Array(n * g);
+  const invStd = new Float32Array(n * g);
   const mu = new Float64Array(g);
   const inv = new Float64Array(g);
-  const dtImage = dt.subarray(0, p * c);
+  passes.channelSums(x, x, n, p, c, s1, s2);
   for (let i = 0; i < n; i++) {
-    const base = i * p * c;
-    passes.channelSums(x, x, base, p, c, s1, s2);
-    groupCoefficients(s1, s2, weight, bias, eps, c, g, p * (c / g), mu, inv, scale, shift);
-    // dt and its sums (s1, s2 reused: the forward's sums are spent), then GroupNorm's backward of dt with the
-    // statistics rounded to float32, as the forward kernel outputs them to the two-op path's backward.
-    passes.siluGradSums(dtImage, dy, x, base, p, c, scale, shift, s1, s2);
-    backwardCoefficients(s1, s2, weight, Float32Array.from(mu), Float32Array.from(inv), 0, c, g, p * (c / g), dw, db, kDy, kX, k0);
-    passes.affine(dx.subarray(base, base + p * c), dtImage, x.subarray(base, base + p * c), 0, p, c, kDy, kX, k0);
+    groupCoefficients(image(s1, i, c), image(s2, i, c), weight, bias, eps, c, g, p * (c / g), mu, inv, image(scale, i, c), image(shift, i, c));
+    // The statistics rounded to float32, as the forward kernel outputs them to the two-op path's backward.
+    mean.set(mu, i * g);
+    invStd.set(inv, i * g);
   }
+  // dt and its sums (s1, s2 reused: the forward's sums are spent), then GroupNorm's backward of dt.
+  passes.siluGradSums(dt, dy, x, n, p, c, scale, shift, s1, s2);
+  for (let i = 0; i < n; i++) {
+    backwardCoefficients(image(s1, i, c), image(s2, i, c), weight, mean, invStd, i * g, c, g, p * (c / g), dw, db,
+      image(kDy, i, c), image(kX, i, c), image(k0, i, c));
+  }
+  passes.affine(dx, dt, x, n, p, c, kDy, kX, k0);
   for (let j = 0; j < c; j++) {
     dWeight[j] = dw[j]!;
     dBias[j] = db[j]!;

@@ -22,7 +22,7 @@ export const groupNormWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const y = b.makeOutput(x.shape, 'float32');
   const mean = b.makeOutput([d.n, d.g], 'float32');
   const invStd = b.makeOutput([d.n, d.g], 'float32');
-  const simd = heapGroupNormPasses(b.wasm, d.c, 4);
+  const simd = heapGroupNormPasses(b.wasm, d.c, 4 * d.n * d.c);
   // Views after every allocation: growing the heap detaches earlier views.
   const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
   try {
@@ -43,7 +43,7 @@ export const groupNormGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   const dx = b.makeOutput(x.shape, 'float32');
   const dWeight = b.makeOutput([d.c], 'float32');
   const dBias = b.makeOutput([d.c], 'float32');
-  const simd = heapGroupNormPasses(b.wasm, d.c, 7);
+  const simd = heapGroupNormPasses(b.wasm, d.c, 5 * d.n * d.c);
   const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
   try {
     groupNormBackward(view(dy), view(x), view(weight), view(mean), view(invStd), d, view(dx), view(dWeight), view(dBias),
@@ -62,7 +62,7 @@ export const groupNormSiluWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   checkFloat32(GROUP_NORM_SILU_KERNEL, { x, weight, bias });
   const d = groupNormDims(x.shape, numGroups);
   const y = b.makeOutput(x.shape, 'float32');
-  const simd = heapGroupNormPasses(b.wasm, d.c, 4);
+  const simd = heapGroupNormPasses(b.wasm, d.c, 4 * d.n * d.c);
   const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
   try {
     groupNormSiluForward(view(x), view(weight), view(bias), eps, d, view(y), simd?.passes);
@@ -72,7 +72,7 @@ export const groupNormSiluWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   return y;
 };
 
-/** EdmGroupNormSiluGrad for wasm: outputs [dx, dWeight, dBias]; one image's dt lives in a heap block. */
+/** EdmGroupNormSiluGrad for wasm: outputs [dx, dWeight, dBias]; dt lives in a heap block. */
 export const groupNormSiluGradWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const b = backend as unknown as WasmHeapBackend;
   const { numGroups, eps } = attrs as unknown as GroupNormAttrs;
@@ -82,12 +82,13 @@ export const groupNormSiluGradWasm: tf.KernelFunc = ({ inputs, backend, attrs })
   const dx = b.makeOutput(x.shape, 'float32');
   const dWeight = b.makeOutput([d.c], 'float32');
   const dBias = b.makeOutput([d.c], 'float32');
-  // pointer: a heap block of one image's dt for the SIMD passes (null: the JavaScript loops, dt in JavaScript).
+  // pointer: a heap block for dt for the SIMD passes (null: the JavaScript loops, dt in JavaScript).
   const run = (pointer: number | null) => {
-    const simd = pointer === null ? null : heapGroupNormPasses(b.wasm, d.c, 9);
+    const simd = pointer === null ? null : heapGroupNormPasses(b.wasm, d.c, 7 * d.n * d.c);
     // Views after every allocation: growing the heap detaches earlier views.
     const view = (t: tf.TensorInfo) => heapView(b, t) as Float32Array;
-    const dt = simd ? new Float32Array(heapView(b, dx).buffer, pointer!, d.p * d.c) : new Float32Array(d.p * d.c);
+    const size = d.n * d.p * d.c;
+    const dt = simd ? new Float32Array(heapView(b, dx).buffer, pointer!, size) : new Float32Array(size);
     try {
       groupNormSiluBackward(view(dy), view(x), view(weight), view(bias), eps, d, view(dx), view(dWeight), view(dBias), dt,
         simd?.passes);
@@ -95,6 +96,6 @@ export const groupNormSiluGradWasm: tf.KernelFunc = ({ inputs, backend, attrs })
       simd?.release();
     }
   };
-  if (withHeapBlocks(b, [4 * d.p * d.c], ([pointer]) => { run(pointer!); return true; }) === null) run(null);
+  if (withHeapBlocks(b, [4 * d.n * d.p * d.c], ([pointer]) => { run(pointer!); return true; }) === null) run(null);
   return [dx, dWeight, dBias];
 };

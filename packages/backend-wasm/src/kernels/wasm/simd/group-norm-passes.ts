@@ -1,17 +1,12 @@
 // @edm/core's GroupNorm passes (GroupNormPasses) run by group-norm.wat on the wasm heap: the same float64
 // arithmetic in the same order as the JavaScript loops, four channels per step (bit-identical results; the
-// GroupNorm + SiLU passes' sigmoid is the module's own, within a few ulp).
+// GroupNorm + SiLU passes' sigmoid is the module's own, within a few ulp). Each pass covers the N images; on the
+// threaded build with our pool they are split over the threads by image (a pass of 2 MFLOP or more; pool.ts).
 import type { GroupNormPasses } from '@edm/core';
 import { heapMemory, type WasmModule } from '../heap';
 import { GROUP_NORM_WASM } from './group-norm-wasm';
 import { heapPointer, simdInstance } from './instance';
-
-interface GroupNormExports extends WebAssembly.Exports {
-  channelSums(a: number, b: number, p: number, c: number, s1: number, s2: number): void;
-  affine(out: number, a: number, b: number, p: number, c: number, k1: number, k2: number, k0: number): void;
-  affineSilu(out: number, a: number, p: number, c: number, k1: number, k0: number): void;
-  siluGradSums(dt: number, dy: number, x: number, p: number, c: number, k1: number, k0: number, s1: number, s2: number): void;
-}
+import { simdRows, type RowRun } from './pool';
 
 /** Passes plus the heap scratch they own: call `release` when the kernel is done. */
 export interface HeapGroupNormPasses {
@@ -19,39 +14,53 @@ export interface HeapGroupNormPasses {
   release(): void;
 }
 
+/** Floating-point operations per element of each pass (for the pool's split threshold). */
+const FLOPS = { channelSums: 4, affine: 6, affineSilu: 30, siluGradSums: 40 } as const;
+
+/** `name` over images [0, n): through the pool where it serves this heap, else on the calling thread. */
+function imagesRun(module: WasmModule, name: keyof typeof FLOPS): RowRun | null {
+  const pooled = simdRows(module, GROUP_NORM_WASM, name);
+  if (pooled) return pooled;
+  // A shared heap without our pool (a browser's threaded build): the calling thread does all images.
+  const f = simdInstance(module, GROUP_NORM_WASM)?.[name] as ((...args: number[]) => void) | undefined;
+  return f ? (args, rows) => f(...args, 0, rows) : null;
+}
+
 /**
- * SIMD passes for C channels with up to `arrays` float64 scratch arrays, allocated in the heap now: create
- * these BEFORE taking views of the kernel's tensors (allocating may grow the heap and detach older views).
- * Null where the SIMD module cannot run or C is not a multiple of 4: keep the JavaScript passes then.
+ * SIMD passes for C channels with scratch for `floats` float64 values, allocated in the heap now: create these
+ * BEFORE taking views of the kernel's tensors (allocating may grow the heap and detach older views). Null where
+ * the SIMD module cannot run or C is not a multiple of 4: keep the JavaScript passes then.
  */
-export function heapGroupNormPasses(module: WasmModule, c: number, arrays: number): HeapGroupNormPasses | null {
+export function heapGroupNormPasses(module: WasmModule, c: number, floats: number): HeapGroupNormPasses | null {
   if (c % 4 !== 0) return null;
-  const simd = simdInstance<GroupNormExports>(module, GROUP_NORM_WASM);
-  if (!simd) return null;
+  const runs = { channelSums: imagesRun(module, 'channelSums'), affine: imagesRun(module, 'affine'),
+    affineSilu: imagesRun(module, 'affineSilu'), siluGradSums: imagesRun(module, 'siluGradSums') };
+  if (!runs.channelSums || !runs.affine || !runs.affineSilu || !runs.siluGradSums) return null;
+  const { channelSums, affine, affineSilu, siluGradSums } = runs as Record<keyof typeof FLOPS, RowRun>;
   const memory = heapMemory(module);
   // emscripten's _malloc returns a signed i32: heaps past 2 GiB give negative numbers (a CIFAR-10 training step).
-  const block = module._malloc(arrays * c * 8) >>> 0;
+  const block = module._malloc(floats * 8) >>> 0;
   if (block === 0) return null; // heap exhausted: the JavaScript passes need no scratch in it
   if (block % 8 !== 0) throw new Error(`simd: malloc returned an unaligned block (${block})`);
   let used = 0;
   const ptr = (v: ArrayBufferView) => heapPointer(memory, v);
   const passes: GroupNormPasses = {
-    channelSums(a, b, base, p, ch, s1, s2) {
-      simd.channelSums(ptr(a) + base * 4, ptr(b) + base * 4, p, ch, ptr(s1), ptr(s2));
+    channelSums(a, b, n, p, ch, s1, s2) {
+      channelSums([ptr(a), ptr(b), p, ch, ptr(s1), ptr(s2)], n, FLOPS.channelSums * n * p * ch);
     },
-    affine(out, a, b, base, p, ch, k1, k2, k0) {
-      simd.affine(ptr(out) + base * 4, ptr(a) + base * 4, b ? ptr(b) + base * 4 : 0, p, ch, ptr(k1), ptr(k2), ptr(k0));
+    affine(out, a, b, n, p, ch, k1, k2, k0) {
+      affine([ptr(out), ptr(a), b ? ptr(b) : 0, p, ch, ptr(k1), ptr(k2), ptr(k0)], n, FLOPS.affine * n * p * ch);
     },
-    affineSilu(out, a, base, p, ch, k1, k0) {
-      simd.affineSilu(ptr(out) + base * 4, ptr(a) + base * 4, p, ch, ptr(k1), ptr(k0));
+    affineSilu(out, a, n, p, ch, k1, k0) {
+      affineSilu([ptr(out), ptr(a), p, ch, ptr(k1), ptr(k0)], n, FLOPS.affineSilu * n * p * ch);
     },
-    siluGradSums(dt, dy, x, base, p, ch, k1, k0, s1, s2) {
-      simd.siluGradSums(ptr(dt), ptr(dy) + base * 4, ptr(x) + base * 4, p, ch, ptr(k1), ptr(k0), ptr(s1), ptr(s2));
+    siluGradSums(dt, dy, x, n, p, ch, k1, k0, s1, s2) {
+      siluGradSums([ptr(dt), ptr(dy), ptr(x), p, ch, ptr(k1), ptr(k0), ptr(s1), ptr(s2)], n, FLOPS.siluGradSums * n * p * ch);
     },
-    scratch(ch, count) {
-      if (ch !== c || used + count > arrays) throw new Error(`simd: scratch of ${count}x${ch} exceeds the ${arrays}x${c} allocated`);
-      const views = Array.from({ length: count }, (_, i) => new Float64Array(memory.buffer, block + (used + i) * c * 8, c).fill(0));
-      used += count;
+    scratch(length, count) {
+      if (used + length * count > floats) throw new Error(`simd: scratch of ${count}x${length} exceeds the ${floats} floats allocated`);
+      const views = Array.from({ length: count }, (_, i) => new Float64Array(memory.buffer, block + (used + i * length) * 8, length).fill(0));
+      used += length * count;
       return views;
     },
   };

@@ -3,12 +3,14 @@
 ;; their heap offsets and nothing is copied. The arithmetic is the loops' own, in float64 (f64x2 lanes), in
 ;; the same order, so results are bit-identical to @edm/core's cpu kernel, except the sigmoid of the GroupNorm +
 ;; SiLU passes (affineSilu, siluGradSums): a polynomial exp here, Math.exp there, a few ulp apart. Channels go
-;; four at a time: callers use these only when C % 4 == 0. Compiled by scripts/wat.mjs into group-norm-wasm.ts (do not edit that).
+;; four at a time: callers use these only when C % 4 == 0. Exported: each pass over the images [row0, row1) of N
+;; (image i's data at i P C floats, its per-channel sums and coefficients at i C float64s), so a pool splits the
+;; images over threads; the per-image functions below do one image each. Compiled by scripts/wat.mjs into group-norm-wasm.ts (do not edit that).
 (module
   (import "env" "memory" (memory MEMORY_LIMITS))
 
   ;; s1[j] = sum_q a[q, j];  s2[j] = sum_q a[q, j] * b[q, j]   (q < p pixels, j < c channels; f64 sums)
-  (func (export "channelSums") (param $a i32) (param $b i32) (param $p i32) (param $c i32) (param $s1 i32) (param $s2 i32)
+  (func $channelSums (param $a i32) (param $b i32) (param $p i32) (param $c i32) (param $s1 i32) (param $s2 i32)
     (local $j i32) (local $end i32) (local $pix i32) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
     (local $s1j i32) (local $s2j i32)
     ;; zero the sums
@@ -52,7 +54,7 @@
 
   ;; out[q, j] = f32((a[q, j] * k1[j] + b[q, j] * k2[j]) + k0[j]), or f32(a[q, j] * k1[j] + k0[j]) when b == 0
   ;; (the JavaScript loop's expression and order; k1, k2, k0 are float64 arrays of c).
-  (func (export "affine") (param $out i32) (param $a i32) (param $b i32) (param $p i32) (param $c i32)
+  (func $affine (param $out i32) (param $a i32) (param $b i32) (param $p i32) (param $c i32)
     (param $k1 i32) (param $k2 i32) (param $k0 i32)
     (local $end i32) (local $pix i32) (local $j i32) (local $va v128) (local $vb v128) (local $rlo v128) (local $rhi v128)
     (local.set $pix (i32.const 0))
@@ -106,7 +108,7 @@
 
   ;; GroupNorm then SiLU: out[q, j] = t sigmoid(t), t = f32(a[q, j] * k1[j] + k0[j]) (the affine pass's t; the
   ;; sigmoid below within 2 ulp of a float32-rounded 1 / (1 + exp(-t)), so the cpu kernel's values within a few ulp).
-  (func (export "affineSilu") (param $out i32) (param $a i32) (param $p i32) (param $c i32) (param $k1 i32) (param $k0 i32)
+  (func $affineSilu (param $out i32) (param $a i32) (param $p i32) (param $c i32) (param $k1 i32) (param $k0 i32)
     (local $end i32) (local $pix i32) (local $j i32) (local $va v128) (local $t v128) (local $s v128)
     (local $z v128) (local $n v128) (local $r v128) (local $e v128) (local $m v128)
     (local.set $pix (i32.const 0))
@@ -157,8 +159,8 @@
   ;; SiLU's backward inside GroupNorm + SiLU's: with t = f32(x[q, j] k1[j] + k0[j]) and s = sigmoid(t) as above,
   ;;   dt[q, j] = dy (s (1 + t (1 - s)))  (float32, in the two-op path's order),
   ;;   s1[j] = sum_q dt,  s2[j] = sum_q dt x  (float64, as channelSums sums them)
-  ;; dt is contiguous from its start (one image); dy and x are the image's.
-  (func (export "siluGradSums") (param $dt i32) (param $dy i32) (param $x i32) (param $p i32) (param $c i32)
+  ;; dt, dy and x are the image's.
+  (func $siluGradSums (param $dt i32) (param $dy i32) (param $x i32) (param $p i32) (param $c i32)
     (param $k1 i32) (param $k0 i32) (param $s1 i32) (param $s2 i32)
     (local $end i32) (local $pix i32) (local $j i32) (local $va v128) (local $t v128) (local $s v128) (local $g v128)
     (local $z v128) (local $n v128) (local $r v128) (local $e v128) (local $m v128) (local $s1j i32) (local $s2j i32)
@@ -225,4 +227,67 @@
         (br $channels)))
       (local.set $pix (i32.add (local.get $pix) (i32.const 1)))
       (br $pixels))))
+
+  ;; The exported passes: images [row0, row1), image i at i P C floats of the tensors and i C float64s of the
+  ;; per-channel arrays.
+  (func (export "channelSums") (param $a i32) (param $b i32) (param $p i32) (param $c i32) (param $s1 i32) (param $s2 i32)
+    (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $img i32) (local $ch i32)
+    (local.set $img (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2)))
+    (local.set $ch (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $i (local.get $row0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+      (call $channelSums (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $img)))
+        (i32.add (local.get $b) (i32.mul (local.get $i) (local.get $img))) (local.get $p) (local.get $c)
+        (i32.add (local.get $s1) (i32.mul (local.get $i) (local.get $ch))) (i32.add (local.get $s2) (i32.mul (local.get $i) (local.get $ch))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $images))))
+
+  (func (export "affine") (param $out i32) (param $a i32) (param $b i32) (param $p i32) (param $c i32)
+    (param $k1 i32) (param $k2 i32) (param $k0 i32) (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $img i32) (local $ch i32)
+    (local.set $img (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2)))
+    (local.set $ch (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $i (local.get $row0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+      (call $affine (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $img)))
+        (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $img)))
+        (select (i32.add (local.get $b) (i32.mul (local.get $i) (local.get $img))) (i32.const 0) (local.get $b))
+        (local.get $p) (local.get $c)
+        (i32.add (local.get $k1) (i32.mul (local.get $i) (local.get $ch))) (i32.add (local.get $k2) (i32.mul (local.get $i) (local.get $ch)))
+        (i32.add (local.get $k0) (i32.mul (local.get $i) (local.get $ch))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $images))))
+
+  (func (export "affineSilu") (param $out i32) (param $a i32) (param $p i32) (param $c i32) (param $k1 i32) (param $k0 i32)
+    (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $img i32) (local $ch i32)
+    (local.set $img (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2)))
+    (local.set $ch (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $i (local.get $row0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+      (call $affineSilu (i32.add (local.get $out) (i32.mul (local.get $i) (local.get $img)))
+        (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $img))) (local.get $p) (local.get $c)
+        (i32.add (local.get $k1) (i32.mul (local.get $i) (local.get $ch))) (i32.add (local.get $k0) (i32.mul (local.get $i) (local.get $ch))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $images))))
+
+  (func (export "siluGradSums") (param $dt i32) (param $dy i32) (param $x i32) (param $p i32) (param $c i32)
+    (param $k1 i32) (param $k0 i32) (param $s1 i32) (param $s2 i32) (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $img i32) (local $ch i32)
+    (local.set $img (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2)))
+    (local.set $ch (i32.shl (local.get $c) (i32.const 3)))
+    (local.set $i (local.get $row0))
+    (block $done (loop $images
+      (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+      (call $siluGradSums (i32.add (local.get $dt) (i32.mul (local.get $i) (local.get $img)))
+        (i32.add (local.get $dy) (i32.mul (local.get $i) (local.get $img))) (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $img)))
+        (local.get $p) (local.get $c)
+        (i32.add (local.get $k1) (i32.mul (local.get $i) (local.get $ch))) (i32.add (local.get $k0) (i32.mul (local.get $i) (local.get $ch)))
+        (i32.add (local.get $s1) (i32.mul (local.get $i) (local.get $ch))) (i32.add (local.get $s2) (i32.mul (local.get $i) (local.get $ch))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $images))))
 )

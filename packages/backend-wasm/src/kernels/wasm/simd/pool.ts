@@ -7,6 +7,7 @@
 import { heapMemory, type WasmModule } from '../heap';
 import { CONV_FILTER_WASM } from './conv-filter-wasm';
 import { CONV_WASM } from './conv-wasm';
+import { GROUP_NORM_WASM } from './group-norm-wasm';
 import { isSharedMemory, simdCompiled, type WatBinaries } from './instance';
 import { WINOGRAD_WASM } from './winograd-wasm';
 import { WINOGRAD4_WASM } from './winograd4-wasm';
@@ -36,6 +37,14 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: WINOGRAD4_WASM, name: 'filterTiles', warmUpArgs: [0, 16384, 16, 16, 0, 16] },
   { binaries: WINOGRAD4_WASM, name: 'inputTiles', warmUpArgs: [0, 8192, 8, 8, 32, 1, 1, 2, 2, 4, 0, 64512, 0, 2] },
   { binaries: WINOGRAD4_WASM, name: 'outputTiles', warmUpArgs: [8192, 32768, 0, 8, 8, 32, 2, 2, 4, 0, 0, 2] },
+  // group-norm.wat's passes over images [row0, row1): 2 images of 64 pixels x 16 channels (x at 0, y at 16384,
+  // float64 sums and coefficients from 32768).
+  // channelSums(a, b, p, c, s1, s2, row0, row1), affine(out, a, b, p, c, k1, k2, k0, ...), affineSilu(out, a, p, c,
+  // k1, k0, ...), siluGradSums(dt, dy, x, p, c, k1, k0, s1, s2, ...).
+  { binaries: GROUP_NORM_WASM, name: 'channelSums', warmUpArgs: [0, 0, 64, 16, 32768, 33024, 0, 2] },
+  { binaries: GROUP_NORM_WASM, name: 'affine', warmUpArgs: [16384, 0, 0, 64, 16, 32768, 33024, 33280, 0, 2] },
+  { binaries: GROUP_NORM_WASM, name: 'affineSilu', warmUpArgs: [16384, 0, 64, 16, 32768, 33024, 0, 2] },
+  { binaries: GROUP_NORM_WASM, name: 'siluGradSums', warmUpArgs: [16384, 0, 8192, 64, 16, 32768, 33024, 33280, 33536, 0, 2] },
 ];
 
 /** One function a pool runs: a module's export and a warm-up call of it. */
