@@ -2,7 +2,7 @@
 // digits it never saw at 98% or better; samples of the shipped model are scored against mnist-heldout with
 // fid, kid and class accuracy, beside the same figures for real mnist-train digits (the floor); train-judge
 // writes a judge file; misuse is refused.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,34 @@ describe('edm metrics with the MNIST judge', () => {
     r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--detector', 'mnist:missing.safetensors'], dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/missing\.safetensors/);
+  });
+
+  it('edm train --metrics: fid and accuracy of each snapshot in stats.jsonl, equal to edm metrics of that snapshot', async () => {
+    const train = ['train', '--preset', 'mnist', '--data', 'mnist-train', '--max-images', '64', '--cbase', '4', '--duration', '0.000064',
+      '--tick', '0.032', '--snap', '1', '--snap-grid', '0', '--seed', '5', '--metrics', 'fid,accuracy', '--metrics-seeds', '20', '--backend', 'wasm'];
+    const r = await runCli([...train, '--outdir', 'tm', '--nosubdir'], dir);
+    ok(r);
+    expect(r.stderr).toMatch(/metrics at kimg 0 \(20 samples vs mnist-heldout\): fid \d+\.\d+, accuracy \d+\.\d%/);
+    const lines = readFileSync(join(dir, 'tm', 'stats.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const judged = lines.filter((l) => l.metrics);
+    expect(judged.length).toBeGreaterThanOrEqual(2);
+    const last = judged.at(-1)!;
+    expect(last.metrics).toMatchObject({ fid: expect.any(Number), accuracy: expect.any(Number), accuracy_per_class: expect.any(Array) });
+    // The same figures as edm metrics on the final snapshot (same seeds, sampler and judge).
+    const snap = join('tm', 'network-snapshot-000000.safetensors');
+    expect(existsSync(join(dir, snap))).toBe(true);
+    const m = JSON.parse((await runCli(['metrics', '--net', snap, '--seeds', '0-19', '--ref', 'mnist-heldout', '--metrics', 'fid,accuracy',
+      '--floor', 'none', '--json', '--backend', 'wasm'], dir)).stdout);
+    expect(m.accuracy).toBe(last.metrics.accuracy);
+    expect(m.fid).toBeCloseTo(last.metrics.fid, 6);
+    // Misuse: accuracy of an unconditional run; a held-out reference while training on all of mnist; no reference for other data.
+    const bad = async (args: string[], re: RegExp) => {
+      const b = await runCli(['train', '--outdir', 'bad', '--dry-run', ...args], dir);
+      expect([b.code, b.stderr]).toEqual([2, expect.stringMatching(re)]);
+    };
+    await bad(['--data', 'mnist-train', '--metrics', 'accuracy'], /--metrics accuracy: class accuracy needs a class-conditional run/);
+    await bad(['--preset', 'mnist', '--data', 'mnist', '--metrics', 'fid'], /train on mnist-train/);
+    await bad(['--preset', 'mnist', '--data', 'mnist-train', '--metrics-seeds', '10'], /need --metrics LIST/);
   });
 
   it('train-judge writes a judge file that --detector mnist:FILE reads', async () => {

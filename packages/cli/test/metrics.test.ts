@@ -11,7 +11,7 @@ import { encodePng } from '../src/io/png';
 import { writeZipStateDict } from '../../models/test/torch-save-writer';
 import { constantSpec, EXPECTED_FEATURE } from '../../metrics/test/helpers/constant-inception';
 import { describeWithFidWeights, FID_WEIGHTS_PATH, fidReference, refValues } from '../../metrics/test/helpers/fid-fixture';
-import { maxAbsDiff } from '../../backend-node/test/helpers';
+import { maxAbsDiff } from '../../backend-wasm/test/helpers';
 import { requireBuiltCli, runCli, tempDir, type RunResult } from './helpers';
 
 let dir: string;
@@ -97,8 +97,8 @@ describe('edm metrics with a small known network', () => {
       [['metrics', '--net', 'n.safetensors', '--ref', 'r'], 2, /--net needs --seeds LIST/],
       [['metrics', '--images', 'imgs', '--ref', 'ref.safetensors', '--metrics', 'fid,is'], 2, /unknown metric 'is'/],
       [['metrics', '--images', 'imgs', '--ref', 'r', '--steps', '10'], 2, /--steps is not an option of 'edm metrics --images'/],
-      [['metrics', '--images', 'imgs', '--ref', 'r', '--detector', 'vgg'], 2, /--detector: expected inception:FILE .* or mnist, got 'vgg'/],
-      [['metrics', 'features', '--detector', 'mnist', '--images', 'imgs', '--out', 'x.safetensors', '--backend', 'wasm'], 1, /MNIST digit judge is not available yet/],
+      [['metrics', '--images', 'imgs', '--ref', 'r', '--detector', 'vgg'], 2, /--detector: expected inception:FILE .*, mnist or mnist:FILE, got 'vgg'/],
+      [['metrics', 'features', '--detector', 'mnist', '--images', 'imgs', '--out', 'x.safetensors', '--backend', 'wasm'], 1, /imgs: the MNIST judge reads 28 x 28 x 1 digits, got images of 8 x 8 x 3/],
       [['metrics', 'features', '--detector', 'inception:missing.pth', '--images', 'imgs', '--out', 'x.safetensors', '--backend', 'wasm'], 1, /weights file 'missing\.pth' not found/],
       [['metrics', 'features', '--detector', 'inception:imgs/a.png', '--images', 'imgs', '--out', 'x.safetensors', '--backend', 'wasm'], 1, /imgs\/a\.png: not a torch\.save file/],
       [['metrics', '--images', 'imgs', '--ref', 'imgs/a.png', ...W], 1, /imgs\/a\.png/],

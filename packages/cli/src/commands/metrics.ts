@@ -8,10 +8,7 @@
 // whole run succeeds.
 import { autoguidance, classifierFreeGuidance, type Denoiser } from '@edm/core';
 import { encodeSafetensors } from '@edm/models';
-import {
-  MnistJudge, classAccuracy, computeFeatures, trainMnistJudge, decodeReference, encodeReference, featureStats, frechetDistance, imagesInMemory,
-  kernelInceptionDistance, makeReference, precisionRecall, type FeatureDetector, type ReferenceStats,
-} from '@edm/metrics';
+import { encodeReference, makeReference, trainMnistJudge, type ReferenceStats } from '@edm/metrics';
 import { defineCommand, type CommandContext } from '../command/define';
 import { CliError, InterruptedError, UsageError, errorMessage } from '../command/errors';
 import { bool, custom, int, kebab, str } from '../command/options';
@@ -20,66 +17,15 @@ import { loadDataset } from '../data/source';
 import { writeFileAtomic } from '../io/atomic';
 import { checkOutputFile } from '../io/output-check';
 import { Progress } from '../io/progress';
-import { readInputFile } from '../io/read-file';
 import { parseRangeList } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
 import { loadCheckpoint, type LoadedNetwork } from '../net/checkpoint';
 import { generateImages } from '../sample/generate-images';
 import { samplerChoice, samplerOptions } from '../sample/options';
-import { MNIST_DETECTOR_NAME, detectorHint, loadDetector, parseDetector, type DetectorSpec } from '../metrics/detector';
-
-/** The metrics --metrics names. */
-const METRICS = ['fid', 'kid', 'pr', 'accuracy'] as const;
-type MetricName = (typeof METRICS)[number];
-
-function parseMetrics(raw: string, flag: string): MetricName[] {
-  const names = raw.split(',').map((s) => s.trim().toLowerCase());
-  const bad = names.find((n) => !(METRICS as readonly string[]).includes(n));
-  if (bad !== undefined) throw new UsageError(`${flag}: unknown metric '${bad}'; expected a comma-separated list of ${METRICS.join(', ')}`);
-  return [...new Set(names)] as MetricName[];
-}
-
-/** Images to judge, 8-bit NHWC in memory, where they came from, and their classes when known. */
-interface Images {
-  pixels: Uint8Array;
-  shape: [number, number, number, number];
-  source: string;
-  labels: Int32Array | null;
-}
-
-/** Runs `detector` over the images with a progress bar; Ctrl-C stops between batches. */
-async function featuresOf(detector: FeatureDetector, images: Images, batch: number | undefined, ctx: CommandContext): Promise<Float32Array> {
-  const total = images.shape[0];
-  const progress = new Progress({
-    total, label: 'features', stream: ctx.progressStream, isTTY: ctx.isTTY, rate: (r) => `${r.toFixed(2)} img/s`,
-  });
-  let nextLine = 0;
-  try {
-    const features = await computeFeatures(detector, imagesInMemory(images.pixels, images.shape), {
-      ...(batch !== undefined && { batchSize: batch }),
-      onProgress: (done) => {
-        if (ctx.signal.aborted) throw new InterruptedError('interrupted: nothing written');
-        progress.update(done, {}, true);
-        if (!ctx.isTTY && (done >= nextLine || done === total)) {
-          progress.line(`features: ${done}/${total} images`);
-          nextLine = done + Math.max(1, Math.ceil(total / 10));
-        }
-      },
-    });
-    progress.finish();
-    return features;
-  } catch (e) {
-    progress.finish();
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${images.source}: ${errorMessage(e)}`);
-  }
-}
-
-/** A dataset or image folder, at most its first `max` images (mixed sizes or channels: an error naming the file). */
-function readImages(path: string, max?: number): Images {
-  const ds = loadDataset(path, max);
-  return { pixels: ds.pixels, shape: [ds.count, ds.height, ds.width, ds.channels], source: path, labels: ds.labels };
-}
+import { MNIST_DETECTOR_NAME, detectorHint, parseDetector, type DetectorSpec } from '../metrics/detector';
+import {
+  METRICS, detectorFor, featuresOf, parseMetrics, readImages, readReference, referenceFor, scoreImages, type Images, type MetricName,
+} from '../metrics/score';
 
 /** Samples of `netPath` for `seeds` (class seed mod classes), as generate makes them. */
 async function sampleImages(netPath: string, seeds: number[], batch: number, parsed: Record<string, unknown>, ctx: CommandContext): Promise<Images> {
@@ -112,26 +58,6 @@ async function sampleImages(netPath: string, seeds: number[], batch: number, par
   } finally {
     net.dispose();
     guide?.dispose();
-  }
-}
-
-/** Loads the detector, turning library errors into CliErrors. */
-async function detectorFor(spec: DetectorSpec): Promise<FeatureDetector> {
-  try {
-    return await loadDetector(spec);
-  } catch (e) {
-    if (e instanceof CliError || e instanceof UsageError) throw e;
-    throw new CliError(errorMessage(e));
-  }
-}
-
-/** Reference statistics from a file, refused when made by another detector than `detector` (naming both). */
-function readReference(path: string, detector?: FeatureDetector): ReferenceStats {
-  const bytes = readInputFile(path, '--ref');
-  try {
-    return decodeReference(bytes, path, detector);
-  } catch (e) {
-    throw new CliError(errorMessage(e));
   }
 }
 
@@ -168,45 +94,7 @@ async function trainJudge(out: string, epochs: number, seed: number, ctx: Comman
   ctx.out(`wrote ${out}: MNIST judge, ${(100 * last).toFixed(2)}% on mnist-heldout (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 }
 
-/** The requested metrics of `images` against `ref`: values (for JSON) and table rows. */
-async function scoreImages(
-  detector: FeatureDetector, images: Images, ref: ReferenceStats, metrics: MetricName[], batch: number | undefined, ctx: CommandContext,
-): Promise<{ values: Record<string, unknown>; rows: [string, string][] }> {
-  const d = detector.featureDim;
-  const values: Record<string, unknown> = {};
-  const rows: [string, string][] = [];
-  const features = await featuresOf(detector, images, batch, ctx);
-  try {
-    if (metrics.includes('fid')) {
-      const fid = frechetDistance(featureStats(features, d, images.source), ref.stats, { onWarning: (w) => ctx.log(w) });
-      values.fid = fid;
-      rows.push(['fid', fmt(fid)]);
-    }
-    if (metrics.includes('kid')) {
-      const kid = await kernelInceptionDistance(features, ref.features, d);
-      Object.assign(values, { kid: kid.mean, kid_std: kid.std, kid_subsets: kid.values.length, kid_subset_size: kid.subsetSize });
-      rows.push(['kid', `${fmt(kid.mean)} (std ${fmt(kid.std)}, ${kid.values.length}x${kid.subsetSize})`]);
-    }
-    if (metrics.includes('pr')) {
-      const pr = await precisionRecall(ref.features, features, d);
-      Object.assign(values, pr);
-      rows.push(['precision', pr.precision.toFixed(4)], ['recall', pr.recall.toFixed(4)]);
-    }
-  } catch (e) {
-    throw new CliError(errorMessage(e));
-  }
-  if (metrics.includes('accuracy')) {
-    if (!(detector instanceof MnistJudge)) throw new CliError('--metrics accuracy needs the MNIST digit judge (--detector mnist)');
-    if (!images.labels) throw new CliError(`--metrics accuracy: ${images.source} has no class labels`);
-    const acc = classAccuracy(await detector.judge(images.pixels), images.labels);
-    Object.assign(values, { accuracy: acc.accuracy, accuracy_per_class: acc.perClass, confidence: acc.confidence });
-    rows.push(['accuracy', `${(100 * acc.accuracy).toFixed(1)}%`],
-      ['  per class', acc.perClass.map((a) => (100 * a).toFixed(0)).join(' ')], ['confidence', acc.confidence.toFixed(3)]);
-  }
-  return { values, rows };
-}
 
-const fmt = (v: number) => (Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3));
 
 export default defineCommand({
   name: 'metrics',
@@ -357,8 +245,7 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
     await setupBackend(options.backend, ctx);
     const detector = await detectorFor(spec);
     try {
-      const ref = builtinRef ? makeReference(detector, await featuresOf(detector, readImages(builtinRef), options.detectorBatch, ctx), { dataset: builtinRef })
-        : readReference(options.ref, detector);
+      const ref = await referenceFor(options.ref, detector, options.detectorBatch, ctx);
       const judged = images ?? await sampleImages(options.net!, options.seeds!, options.batch, options as Record<string, unknown>, ctx);
       // The floor: the same metrics for as many real images of another dataset (real vs real).
       const floorName = options.floor ?? (ref.dataset === 'mnist-heldout' ? 'mnist-train' : undefined);
@@ -385,7 +272,8 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
         return;
       }
       ctx.out(`${judged.shape[0]} images (${judged.source}) vs ${options.ref} (${ref.dataset || 'reference'}, ${ref.stats.count} images), detector ${detector.name}`);
-      const rows: [string, string[]][] = [['', columns.map(([name]) => name)], ...table];
+      // A header names the columns when the floor is beside the samples.
+      const rows: [string, string[]][] = [...(columns.length > 1 ? [['', columns.map(([name]) => name)] as [string, string[]]] : []), ...table];
       const w = Math.max(...rows.map(([k]) => k.length));
       const cw = Math.max(...rows.map(([, v]) => v[0]!.length));
       for (const [k, v] of rows) ctx.out(`${k.padEnd(w)}  ${v.map((x, i) => (i < v.length - 1 ? x.padEnd(cw) : x)).join('  ')}`.trimEnd());

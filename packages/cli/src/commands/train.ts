@@ -11,7 +11,9 @@ import { bool, choice, custom, float, int, intList, parseIntList, str } from '..
 import { writeFileAtomic } from '../io/atomic';
 import { fsError } from '../io/fs-errors';
 import { backendOption, setupBackend } from '../net/backend';
-import { validateConfig, type TrainConfig } from '../train/config';
+import { parseDetector } from '../metrics/detector';
+import { METRICS, parseMetrics, type MetricName } from '../metrics/score';
+import { validateConfig, type TrainConfig, type TrainMetrics } from '../train/config';
 import { trainLoop } from '../train/loop';
 import { EDM2_DEFAULTS, checkEmaStds, newRunId } from '../train/edm2-recipe';
 import { ARCHS, PRECONDS, networkConfig } from '../train/network-config';
@@ -37,6 +39,34 @@ function parseStds(raw: string, flag: string): number[] {
   return values;
 }
 
+/** Samples per `--metrics` measurement by default. */
+const METRICS_SEEDS = 1000;
+
+/**
+ * The `--metrics*` options resolved against the data (and, on resume, the run's previous choice): the reference
+ * defaults to mnist-heldout for built-in MNIST data, the detector to the MNIST judge for 28x28x1 images.
+ */
+function trainMetrics(
+  o: { metrics?: MetricName[]; metricsSeeds?: number; metricsRef?: string; metricsDetector?: string },
+  data: string, cond: boolean, before?: TrainMetrics, ds?: { width: number; height: number; channels: number },
+): TrainMetrics {
+  const names = o.metrics ?? before?.names;
+  if (!names) throw new UsageError('--metrics-seeds, --metrics-ref and --metrics-detector need --metrics LIST (e.g. fid,accuracy)');
+  const ref = o.metricsRef ?? before?.ref ?? (mnistSplit(data) ? 'mnist-heldout' : undefined);
+  if (!ref) throw new UsageError(`--metrics needs --metrics-ref: reference statistics of your data ('edm metrics ref --data ${data} --out ref.safetensors')`);
+  const mnistLike = ds ? ds.width === 28 && ds.height === 28 && ds.channels === 1 : mnistSplit(data) !== undefined;
+  const detector = o.metricsDetector ?? before?.detector ?? (mnistLike ? 'mnist' : undefined);
+  if (!detector) throw new UsageError('--metrics needs --metrics-detector inception:FILE for images other than 28x28 digits (pt_inception-2015-12-05-6726825d.pth, docs/quality.md)');
+  if (names.includes('accuracy')) {
+    if (!cond) throw new UsageError('--metrics accuracy: class accuracy needs a class-conditional run (--cond)');
+    if (parseDetector(detector).kind !== 'mnist') throw new UsageError('--metrics accuracy is read by the MNIST digit judge: --metrics-detector mnist');
+  }
+  if (mnistSplit(data) === 'mnist' && ref === 'mnist-heldout') {
+    throw new UsageError("--metrics against mnist-heldout while training on 'mnist' (all 10,000 digits, the held-out ones too): train on mnist-train");
+  }
+  return { names, seeds: o.metricsSeeds ?? before?.seeds ?? METRICS_SEEDS, ref, detector };
+}
+
 /** Why --fp16 is refused (train.py's mixed precision). */
 const FP16_REFUSED = '--fp16 is not supported: TensorFlow.js has no float16 compute on any engine (cpu, wasm, ' +
   'webgl, webgpu and tfjs-node all run the network in float32), so mixed precision would only be simulated. ' +
@@ -46,7 +76,7 @@ const FP16_REFUSED = '--fp16 is not supported: TensorFlow.js has no float16 comp
  * Options that may change when resuming (everything else comes from the run's config.json). Changing --lr
  * (e.g. after a NaN stop) makes the run differ from an uninterrupted one from that point on.
  */
-const RESUMABLE = new Set(['resume', 'duration', 'backend', 'tick', 'snap', 'dump', 'snapGrid', 'lr']);
+const RESUMABLE = new Set(['resume', 'duration', 'backend', 'tick', 'snap', 'dump', 'snapGrid', 'lr', 'metrics', 'metricsSeeds', 'metricsRef', 'metricsDetector']);
 
 export default defineCommand({
   name: 'train',
@@ -98,6 +128,10 @@ decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by defaul
     dump: int({ help: 'How often to dump the training state, ticks', min: 1, max: 1e6, showDefault: '500' }),
     snapGrid: int({ help: 'Images in each snapshot sample grid (0 = none)', min: 0, max: 1024, showDefault: '64' }),
     seed: int({ help: 'Random seed', min: 0, max: 0xffffffff, showDefault: 'random' }),
+    metrics: custom('LIST', parseMetrics, { help: `Sample quality at each snapshot, into stats.jsonl: ${METRICS.join(', ')} (as edm metrics)`, showDefault: 'none' }),
+    metricsSeeds: int({ help: 'Samples per --metrics measurement (seeds 0..N-1, class = seed mod classes)', min: 2, max: 100000, showDefault: String(METRICS_SEEDS) }),
+    metricsRef: str({ help: "--metrics reference: a file made by 'edm metrics ref', or mnist-heldout", metavar: 'REF', showDefault: 'mnist-heldout for the built-in MNIST data' }),
+    metricsDetector: custom('SPEC', (raw, flag) => { parseDetector(raw, flag); return raw; }, { help: '--metrics detector: mnist, mnist:FILE or inception:FILE', showDefault: 'mnist for 28x28x1 images' }),
     resume: str({ help: 'Resume a run: its folder (or its training-state.safetensors)', metavar: 'PATH' }),
     dryRun: bool({ help: 'Print the resolved config and exit', default: false }),
     backend: backendOption(),
@@ -127,6 +161,9 @@ decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by defaul
       if (o.dump !== undefined) cfg.dumpTicks = o.dump;
       if (o.snapGrid !== undefined) cfg.snapGrid = o.snapGrid;
       if (o.lr !== undefined) cfg.lr = o.lr;
+      if (o.metrics !== undefined || o.metricsSeeds !== undefined || o.metricsRef !== undefined || o.metricsDetector !== undefined) {
+        cfg.metrics = trainMetrics(o, cfg.data, cfg.cond, cfg.metrics);
+      }
       validateConfig(cfg);
       if (o.dryRun) {
         ctx.out(JSON.stringify(cfg, null, 2));
@@ -197,6 +234,8 @@ decaying after --decay steps, EDM2Loss (--p-mean, --p-std), no dropout by defaul
       snapGrid: pick('snapGrid', o.snapGrid)!,
       seed: o.seed ?? Math.floor(Math.random() * 0x100000000) >>> 0,
       preset: o.preset,
+      ...((o.metrics || o.metricsSeeds !== undefined || o.metricsRef !== undefined || o.metricsDetector !== undefined) &&
+        { metrics: trainMetrics(o, o.data, cond, undefined, ds) }),
       ...(edm2 && {
         edm2: {
           decay: pick2('decay', o.decay)!, PMean: pick2('pMean', o.pMean)!, PStd: pick2('pStd', o.pStd)!,

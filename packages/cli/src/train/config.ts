@@ -3,6 +3,7 @@
 import { UsageError } from '../command/errors';
 import { checkEmaStds, type EDM2Recipe } from './edm2-recipe';
 import type { NetworkConfig } from '@edm/models';
+import type { MetricName } from '../metrics/score';
 import { ARCHS, PRECONDS } from './network-config';
 
 /** Everything that defines a run. Units as train.py: kimg = thousands of images, Mimg = millions. */
@@ -57,6 +58,20 @@ export interface TrainConfig {
    * its ramp-up, and the EMA half-life options are unused: power-function EMAs instead).
    */
   edm2?: EDM2Recipe;
+  /** Sample quality measured at every snapshot (`--metrics`), into stats.jsonl; absent: none. */
+  metrics?: TrainMetrics;
+}
+
+/** What `edm train --metrics` measures at each snapshot. */
+export interface TrainMetrics {
+  /** Metric names (`edm metrics --metrics`). */
+  names: MetricName[];
+  /** Samples per measurement: seeds 0..seeds-1, class = seed mod classes. */
+  seeds: number;
+  /** Reference statistics: a file made by `edm metrics ref`, or a built-in dataset (mnist-heldout). */
+  ref: string;
+  /** The detector, as `--detector` spells it (mnist, mnist:FILE, inception:FILE). */
+  detector: string;
 }
 
 /** Checks the relations between options (each error names the options). */

@@ -16,6 +16,7 @@ import { makeGrid } from '../io/grid';
 import { encodePng } from '../io/png';
 import { Progress, formatDuration } from '../io/progress';
 import { generateImages } from '../sample/generate-images';
+import { imagesOf, metricsSummary, scoreImages, startMetrics } from '../metrics/score';
 import type { Dataset } from '../data/dataset';
 import { BatchSource } from './batches';
 import type { TrainConfig } from './config';
@@ -102,7 +103,10 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
     ctx.log(`saved training state (${why}) at kimg ${(c.nimg / 1000).toFixed(3)}, step ${c.step}: ${statePath}`);
   };
 
-  const snapshot = async () => {
+  // --metrics: the detector and the reference are made once; each snapshot's samples are judged against them.
+  const judging = cfg.metrics ? await startMetrics(cfg.metrics, ctx) : null;
+
+  const snapshot = async (): Promise<Record<string, unknown> | undefined> => {
     // One file per EMA (EDM2: per std, with the edm.phema metadata edm phema reads); the grid of the first.
     const files: string[] = [];
     for (const { std, weights } of [...emaSets].reverse()) {
@@ -122,6 +126,14 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
       writeFileAtomic(grid, encodePng(makeGrid(images, cols)));
     }
     ctx.log(`snapshot ${file}${grid ? ` and ${grid}` : ''}`);
+    if (!judging) return undefined;
+    const m = cfg.metrics!;
+    const seeds = Array.from({ length: m.seeds }, (_, i) => i);
+    const images = await generateImages(emaNet, seeds, { batch: 64, signal: ctx.signal });
+    const judged = imagesOf(images, emaNet.labelDim > 0 ? Int32Array.from(seeds, (s) => s % emaNet.labelDim) : null, 'samples');
+    const { values } = await scoreImages(judging.detector, judged, judging.ref, m.names, undefined, ctx, true);
+    ctx.log(`metrics at kimg ${(c.nimg / 1000).toFixed(0)} (${m.seeds} samples vs ${m.ref}): ${metricsSummary(values)}`);
+    return values;
   };
 
   const [h, w, ch] = [ds.height, ds.width, ds.channels];
@@ -195,20 +207,24 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
         sec_per_kimg: sec / ((c.nimg - tickNimg0) / 1000), images_per_sec: (c.nimg - tickNimg0) / sec,
         rss_mib: process.memoryUsage().rss / 2 ** 20, tensor_mib: tf.memory().numBytes / 2 ** 20, tensors: tf.memory().numTensors, timestamp: Date.now() / 1000,
       };
+      const snap = done || c.tick % cfg.snapTicks === 0;
+      // The snapshot (and its metrics, which go into this tick's line) comes before the line is written.
+      if (snap) {
+        const metrics = await snapshot();
+        if (metrics) stats.metrics = metrics;
+      }
       appendStats(statsPath, stats);
       progress.line(
         `tick ${String(c.tick).padEnd(5)} kimg ${stats.kimg.toFixed(3).padEnd(9)} loss ${mean.toFixed(4)} ` +
         `sec/kimg ${stats.sec_per_kimg.toFixed(2)} img/s ${stats.images_per_sec.toFixed(1)} lr ${lr.toExponential(2)} ` +
         `rss ${stats.rss_mib.toFixed(0)} MiB time ${formatDuration(elapsed)}`,
       );
-      const snap = done || c.tick % cfg.snapTicks === 0;
       const dump = snap || c.tick % cfg.dumpTicks === 0;
       c.tick++;
       c.tickStartNimg = c.nimg;
       c.tickLossSum = 0;
       c.tickLossSqSum = 0;
       c.tickSteps = 0;
-      if (snap) await snapshot();
       if (dump) await save(done ? 'end of training' : 'periodic');
       tickT0 = performance.now();
       tickNimg0 = c.nimg;
@@ -224,6 +240,7 @@ export async function trainLoop(cfg: TrainConfig, ds: Dataset, runDir: string, c
   progress.finish();
   ctx.out(`training done: ${(c.nimg / 1000).toFixed(3)} kimg in ${formatDuration((performance.now() - t0) / 1000)}; ` +
     `final snapshot ${join(runDir, edm2 ? phemaSnapshotName(c.nimg, edm2.emaStds[0]!) : snapshotName(c.nimg))}`);
+  judging?.detector.dispose();
   adam.dispose();
   ema?.dispose();
   phema?.dispose();

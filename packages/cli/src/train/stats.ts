@@ -27,6 +27,8 @@ export interface TickStats {
   /** Live tensors of the engine (flat from tick to tick when nothing leaks). */
   tensors: number;
   timestamp: number;
+  /** At snapshots of a run with --metrics: the sample-quality figures (as `edm metrics --json` names them). */
+  metrics?: Record<string, unknown>;
 }
 
 /** The lines of stats.jsonl that parse, and the ones that do not (1-based line numbers). */
