@@ -7,6 +7,7 @@
 //   (dependencies, devDependencies, peerDependencies), itself, Node built-ins, or the workspace's tools that the
 //   root package.json holds (TOOLS: vitest, tsx, esbuild, ...); the root test/ imports what the root package.json
 //   declares and the workspace packages. An import that works only through npm's hoisting is a problem.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative, resolve } from 'node:path';
@@ -18,10 +19,18 @@ const pkgDirs = here === root
   : [here];
 const browserSafe = new Set(['core', 'models', 'metrics', 'backend-webgpu', 'backend-wasm']);
 
+// Files git would commit (tracked, or untracked and not ignored): build and test output such as test/.output is
+// not the project's code. Outside a git checkout every file counts.
+let committable = null;
+try {
+  committable = new Set(execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })
+    .toString().split('\0').filter(Boolean).map((f) => join(root, f)));
+} catch { /* not a git checkout */ }
 const files = (dir) => readdirSync(dir).flatMap((f) => {
   const p = join(dir, f);
   if (f === 'node_modules' || f === 'dist' || f === 'fixtures') return [];
-  return statSync(p).isDirectory() ? files(p) : /\.(ts|tsx|mts|mjs)$/.test(f) ? [p] : [];
+  if (statSync(p).isDirectory()) return files(p);
+  return /\.(ts|tsx|mts|mjs)$/.test(f) && (!committable || committable.has(p)) ? [p] : [];
 });
 const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const declared = (pkg) => new Set([pkg.name, ...Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies })]);
