@@ -51,6 +51,19 @@ describe('edm metrics with the MNIST judge', () => {
     expect(j.accuracy_per_class).toHaveLength(10);
   });
 
+  it('edm generate --outdir labels its images (dataset.json): metrics of the folder equal metrics of the same samples', async () => {
+    ok(await runCli(['generate', '--net', SHIPPED, '--seeds', '0-29', '--steps', '6', '--outdir', 'gen', '--backend', 'wasm'], dir));
+    const labels = JSON.parse(readFileSync(join(dir, 'gen', 'dataset.json'), 'utf8')).labels as [string, number][];
+    expect(labels).toHaveLength(30);
+    expect(labels[13]).toEqual(['000013.png', 3]);
+    const run = async (what: string[]) => JSON.parse((await runCli(['metrics', ...what, '--ref', 'mnist-heldout', '--metrics', 'fid,accuracy',
+      '--floor', 'none', '--json', '--backend', 'wasm'], dir)).stdout);
+    const [folder, net] = [await run(['--images', 'gen']), await run(['--net', SHIPPED, '--seeds', '0-29', '--steps', '6'])];
+    expect(folder.accuracy).toBe(net.accuracy);
+    expect(folder.accuracy_per_class).toEqual(net.accuracy_per_class);
+    expect(folder.fid).toBeCloseTo(net.fid, 9);
+  });
+
   it('misuse: accuracy with the Inception, accuracy of unlabelled images, train-judge options elsewhere', async () => {
     let r = await runCli(['metrics', '--images', 'mnist-heldout', '--ref', 'mnist-heldout', '--metrics', 'accuracy',
       '--detector', 'inception:x.pth'], dir);

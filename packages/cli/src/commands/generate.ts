@@ -13,7 +13,8 @@ import { parseRangeList } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
 import { loadCheckpoint, readCheckpointHeader, type LoadedNetwork } from '../net/checkpoint';
 import { checkOutputFile, checkOutputFolder } from '../io/output-check';
-import { DEFAULT_MODEL_FILE, findDefaultModel } from '../net/default-model';
+import { mergeFolderLabels } from '../data/layout';
+import { DEFAULT_MODEL_FILE, findDefaultModel, withShippedGuidance } from '../net/default-model';
 import { generateImages } from '../sample/generate-images';
 import { samplerChoice, samplerOptions } from '../sample/options';
 
@@ -53,7 +54,8 @@ accepted too.`,
   async run({ options }, ctx) {
     if (!options.outdir && !options.grid) throw new UsageError('nothing to write: give --outdir DIR and/or --grid FILE.png');
     if (options.grid && !/\.png$/i.test(options.grid)) throw new UsageError(`--grid: expected a file name ending in .png, got '${options.grid}'`);
-    const choice = samplerChoice(options);
+    // The shipped model comes with its guide (autoguidance) unless the options say otherwise.
+    const choice = samplerChoice(options.net === undefined ? withShippedGuidance(options) : options);
     const netPath = options.net ?? findDefaultModel();
     if (!netPath) throw new CliError(`no --net given and the shipped model (models/${DEFAULT_MODEL_FILE}) is not installed`);
     // Everything that can be checked before sampling is: the outputs, then the checkpoints' headers.
@@ -89,6 +91,8 @@ accepted too.`,
       });
       const t0 = performance.now();
       let done = 0;
+      // A conditional network's images are labelled (dataset.json beside them): the folder reads as a dataset.
+      const labels = new Map<string, number>();
       const images = await generateImages(sampled, seeds, {
         sampler: choice.sampler,
         settings: choice.settings,
@@ -102,8 +106,10 @@ accepted too.`,
           if (options.outdir) {
             imgs.forEach((img, i) => {
               const s = batchSeeds[i]!;
-              const dir = options.subdirs ? join(options.outdir!, String(s - (s % 1000)).padStart(6, '0')) : options.outdir!;
-              writeFileAtomic(join(dir, `${String(s).padStart(6, '0')}.png`), encodePng(img));
+              const sub = options.subdirs ? `${String(s - (s % 1000)).padStart(6, '0')}/` : '';
+              const name = `${sub}${String(s).padStart(6, '0')}.png`;
+              writeFileAtomic(join(options.outdir!, name), encodePng(img));
+              if (net.labelDim > 0) labels.set(name, options.class ?? s % net.labelDim);
             });
           }
           done += imgs.length;
@@ -112,6 +118,7 @@ accepted too.`,
         },
       });
       progress.finish();
+      if (options.outdir && labels.size) mergeFolderLabels(options.outdir, labels);
       if (options.grid) writeFileAtomic(options.grid, encodePng(makeGrid(images)));
       const sec = (performance.now() - t0) / 1000;
       const wrote = [options.outdir ? `${seeds.length} PNGs in ${options.outdir}` : '', options.grid ? `grid ${options.grid}` : '']

@@ -92,7 +92,7 @@ function openRawFiles(path: string): RawFiles {
 }
 
 /** Parses dataset.json's labels into a name -> label map (null when the dataset has no labels). */
-function parseLabels(bytes: Uint8Array, source: string): Map<string, number> | null {
+export function parseLabels(bytes: Uint8Array, source: string): Map<string, number> | null {
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
@@ -258,4 +258,16 @@ function replaceWithFolder(tmp: string, dest: string): void {
 /** {@link writeDatasetSteps} run to the end, calling `onImage` after each image. */
 export function writeDatasetFiles(ds: Dataset, dest: string, onImage?: (i: number) => void, options: WriteDatasetOptions = {}): void {
   drainSteps(writeDatasetSteps(ds, dest, options), onImage);
+}
+
+/**
+ * Adds labels to the dataset.json of an image folder (made when missing; entries of the same file replaced), so
+ * the folder reads as a labelled dataset (`edm metrics --images DIR --metrics accuracy`, `edm train --data DIR`).
+ */
+export function mergeFolderLabels(dir: string, labels: ReadonlyMap<string, number>): void {
+  const file = join(dir, 'dataset.json');
+  const all = existsSync(file) ? parseLabels(readFileSync(file), dir) ?? new Map<string, number>() : new Map<string, number>();
+  for (const [name, label] of labels) all.set(name, label);
+  const sorted = [...all].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  writeFileAtomic(file, JSON.stringify({ labels: sorted }) + '\n');
 }
