@@ -1,5 +1,5 @@
-// A small rasterizer for the benchmark's log-log plot: panels with decade grids, tick labels, polylines
-// with markers and a legend, written as PNG with pngjs. No canvas dependency.
+// A small rasterizer for the benchmarks' plots: panels with grids (decades on log axes, round steps on linear
+// ones), tick labels, polylines with markers and a legend, written as PNG with pngjs. No canvas dependency.
 import pngjs from 'pngjs';
 import { GLYPH_H, GLYPH_W, glyph } from './font';
 
@@ -14,7 +14,7 @@ export interface Series {
   dashed?: boolean;
 }
 
-/** One log-log panel. */
+/** One panel: log-log unless an axis says linear. */
 export interface Panel {
   title: string;
   xLabel: string;
@@ -24,6 +24,9 @@ export interface Panel {
   xTicks: number[];
   /** Optional horizontal reference line (for example a noise floor), drawn grey and dotted. */
   floor?: { y: number; label: string };
+  /** Axis scales (default log); a linear axis takes any values, a log axis only positive ones. */
+  xScale?: 'log' | 'linear';
+  yScale?: 'log' | 'linear';
 }
 
 class Canvas {
@@ -95,6 +98,32 @@ function formatTick(v: number): string {
   return e >= 0 && e <= 3 ? String(10 ** e) : `1E${e}`;
 }
 
+/** About 5 round tick values (1, 2 or 5 x 10^k apart) spanning [lo, hi]. */
+function linearTicks(lo: number, hi: number): number[] {
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+  const ticks: number[] = [];
+  for (let k = Math.floor(lo / step); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toFixed(decimals)));
+  return ticks;
+}
+
+/** Maps data to pixels along one axis, and the grid values to draw. */
+function axis(values: number[], scale: 'log' | 'linear', from: number, to: number, pad: boolean) {
+  if (scale === 'linear') {
+    const ticks = linearTicks(Math.min(...values), Math.max(...values));
+    const [a, b] = [ticks[0]!, ticks.at(-1)!];
+    return { map: (v: number) => from + ((v - a) / (b - a || 1)) * (to - from), grid: ticks, label: (v: number) => String(v) };
+  }
+  const l0 = pad ? Math.log10(Math.min(...values) * 0.85) : Math.floor(Math.log10(Math.min(...values)));
+  const l1 = pad ? Math.log10(Math.max(...values) * 1.15) : Math.ceil(Math.log10(Math.max(...values)));
+  const grid: number[] = [];
+  for (let e = Math.floor(l0); e <= Math.ceil(l1); e++) if (e >= l0 - 1e-9 && e <= l1 + 1e-9) grid.push(10 ** e);
+  return { map: (v: number) => from + ((Math.log10(v) - l0) / (l1 - l0 || 1)) * (to - from), grid, label: formatTick };
+}
+
 /** Renders panels in a grid (cols per row) to a PNG buffer. */
 export function renderPanels(panels: Panel[], cols: number, panelW = 780, panelH = 560): Buffer {
   const rows = Math.ceil(panels.length / cols);
@@ -108,19 +137,20 @@ export function renderPanels(panels: Panel[], cols: number, panelW = 780, panelH
     const top = oy + 40;
     const right = ox + panelW - 250;
     const bottom = oy + panelH - 60;
-    const pts = panel.series.flatMap((s) => s.points).filter(([x, y]) => x > 0 && y > 0);
+    const xLog = (panel.xScale ?? 'log') === 'log';
+    const yLog = (panel.yScale ?? 'log') === 'log';
+    const shown = ([x, y]: [number, number]) => (!xLog || x > 0) && (!yLog || y > 0);
+    const pts = panel.series.flatMap((s) => s.points).filter(shown);
     const xs = pts.map(([x]) => x);
     const ys = pts.map(([, y]) => y).concat(panel.floor ? [panel.floor.y] : []);
-    const lx0 = Math.log10(Math.min(...xs) * 0.85);
-    const lx1 = Math.log10(Math.max(...xs) * 1.15);
-    const ly0 = Math.floor(Math.log10(Math.min(...ys)));
-    const ly1 = Math.ceil(Math.log10(Math.max(...ys)));
-    const X = (x: number) => left + ((Math.log10(x) - lx0) / (lx1 - lx0)) * (right - left);
-    const Y = (y: number) => bottom - ((Math.log10(y) - ly0) / (ly1 - ly0 || 1)) * (bottom - top);
-    for (let e = ly0; e <= ly1; e++) {
-      cv.line(left, Y(10 ** e), right, Y(10 ** e), grid, 1);
-      const label = formatTick(10 ** e);
-      cv.text(left - 8 - textWidth(label), Y(10 ** e) - 7, label, black);
+    const xAxis = axis(xs, xLog ? 'log' : 'linear', left, right, true);
+    const yAxis = axis(ys, yLog ? 'log' : 'linear', bottom, top, false);
+    const X = xAxis.map;
+    const Y = yAxis.map;
+    for (const v of yAxis.grid) {
+      cv.line(left, Y(v), right, Y(v), grid, 1);
+      const label = yAxis.label(v);
+      cv.text(left - 8 - textWidth(label), Y(v) - 7, label, black);
     }
     for (const t of panel.xTicks) {
       cv.line(X(t), top, X(t), bottom, grid, 1);
@@ -139,7 +169,7 @@ export function renderPanels(panels: Panel[], cols: number, panelW = 780, panelH
       cv.text(left + 6, yf - 18, panel.floor.label, [120, 120, 120]);
     }
     panel.series.forEach((s, k) => {
-      const ok = s.points.filter(([x, y]) => x > 0 && y > 0);
+      const ok = s.points.filter(shown);
       for (let i = 1; i < ok.length; i++) {
         cv.line(X(ok[i - 1]![0]), Y(ok[i - 1]![1]), X(ok[i]![0]), Y(ok[i]![1]), s.color, 2.2, s.dashed ? 7 : 0);
       }
