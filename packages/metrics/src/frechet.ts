@@ -17,7 +17,8 @@
 // and computes again. The symmetric route is finite for any finite positive semi-definite input (current
 // scipy's sqrtm is too, on singular products), so the offset is only taken where the first computation
 // fails (an eigenvalue that does not converge, or a non-finite result), with the same eps.
-import { meanAndCovariance, pivotedCholesky, symmetricEigenvalues, tiledDots } from './linalg';
+import { pivotedCholesky, symmetricEigenvalues, tiledDots } from './linalg';
+import { featureMoments, statsFromMoments } from './moments';
 
 /** A Gaussian fitted to N feature vectors: mean and unbiased (N - 1) covariance, float64. */
 export interface FeatureStats {
@@ -36,16 +37,7 @@ export interface FeatureStats {
  * length that is not a multiple of `dim`, or a non-finite feature.
  */
 export function featureStats(features: Float32Array | Float64Array, dim: number, label = 'features'): FeatureStats {
-  if (!Number.isInteger(dim) || dim < 1) throw new Error(`${label}: feature width must be a positive integer, got ${dim}`);
-  if (features.length % dim !== 0) throw new Error(`${label}: ${features.length} values are not rows of ${dim} features`);
-  const count = features.length / dim;
-  if (count < 2) {
-    throw new Error(`${label}: the Frechet distance needs at least 2 images per set (its covariance divides by N - 1), got ${count}`);
-  }
-  for (let i = 0; i < features.length; i++) {
-    if (!Number.isFinite(features[i]!)) throw new Error(`${label}: feature ${i % dim} of image ${Math.floor(i / dim)} is not finite (${features[i]})`);
-  }
-  return { count, dim, ...meanAndCovariance(features, count, dim) };
+  return statsFromMoments(featureMoments(features, dim, label), label);
 }
 
 /** tr((S1 S2)^(1/2)) for symmetric positive semi-definite n x n S1, S2 (row-major), by the symmetric route above. */

@@ -12,6 +12,9 @@ export { readInceptionWeights, type FoldedConv, type InceptionWeights } from './
 export { INCEPTION_CONVS, INCEPTION_FEATURES, INCEPTION_SIZE, INCEPTION_TENSORS, type ConvSpec } from './inception/architecture';
 // Metrics on feature arrays.
 export { featureStats, frechetDistance, traceSqrtProduct, type FeatureStats, type FrechetOptions } from './frechet';
+export {
+  checkFeatureMoments, featureMoments, mergeAllFeatureMoments, mergeFeatureMoments, statsFromMoments, type FeatureMoments,
+} from './moments';
 export { kernelInceptionDistance, type KidOptions, type KidResult } from './kid';
 export { precisionRecall, type PrecisionRecallOptions, type PrecisionRecallResult } from './precision-recall';
 export {

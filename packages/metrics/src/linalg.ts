@@ -89,16 +89,16 @@ export function tiledDots(
 const COV_CHUNK = 128;
 
 /**
- * Mean and unbiased covariance (normalised by N - 1, as numpy's `np.cov(rowvar=False)`) of N feature
- * vectors of width d (row-major), in float64. Needs N >= 2.
+ * Mean and centred second moment M2 = sum over samples of (x - mean)(x - mean)^T of N feature vectors of width
+ * d (row-major), in float64: two passes (the mean first), so M2 carries no cancellation. Needs N >= 1.
  */
-export function meanAndCovariance(features: ArrayLike<number>, n: number, d: number): { mean: Float64Array; cov: Float64Array } {
+export function meanAndSecondMoment(features: ArrayLike<number>, n: number, d: number): { mean: Float64Array; m2: Float64Array } {
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += features[i * d + j]!;
   for (let j = 0; j < d; j++) mean[j]! /= n;
-  // Upper triangle of sum over samples of (x - mean)(x - mean)^T, chunk by chunk: each chunk transposed to
-  // d rows of its centred values, so every entry is one contiguous dot product per chunk.
-  const cov = new Float64Array(d * d);
+  // Upper triangle, chunk by chunk: each chunk transposed to d rows of its centred values, so every entry is
+  // one contiguous dot product per chunk; then mirrored.
+  const m2 = new Float64Array(d * d);
   const cols = new Float64Array(d * COV_CHUNK);
   for (let start = 0; start < n; start += COV_CHUNK) {
     const m = Math.min(COV_CHUNK, n - start);
@@ -106,16 +106,10 @@ export function meanAndCovariance(features: ArrayLike<number>, n: number, d: num
       const row = (start + s) * d;
       for (let j = 0; j < d; j++) cols[j * COV_CHUNK + s] = features[row + j]! - mean[j]!;
     }
-    tiledDots(cols, COV_CHUNK, [0, d], cols, COV_CHUNK, (i) => [i, d], () => 0, m, (i, j, v) => { cov[i * d + j]! += v; });
+    tiledDots(cols, COV_CHUNK, [0, d], cols, COV_CHUNK, (i) => [i, d], () => 0, m, (i, j, v) => { m2[i * d + j]! += v; });
   }
-  for (let i = 0; i < d; i++) {
-    for (let j = i; j < d; j++) {
-      const v = cov[i * d + j]! / (n - 1);
-      cov[i * d + j] = v;
-      cov[j * d + i] = v;
-    }
-  }
-  return { mean, cov };
+  for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) m2[j * d + i] = m2[i * d + j]!;
+  return { mean, m2 };
 }
 
 /**
