@@ -8,8 +8,9 @@ export { ENGINE_ORDER, NodeBackendError } from './types';
 export type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkipCode, SkippedEngine, WasmThreadKernels } from './types';
 // The wasm kernels live in @edm/backend-wasm (browser-safe); re-exported here for Node callers.
 export {
-  conv2dFilterGradient, conv2dInputGradient, depthwiseFilterGradient, depthwiseInputGradient, registerWasmKernels,
-  replacedWasmKernel, WASM_KERNELS, wasmThreadStats, type WasmThreadStats,
+  conv2dFilterGradient, conv2dInputGradient, convAlgorithm, depthwiseFilterGradient, depthwiseInputGradient,
+  forceConvAlgorithm, registerWasmKernels, replacedWasmKernel, WASM_KERNELS, wasmThreadStats, type ConvAlgorithm,
+  type WasmThreadStats,
 } from '@edm/backend-wasm';
 export { defaultWasmDir } from './engines/wasm';
 export { MAX_WASM_THREADS } from './engines/wasm-threads';

@@ -8,8 +8,9 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
+import { forceConvAlgorithm } from '../src/kernels/wasm/conv2d-winograd';
 import { paddedChannelsFilterGradient, simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
@@ -54,7 +55,11 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     registerWasmKernels();
     await tf.setBackend('wasm');
     await tf.ready();
+    // The direct kernels on every shape (3x3 layers with 8 or more channels otherwise take the Winograd paths,
+    // tested in wasm-winograd.test.ts).
+    forceConvAlgorithm('direct');
   });
+  afterAll(() => forceConvAlgorithm(null));
 
   for (const c of CASES) {
     const attrs = { strides: c.strides ?? 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };

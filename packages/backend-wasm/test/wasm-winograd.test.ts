@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  forceWinogradBlock, setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats,
+  convAlgorithm, forceConvAlgorithm, setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats,
 } from '../src/kernels/wasm/conv2d-winograd';
 import { registerWasmKernels } from '../src/kernels/wasm/register';
 import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
@@ -35,6 +35,12 @@ const CASES: Case[] = [
   { name: '4x4 tile rows of width 2 (products in merged rows)', x: [3, 4, 4, 64], co: 8, pad: 'same' },
   { name: 'chunks of one tile row', x: [2, 6, 6, 64], co: 8, pad: 'same', chunkBytes: 1 },
   { name: 'chunks of 2 tile rows of 3 (a remainder of 1)', x: [1, 14, 6, 64], co: 16, pad: 'same', chunkBytes: 16 * 4 * 3 * 64 * 2 },
+  // Few channels: the channel sums in conv.wat's products (planes padded to blocks of 4 tiles).
+  { name: '12 -> 12 on 7x7 (tiles per plane not a multiple of 4)', x: [2, 7, 7, 12], co: 12, pad: 'same' },
+  { name: '8 -> 4 (one block of 4 output channels)', x: [1, 6, 6, 8], co: 4, pad: 'same' },
+  { name: '24 -> 36, 5x9 (blocks of 8 output channels and a last of 12)', x: [2, 5, 9, 24], co: 36, pad: 'same' },
+  { name: '4 -> 20, valid (a block of 8 and a last of 12)', x: [1, 8, 8, 4], co: 20, pad: 'valid' },
+  { name: '16 -> 8, chunks of one tile row', x: [2, 6, 6, 16], co: 8, pad: 'same', chunkBytes: 1 },
 ];
 
 const TOL = 1e-5;
@@ -51,12 +57,12 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
   });
   afterEach(() => {
     setWinogradChunkBytes(defaultChunk);
-    forceWinogradBlock(null);
+    forceConvAlgorithm(null);
   });
 
   for (const [c, block] of CASES.flatMap((c) => [[c, 2], [c, 4]] as const)) {
     it(`${c.name}: F(${block}x${block}, 3x3) Conv2D and FusedConv2D with and without bias = cpu`, async () => {
-      forceWinogradBlock(block);
+      forceConvAlgorithm(block === 4 ? 'winograd4' : 'winograd2');
       const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
       const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1 };
       const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
@@ -99,9 +105,10 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
     });
   }
 
-  it('takes F(4x4, 3x3) from 2048 output pixels, F(2x2, 3x3) below', async () => {
-    const filter = tf.tensor4d(values(3 * 3 * 64 * 8, 33), [3, 3, 64, 8]);
-    for (const [shape, f4x4] of [[[2, 32, 32, 64], 1], [[1, 32, 32, 64], 0], [[8, 16, 16, 64], 1]] as const) {
+  it('takes F(4x4, 3x3) with large filter tiles from 2048 output pixels, F(2x2, 3x3) below', async () => {
+    // 256 -> 32 channels: F(4x4, 3x3)'s filter tiles take 1.2 MB.
+    const filter = tf.tensor4d(values(3 * 3 * 256 * 32, 33), [3, 3, 256, 32]);
+    for (const [shape, f4x4] of [[[2, 32, 32, 256], 1], [[1, 32, 32, 256], 0], [[8, 16, 16, 256], 1]] as const) {
       const x = tf.tensor4d(values(size([...shape]), 34), [...shape]);
       const { calls, f4x4Calls } = winogradStats;
       const y = tf.conv2d(x, filter, 1, 'same');
@@ -113,10 +120,20 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
     filter.dispose();
   });
 
+  it('takes F(4x4, 3x3) with small filter tiles at any batch, unless its blocks overshoot the image more', () => {
+    const info = (x: [number, number, number, number], co: number) =>
+      tf.backend_util.computeConv2DInfo(x, [3, 3, x[3], co], 1, 1, 'same');
+    expect(convAlgorithm(info([1, 28, 28, 12], 12))).toBe('winograd4'); // 7x7 blocks of 4x4 fit exactly
+    expect(convAlgorithm(info([1, 7, 7, 24], 24))).toBe('winograd4'); // 8x8 computed either way
+    expect(convAlgorithm(info([16, 14, 14, 24], 24))).toBe('winograd2'); // 16x16 against 14x14
+    expect(convAlgorithm(info([32, 7, 7, 96], 48))).toBe('winograd4'); // 1568 pixels, 0.66 MB of filter tiles
+    expect(convAlgorithm(info([1, 8, 8, 256], 256))).toBe('winograd2'); // 9.4 MB of filter tiles, 64 pixels
+  });
+
   for (const block of [2, 4] as const) {
     it(`the input gradient of a 3x3 stride-1 convolution (an F(${block}x${block}, 3x3) convolution of dy) = cpu`,
       async () => {
-        forceWinogradBlock(block);
+        forceConvAlgorithm(block === 4 ? 'winograd4' : 'winograd2');
         const xShape: [number, number, number, number] = [2, 7, 6, 8];
         const filterShape: [number, number, number, number] = [3, 3, 8, 64];
         const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1, inputShape: xShape };
@@ -132,10 +149,10 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
       });
   }
 
-  it('leaves shallow, unaligned and non-3x3 convolutions to the direct kernel', () => {
+  it('leaves unaligned and non-3x3 convolutions to the direct kernel', () => {
     const info = (x: [number, number, number, number], f: [number, number, number, number]) =>
       tf.backend_util.computeConv2DInfo(x, f, 1, 1, 'same');
-    expect(winogradApplies(info([1, 8, 8, 32], [3, 3, 32, 8]))).toBe(false); // 32 input channels
+    expect(winogradApplies(info([1, 8, 8, 4], [3, 3, 4, 4]))).toBe(true); // few channels
     expect(winogradApplies(info([1, 8, 8, 66], [3, 3, 66, 8]))).toBe(false); // 66 % 4
     expect(winogradApplies(info([1, 8, 8, 64], [3, 3, 64, 6]))).toBe(false); // 6 % 4
     expect(winogradApplies(info([1, 8, 8, 64], [1, 1, 64, 8]))).toBe(false); // 1x1

@@ -4,7 +4,7 @@
 // returns WITHOUT process.exit: the test checks that the pooled workers do not keep the process alive.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { useNodeBackend, wasmThreadStats } from '@edm/backend-node';
+import { forceConvAlgorithm, useNodeBackend, wasmThreadStats } from '@edm/backend-node';
 import { groupNorm, groupNormSilu } from '@edm/core';
 
 const report = await useNodeBackend({ backend: 'wasm', strict: true });
@@ -19,8 +19,12 @@ function values(n, seed) {
 }
 const x = tf.tensor4d(values(4 * 16 * 16 * 32, 1), [4, 16, 16, 32]);
 const w = tf.tensor4d(values(3 * 3 * 32 * 48, 2), [3, 3, 32, 48]);
+// The direct kernel (3x3 layers take a Winograd algorithm by default).
+forceConvAlgorithm('direct');
 const conv = tf.conv2d(x, w, 1, 'same');
-// 64 input channels: the Winograd path (its transforms and products split over rows on threads).
+const grad = tf.grad((f) => tf.sum(tf.square(tf.conv2d(x, f, 1, 'same'))))(w);
+forceConvAlgorithm(null);
+// The Winograd path (its transforms and products split over rows on threads).
 const wideX = tf.tensor4d(values(4 * 32 * 32 * 64, 9), [4, 32, 32, 64]);
 const wideW = tf.tensor4d(values(3 * 3 * 64 * 64, 10), [3, 3, 64, 64]);
 const winograd = tf.conv2d(wideX, wideW, 1, 'same');
@@ -32,7 +36,6 @@ const product = tf.matMul(a, b);
 const q = tf.tensor3d(values(4 * 128 * 32, 7), [4, 128, 32]);
 const k = tf.tensor3d(values(4 * 128 * 32, 8), [4, 128, 32]);
 const attention = tf.matMul(tf.matMul(q, k, false, true), k);
-const grad = tf.grad((f) => tf.sum(tf.square(tf.conv2d(x, f, 1, 'same'))))(w);
 // The fused GroupNorm and its gradient (WebAssembly SIMD on the heap: a shared memory on threads).
 const gnWeight = tf.tensor1d(values(32, 5));
 const gnBias = tf.tensor1d(values(32, 6));

@@ -5,7 +5,8 @@
 // given to our kernels, split over rows). Against tfjs's XNNPACK convolution on one thread: 1.55x on 256
 // channels (41 against 27 GFLOP/s), 2.8x on 1x1, the same on 32-128 channels; split over 2 threads about 1.9x
 // that. The input gradient (conv2d of dy with the flipped filter, conv2d-backprop-input.ts) comes here too, and
-// so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads).
+// so do matrix products (simdMatMul: deep ones on one thread, 1.1-1.4x; every size, batched, on threads). 3x3
+// layers with channels % 4 go on to a Winograd algorithm (conv2d-winograd.ts), faster on every shape measured.
 // Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
 import { heapMemory, heapOffset, roomAfter, zeroBlock, type WasmHeapBackend } from './heap';

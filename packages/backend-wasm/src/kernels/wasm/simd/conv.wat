@@ -1,3 +1,4 @@
+;; Two functions: `conv` (here) and `products` (matrix products of small depth, at the end).
 ;; Stride-1 convolution, NHWC, on tfjs-backend-wasm's heap: for output rows [row0, row1) of the
 ;; flattened [N * Ho] row axis,
 ;;   y[b, oy, ox, co] = bias[co] + sum_{ky, kx, ci} x[b, oy + ky - top, ox + kx - left, ci] * w[ky, kx, ci, co]
@@ -178,4 +179,123 @@
           (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $co))))
         (br_if $inputBlocks (i32.lt_u (local.tee $c0 (i32.add (local.get $c0) (local.get $kc))) (local.get $ci))))
         (local.set $row (i32.add (local.get $row) (i32.const 1)))
-        (br $rows)))))
+        (br $rows))))
+  ;; Matrix products of small depth, plane by plane: for rows [row0, row1) of the flattened [planes * quads] axis
+  ;; (row q: plane p = q / quads, rows 4i .. 4i + 3 of it, i = q % quads),
+  ;;   c[p][4i + r, j] = sum_{l < k} a[p][4i + r, l] * b[p][l, j]        (r < 4, j < n)
+  ;; with a[p] = [4 * quads, k] at a + p * strideA, b[p] = [k, n] at b + p * strideB and c[p] = [4 * quads, n]
+  ;; at c + p * strideC (byte offsets and strides; a stride 0 shares one matrix). The Winograd convolutions'
+  ;; channel sums ([tiles, Ci] x [Ci, Co] per tile position) at few channels: no taps, rows or channel blocks to
+  ;; step through per block of outputs (conv's), so a depth of 12-48 loses less to each block's setup. The
+  ;; inner block keeps 4 rows x 8 columns in 8 registers as conv's does; where n % 8 == 4 the last 12 columns
+  ;; take a block of 4 x 12 (12 registers) instead of computing 16, except n == 4 itself, which computes 8
+  ;; (reading 4 floats past each row of b: the caller leaves room for that) and stores 4. Precondition (the
+  ;; caller checks): n % 4 == 0, k > 0.
+  (func (export "products")
+    (param $a i32) (param $b i32) (param $c i32) (param $quads i32) (param $k i32) (param $n i32)
+    (param $strideA i32) (param $strideB i32) (param $strideC i32) (param $row0 i32) (param $row1 i32)
+    (local $q i32) (local $i i32) (local $pa0 i32) (local $pb0 i32) (local $pc0 i32) (local $pa i32) (local $pb i32)
+    (local $pc i32) (local $j i32) (local $l i32) (local $k4 i32) (local $k8 i32) (local $k12 i32) (local $n4 i32)
+    (local $x v128) (local $y0 v128) (local $y1 v128) (local $y2 v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128)
+    (local $c20 v128) (local $c21 v128) (local $c22 v128) (local $c30 v128) (local $c31 v128) (local $c32 v128)
+    (if (i32.ge_u (local.get $row0) (local.get $row1)) (then (return)))
+    (local.set $k4 (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $k8 (i32.shl (local.get $k) (i32.const 3)))
+    (local.set $k12 (i32.mul (local.get $k) (i32.const 12)))
+    (local.set $n4 (i32.shl (local.get $n) (i32.const 2)))
+    ;; the first row's plane and quad; later rows step through them without dividing
+    (local.set $i (i32.rem_u (local.get $row0) (local.get $quads)))
+    (local.set $q (i32.div_u (local.get $row0) (local.get $quads)))
+    (local.set $pa0 (i32.add (i32.add (local.get $a) (i32.mul (local.get $q) (local.get $strideA)))
+      (i32.mul (local.get $i) (i32.shl (local.get $k4) (i32.const 2)))))
+    (local.set $pc0 (i32.add (i32.add (local.get $c) (i32.mul (local.get $q) (local.get $strideC)))
+      (i32.mul (local.get $i) (i32.shl (local.get $n4) (i32.const 2)))))
+    (local.set $pb0 (i32.add (local.get $b) (i32.mul (local.get $q) (local.get $strideB))))
+    (local.set $q (local.get $row0))
+    (loop $rows
+      (local.set $j (i32.const 0))
+      (loop $columns
+        (local.set $pa (local.get $pa0))
+        (local.set $pb (i32.add (local.get $pb0) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $pc (i32.add (local.get $pc0) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $l (local.get $k))
+        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
+        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (if (i32.eq (i32.sub (local.get $n) (local.get $j)) (i32.const 12))
+          (then ;; the last 12 columns: 4 x 12
+            (local.set $c02 (v128.const i32x4 0 0 0 0)) (local.set $c12 (v128.const i32x4 0 0 0 0))
+            (local.set $c22 (v128.const i32x4 0 0 0 0)) (local.set $c32 (v128.const i32x4 0 0 0 0))
+            (loop $inner12
+              (local.set $y0 (v128.load (local.get $pb)))
+              (local.set $y1 (v128.load offset=16 (local.get $pb)))
+              (local.set $y2 (v128.load offset=32 (local.get $pb)))
+              (local.set $x (v128.load32_splat (local.get $pa)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $c02 (f32x4.add (local.get $c02) (f32x4.mul (local.get $x) (local.get $y2))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k4))))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $c12 (f32x4.add (local.get $c12) (f32x4.mul (local.get $x) (local.get $y2))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k8))))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $c22 (f32x4.add (local.get $c22) (f32x4.mul (local.get $x) (local.get $y2))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k12))))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $c32 (f32x4.add (local.get $c32) (f32x4.mul (local.get $x) (local.get $y2))))
+              (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $n4)))
+              (br_if $inner12 (local.tee $l (i32.sub (local.get $l) (i32.const 1)))))
+            (v128.store offset=32 (local.get $pc) (local.get $c02))
+            (v128.store offset=32 (i32.add (local.get $pc) (local.get $n4)) (local.get $c12))
+            (v128.store offset=32 (i32.add (local.get $pc) (i32.shl (local.get $n4) (i32.const 1))) (local.get $c22))
+            (v128.store offset=32 (i32.add (local.get $pc) (i32.mul (local.get $n4) (i32.const 3))) (local.get $c32))
+            (local.set $j (i32.add (local.get $j) (i32.const 4))))
+          (else ;; 4 x 8
+            (loop $inner
+              (local.set $y0 (v128.load (local.get $pb)))
+              (local.set $y1 (v128.load offset=16 (local.get $pb)))
+              (local.set $x (v128.load32_splat (local.get $pa)))
+              (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k4))))
+              (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k8))))
+              (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $x (v128.load32_splat (i32.add (local.get $pa) (local.get $k12))))
+              (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $y0))))
+              (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $y1))))
+              (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+              (local.set $pb (i32.add (local.get $pb) (local.get $n4)))
+              (br_if $inner (local.tee $l (i32.sub (local.get $l) (i32.const 1)))))))
+        ;; columns j .. j + 3 (and, but for n == 4, j + 4 .. j + 7) of the block's 4 rows
+        (v128.store (local.get $pc) (local.get $c00))
+        (v128.store (i32.add (local.get $pc) (local.get $n4)) (local.get $c10))
+        (v128.store (i32.add (local.get $pc) (i32.shl (local.get $n4) (i32.const 1))) (local.get $c20))
+        (v128.store (i32.add (local.get $pc) (i32.mul (local.get $n4) (i32.const 3))) (local.get $c30))
+        (if (i32.gt_u (local.get $n) (i32.add (local.get $j) (i32.const 4)))
+          (then
+            (v128.store offset=16 (local.get $pc) (local.get $c01))
+            (v128.store offset=16 (i32.add (local.get $pc) (local.get $n4)) (local.get $c11))
+            (v128.store offset=16 (i32.add (local.get $pc) (i32.shl (local.get $n4) (i32.const 1))) (local.get $c21))
+            (v128.store offset=16 (i32.add (local.get $pc) (i32.mul (local.get $n4) (i32.const 3))) (local.get $c31))))
+        (br_if $columns (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $n))))
+      ;; the next 4 rows: of this plane, or the first of the next
+      (local.set $pa0 (i32.add (local.get $pa0) (i32.shl (local.get $k4) (i32.const 2))))
+      (local.set $pc0 (i32.add (local.get $pc0) (i32.shl (local.get $n4) (i32.const 2))))
+      (if (i32.eq (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $quads))
+        (then
+          (local.set $i (i32.const 0))
+          (local.set $pa0 (i32.add (i32.sub (local.get $pa0) (i32.mul (local.get $quads) (i32.shl (local.get $k4) (i32.const 2))))
+            (local.get $strideA)))
+          (local.set $pc0 (i32.add (i32.sub (local.get $pc0) (i32.mul (local.get $quads) (i32.shl (local.get $n4) (i32.const 2))))
+            (local.get $strideC)))
+          (local.set $pb0 (i32.add (local.get $pb0) (local.get $strideB)))))
+      (br_if $rows (i32.lt_u (local.tee $q (i32.add (local.get $q) (i32.const 1))) (local.get $row1))))))
