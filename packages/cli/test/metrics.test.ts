@@ -69,7 +69,7 @@ describe('edm metrics with a small known network', () => {
     const t = await runCli(['metrics', '--images', 'imgs', '--ref', 'ref.safetensors', ...W], dir);
     ok(t);
     expect(t.stdout).toMatch(/^5 images \(imgs\) vs ref\.safetensors \(imgs, 5 images\), detector fid-inception-v3\nfid +0/);
-  });
+  }, 300_000); // four CLI runs of the Inception: past the default 120 s on a loaded machine
 
   it('refuses a reference made with other weights, naming both', async () => {
     if (!existsSync(join(dir, 'ref.safetensors'))) ok(await runCli(['metrics', 'ref', '--data', 'imgs', '--out', 'ref.safetensors', ...W], dir));
