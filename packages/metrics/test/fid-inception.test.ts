@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { useNodeBackend } from '@edm/backend-node';
 import { computeFeatures, FidInception, imagesInMemory } from '../src/index';
 import { legacyToZip } from '../../models/test/torch-save-writer';
-import { maxAbsDiff } from '../../backend-node/test/helpers';
+import { maxAbsDiff } from '../../backend-wasm/test/helpers';
 import { describeWithFidWeights, fidReference, fidWeights, refValues } from './helpers/fid-fixture';
 
 const ref = fidReference();
