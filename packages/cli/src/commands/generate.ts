@@ -1,7 +1,6 @@
 // edm generate: images from a checkpoint, one PNG per seed and/or a grid, as the reference's generate.py.
 // The same seed gives the same image across batch sizes and runs (per-seed noise).
 import { join } from 'node:path';
-import { autoguidance, classifierFreeGuidance, type Denoiser } from '@edm/core';
 import { defineCommand } from '../command/define';
 import { CliError, UsageError } from '../command/errors';
 import { bool, custom, int, str } from '../command/options';
@@ -9,20 +8,16 @@ import { writeFileAtomic } from '../io/atomic';
 import { makeGrid } from '../io/grid';
 import { encodePng } from '../io/png';
 import { Progress } from '../io/progress';
-import { parseRangeList } from '../io/seeds';
+import { parseRangeList, seedImageName } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
 import { loadCheckpoint, readCheckpointHeader, type LoadedNetwork } from '../net/checkpoint';
 import { checkOutputFile, checkOutputFolder } from '../io/output-check';
 import { mergeFolderLabels } from '../data/layout';
 import { DEFAULT_MODEL_FILE, findDefaultModel, withShippedGuidance } from '../net/default-model';
 import { generateImages } from '../sample/generate-images';
+import { checkSampling, sampledDenoiser } from '../sample/guided';
 import { samplerChoice, samplerOptions } from '../sample/options';
-
-/** What `--guide` must share with `--net`: the images it makes and the labels it takes. */
-function describeImages(net: Denoiser): string {
-  return `${net.imgResolution}x${net.imgResolution}x${net.imgChannels} images, ` +
-    (net.labelDim === 0 ? 'unconditional' : `${net.labelDim} classes`);
-}
+import { checkSubmitOptions, generateQueued, submitOptions } from '../queue/submit-generate';
 
 export default defineCommand({
   name: 'generate',
@@ -49,11 +44,13 @@ accepted too.`,
     class: int({ help: 'Class label of every image (default: seed mod number of classes)', min: 0, max: 100000, metavar: 'INT' }),
     batch: int({ help: 'Largest batch size', min: 1, max: 4096, default: 64 }),
     ...samplerOptions,
+    ...submitOptions('--batch'),
     backend: backendOption(),
   },
   async run({ options }, ctx) {
     if (!options.outdir && !options.grid) throw new UsageError('nothing to write: give --outdir DIR and/or --grid FILE.png');
     if (options.grid && !/\.png$/i.test(options.grid)) throw new UsageError(`--grid: expected a file name ending in .png, got '${options.grid}'`);
+    checkSubmitOptions(options);
     // The shipped model comes with its guide (autoguidance) unless the options say otherwise.
     const choice = samplerChoice(options.net === undefined ? withShippedGuidance(options) : options);
     const netPath = options.net ?? findDefaultModel();
@@ -63,27 +60,20 @@ accepted too.`,
     if (options.grid) checkOutputFile(options.grid, '--grid');
     readCheckpointHeader(netPath);
     if (choice.guide) readCheckpointHeader(choice.guide.path);
+    if (options.queue) {
+      // Sharded over the queue's workers (they sample; this process waits): src/queue/submit-generate.ts.
+      return generateQueued({
+        queue: options.queue, netPath, choice, seeds: options.seeds, outdir: options.outdir, subdirs: options.subdirs, grid: options.grid,
+        classIndex: options.class, batch: options.batch, jobSeeds: options.jobSeeds, attempts: options.attempts,
+      }, ctx);
+    }
     await setupBackend(options.backend, ctx);
     const net = await loadCheckpoint(netPath);
     let guide: LoadedNetwork | undefined;
     try {
-      if (choice.cfg !== undefined && net.labelDim === 0) {
-        throw new UsageError(`--cfg ${choice.cfg}: classifier-free guidance needs a class-conditional network; ${netPath} is unconditional`);
-      }
-      if (choice.guide) {
-        guide = await loadCheckpoint(choice.guide.path);
-        const [a, b] = [describeImages(net), describeImages(guide)];
-        if (a !== b) {
-          throw new CliError(`--guide ${choice.guide.path} makes ${b}, but --net ${netPath} makes ${a}: ` +
-            'the guide must make the same images (resolution, channels, classes)');
-        }
-      }
-      const sampled: Denoiser = choice.cfg !== undefined ? classifierFreeGuidance(net, { weight: choice.cfg })
-        : guide && choice.guide ? autoguidance(net, guide, { weight: choice.guide.weight }) : net;
-      if (options.class !== undefined) {
-        if (net.labelDim === 0) throw new UsageError(`--class ${options.class}: the network ${netPath} is unconditional (no classes)`);
-        if (options.class >= net.labelDim) throw new UsageError(`--class: expected 0..${net.labelDim - 1} for ${netPath}, got ${options.class}`);
-      }
+      if (choice.guide) guide = await loadCheckpoint(choice.guide.path);
+      checkSampling(netPath, net, guide, choice, options.class);
+      const sampled = sampledDenoiser(net, guide, choice);
       const seeds = options.seeds;
       const progress = new Progress({
         total: seeds.length, label: 'generate', stream: ctx.progressStream, isTTY: ctx.isTTY,
@@ -106,8 +96,7 @@ accepted too.`,
           if (options.outdir) {
             imgs.forEach((img, i) => {
               const s = batchSeeds[i]!;
-              const sub = options.subdirs ? `${String(s - (s % 1000)).padStart(6, '0')}/` : '';
-              const name = `${sub}${String(s).padStart(6, '0')}.png`;
+              const name = seedImageName(s, options.subdirs);
               writeFileAtomic(join(options.outdir!, name), encodePng(img));
               if (net.labelDim > 0) labels.set(name, options.class ?? s % net.labelDim);
             });

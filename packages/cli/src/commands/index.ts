@@ -38,6 +38,7 @@ export const commandTable: readonly Loader[] = [
   () => import('./bench'),
   () => import('./convert'),
   () => import('./metrics'),
+  () => import('./worker'),
 ];
 
 /** Loads every command definition. */

@@ -6,7 +6,6 @@
 // Reference statistics are made once per dataset and detector (like NVlabs' fid.py ref); samples are compared
 // with them by the Frechet distance, KID and precision/recall of @edm/metrics. Nothing is written unless the
 // whole run succeeds.
-import { autoguidance, classifierFreeGuidance, type Denoiser } from '@edm/core';
 import { encodeSafetensors } from '@edm/models';
 import { encodeReference, makeReference, trainMnistJudge, type ReferenceStats } from '@edm/metrics';
 import { defineCommand, type CommandContext } from '../command/define';
@@ -21,11 +20,15 @@ import { parseRangeList } from '../io/seeds';
 import { backendOption, setupBackend } from '../net/backend';
 import { loadCheckpoint, type LoadedNetwork } from '../net/checkpoint';
 import { generateImages } from '../sample/generate-images';
+import { checkSampling, sampledDenoiser } from '../sample/guided';
 import { samplerChoice, samplerOptions } from '../sample/options';
 import { MNIST_DETECTOR_NAME, detectorHint, parseDetector, type DetectorSpec } from '../metrics/detector';
 import {
-  METRICS, detectorFor, featuresOf, parseMetrics, readImages, readReference, referenceFor, scoreImages, type Images, type MetricName,
+  METRICS, detectorFor, featuresOf, parseMetrics, readImages, readReference, referenceFor, scoreFeatures, scoreImages, type Images,
+  type MetricName, type Scores,
 } from '../metrics/score';
+import { checkSubmitOptions, submitOptions } from '../queue/submit-generate';
+import { METRICS_JOB_SEEDS, metricsQueued } from '../queue/submit-metrics';
 
 /** Samples of `netPath` for `seeds` (class seed mod classes), as generate makes them. */
 async function sampleImages(netPath: string, seeds: number[], batch: number, parsed: Record<string, unknown>, ctx: CommandContext): Promise<Images> {
@@ -33,10 +36,9 @@ async function sampleImages(netPath: string, seeds: number[], batch: number, par
   const net = await loadCheckpoint(netPath);
   let guide: LoadedNetwork | undefined;
   try {
-    if (choice.cfg !== undefined && net.labelDim === 0) throw new UsageError(`--cfg: classifier-free guidance needs a class-conditional network; ${netPath} is unconditional`);
     if (choice.guide) guide = await loadCheckpoint(choice.guide.path);
-    const sampled: Denoiser = choice.cfg !== undefined ? classifierFreeGuidance(net, { weight: choice.cfg })
-      : guide && choice.guide ? autoguidance(net, guide, { weight: choice.guide.weight }) : net;
+    checkSampling(netPath, net, guide, choice);
+    const sampled = sampledDenoiser(net, guide, choice);
     const progress = new Progress({ total: seeds.length, label: 'generate', stream: ctx.progressStream, isTTY: ctx.isTTY, rate: (r) => `${r.toFixed(2)} img/s` });
     let done = 0;
     const images = await generateImages(sampled, seeds, {
@@ -138,6 +140,7 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
     floor: str({ help: 'Also judge as many real images of this dataset (the real-vs-real floor); none: skip', metavar: 'DATASET', showDefault: 'mnist-train with an mnist-heldout reference' }),
     epochs: int({ help: "Passes over mnist-train for 'train-judge'", min: 1, max: 1000, showDefault: String(JUDGE_EPOCHS) }),
     seed: int({ help: "Seed of 'train-judge' (weights, order, shifts, dropout)", min: 0, max: 0xffffffff, showDefault: '0' }),
+    ...submitOptions(String(METRICS_JOB_SEEDS)),
     backend: backendOption(),
   },
   async run({ options, positionals }, ctx) {
@@ -162,9 +165,10 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
       return;
     }
     refuse([['--epochs', options.epochs], ['--seed', options.seed]], "'edm metrics' other than 'train-judge' (they train the judge)");
+    checkSubmitOptions(options);
     if (action === 'ref' || action === 'features') {
       const form = `'edm metrics ${action}'`;
-      refuse([['--net', options.net], ['--seeds', options.seeds], ['--ref', options.ref], ['--floor', options.floor], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], form);
+      refuse([['--net', options.net], ['--seeds', options.seeds], ['--ref', options.ref], ['--floor', options.floor], ['--queue', options.queue], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], form);
       if (action === 'ref') {
         refuse([['--images', options.images]], `${form} (it reads --data)`);
         if (!options.data) throw new UsageError(`${form} needs --data DATASET (mnist, mnist-train, mnist-heldout, or a folder/zip)`);
@@ -213,6 +217,7 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
       throw new UsageError(options.images ? 'give --images DIR or --net CKPT, not both' : 'nothing to judge: give --images DIR or --net CKPT --seeds LIST');
     }
     if (options.net !== undefined && options.seeds === undefined) throw new UsageError('--net needs --seeds LIST (e.g. 0-9999): the samples to make');
+    if (options.queue && options.images) throw new UsageError('--queue shards sampling over the workers: give --net CKPT --seeds LIST, not --images');
     if (options.net === undefined) {
       refuse([['--seeds', options.seeds], ...samplerGiven.map((k): [string, unknown] => [`--${kebab(k)}`, true])], "'edm metrics --images' (sampling options need --net)");
     }
@@ -246,23 +251,29 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
     const detector = await detectorFor(spec);
     try {
       const ref = await referenceFor(options.ref, detector, options.detectorBatch, ctx);
-      const judged = images ?? await sampleImages(options.net!, options.seeds!, options.batch, options as Record<string, unknown>, ctx);
+      // With --queue the workers sample and hand back what the metrics need of their features (src/queue/submit-metrics.ts).
+      const queued = options.queue ? await metricsQueued({
+        queue: options.queue, netPath: options.net!, choice: samplerChoice(options), seeds: options.seeds!, batch: options.batch,
+        jobSeeds: options.jobSeeds, attempts: options.attempts, metrics, detectorSpec: spec, detectorBatch: options.detectorBatch,
+      }, detector, ctx) : undefined;
+      const sampled = images ?? (queued ? undefined : await sampleImages(options.net!, options.seeds!, options.batch, options as Record<string, unknown>, ctx));
+      const judged = { count: sampled ? sampled.shape[0] : queued!.count, source: sampled ? sampled.source : queued!.source };
       // The floor: the same metrics for as many real images of another dataset (real vs real).
       const floorName = options.floor ?? (ref.dataset === 'mnist-heldout' ? 'mnist-train' : undefined);
-      const columns: [string, Images][] = [['samples', judged]];
+      const columns: [string, { source: string }, () => Promise<Scores>][] = [['samples', judged, () => (queued
+        ? scoreFeatures(detector, queued, ref, metrics, ctx) : scoreImages(detector, sampled!, ref, metrics, options.detectorBatch, ctx))]];
       if (floorName && floorName !== 'none') {
-        const floor = readImages(floorName, judged.shape[0]);
-        if (floor.shape[0] < judged.shape[0]) throw new CliError(`--floor ${floorName}: ${floor.shape[0]} images, fewer than the ${judged.shape[0]} judged`);
-        columns.push([`floor (${floorName})`, floor]);
+        const floor = readImages(floorName, judged.count);
+        if (floor.shape[0] < judged.count) throw new CliError(`--floor ${floorName}: ${floor.shape[0]} images, fewer than the ${judged.count} judged`);
+        columns.push([`floor (${floorName})`, floor, () => scoreImages(detector, floor, ref, metrics, options.detectorBatch, ctx)]);
       }
-      const d = detector.featureDim;
       const result: Record<string, unknown> = {
-        detector: detector.name, detector_hash: detector.hash, images: judged.shape[0], source: judged.source,
+        detector: detector.name, detector_hash: detector.hash, images: judged.count, source: judged.source,
         ref: options.ref, ref_dataset: ref.dataset, ref_images: ref.stats.count,
       };
       const table = new Map<string, string[]>();
-      for (const [c, [, imgs]] of columns.entries()) {
-        const scores = await scoreImages(detector, imgs, ref, metrics, options.detectorBatch, ctx);
+      for (const [c, [, imgs, score]] of columns.entries()) {
+        const scores = await score();
         if (c > 0) result.floor = { source: imgs.source, ...scores.values };
         else Object.assign(result, scores.values);
         for (const [k, v] of scores.rows) table.set(k, [...(table.get(k) ?? []), v]);
@@ -271,7 +282,7 @@ as many real mnist-train digits (the floor: what real digits score). Nothing is 
         ctx.out(JSON.stringify(result));
         return;
       }
-      ctx.out(`${judged.shape[0]} images (${judged.source}) vs ${options.ref} (${ref.dataset || 'reference'}, ${ref.stats.count} images), detector ${detector.name}`);
+      ctx.out(`${judged.count} images (${judged.source}) vs ${options.ref} (${ref.dataset || 'reference'}, ${ref.stats.count} images), detector ${detector.name}`);
       // A header names the columns when the floor is beside the samples.
       const rows: [string, string[]][] = [...(columns.length > 1 ? [['', columns.map(([name]) => name)] as [string, string[]]] : []), ...table];
       const w = Math.max(...rows.map(([k]) => k.length));

@@ -38,3 +38,12 @@ export function parseRangeList(raw: string, flag = '--seeds', max = MAX_SEED): n
   }
   return out;
 }
+
+/**
+ * The file name of seed `seed`'s image in an output folder, as generate.py names it: `NNNNNN.png`, or with
+ * `subdirs` in a folder per 1000 seeds (`001000/001234.png`).
+ */
+export function seedImageName(seed: number, subdirs: boolean): string {
+  const sub = subdirs ? `${String(seed - (seed % 1000)).padStart(6, '0')}/` : '';
+  return `${sub}${String(seed).padStart(6, '0')}.png`;
+}

@@ -3,7 +3,7 @@
 // statistics (a file, or a built-in dataset made into one in memory).
 import {
   MnistJudge, classAccuracy, computeFeatures, decodeReference, featureStats, frechetDistance, imagesInMemory,
-  kernelInceptionDistance, makeReference, precisionRecall, type FeatureDetector, type ReferenceStats,
+  kernelInceptionDistance, makeReference, precisionRecall, type FeatureDetector, type FeatureStats, type ReferenceStats,
 } from '@edm/metrics';
 import type { CommandContext } from '../command/define';
 import { CliError, InterruptedError, UsageError, errorMessage } from '../command/errors';
@@ -90,38 +90,75 @@ export function readReference(path: string, detector?: FeatureDetector): Referen
   }
 }
 
+/** Metric values (for JSON) and table rows. */
+export interface Scores {
+  values: Record<string, unknown>;
+  rows: [string, string][];
+}
+
+/**
+ * What metrics are computed from: a sample set's features, or only their statistics, and the digit judge's
+ * class probabilities (the features of shards made apart arrive so: src/queue/submit-metrics.ts).
+ */
+export interface SampleFeatures {
+  /** What the samples were, for messages. */
+  source: string;
+  /** Every sample's features [N, D], in order (KID, precision/recall; FID when `stats` is absent). */
+  features: Float32Array | null;
+  /** Their mean and covariance (FID), when computed elsewhere. */
+  stats?: FeatureStats;
+  /** The digit judge's class probabilities [N, classes] (accuracy). */
+  probs: Float32Array | null;
+  labels: Int32Array | null;
+}
+
 /** The requested metrics of `images` against `ref`: values (for JSON) and table rows. */
 export async function scoreImages(
   detector: FeatureDetector, images: Images, ref: ReferenceStats, metrics: MetricName[], batch: number | undefined, ctx: CommandContext,
   quiet = false,
-): Promise<{ values: Record<string, unknown>; rows: [string, string][] }> {
+): Promise<Scores> {
+  const features = await featuresOf(detector, images, batch, ctx, quiet);
+  const probs = metrics.includes('accuracy') && detector instanceof MnistJudge && images.labels
+    ? (await detector.judge(images.pixels)).probs : null;
+  return scoreFeatures(detector, { source: images.source, features, probs, labels: images.labels }, ref, metrics, ctx);
+}
+
+/** The requested metrics of samples' features (or statistics) against `ref`. */
+export async function scoreFeatures(
+  detector: FeatureDetector, samples: SampleFeatures, ref: ReferenceStats, metrics: MetricName[], ctx: CommandContext,
+): Promise<Scores> {
   const d = detector.featureDim;
   const values: Record<string, unknown> = {};
   const rows: [string, string][] = [];
-  const features = await featuresOf(detector, images, batch, ctx, quiet);
+  const features = (what: string): Float32Array => {
+    if (!samples.features) throw new CliError(`${what} needs every sample's features; ${samples.source} has only their statistics`);
+    return samples.features;
+  };
   try {
     if (metrics.includes('fid')) {
-      const fid = frechetDistance(featureStats(features, d, images.source), ref.stats, { onWarning: (w) => ctx.log(w) });
+      const fid = frechetDistance(samples.stats ?? featureStats(features('fid'), d, samples.source), ref.stats, { onWarning: (w) => ctx.log(w) });
       values.fid = fid;
       rows.push(['fid', fmt(fid)]);
     }
     if (metrics.includes('kid')) {
-      const kid = await kernelInceptionDistance(features, ref.features, d);
+      const kid = await kernelInceptionDistance(features('kid'), ref.features, d);
       Object.assign(values, { kid: kid.mean, kid_std: kid.std, kid_subsets: kid.values.length, kid_subset_size: kid.subsetSize });
       rows.push(['kid', `${fmt(kid.mean)} (std ${fmt(kid.std)}, ${kid.values.length}x${kid.subsetSize})`]);
     }
     if (metrics.includes('pr')) {
-      const pr = await precisionRecall(ref.features, features, d);
+      const pr = await precisionRecall(ref.features, features('pr'), d);
       Object.assign(values, pr);
       rows.push(['precision', pr.precision.toFixed(4)], ['recall', pr.recall.toFixed(4)]);
     }
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError(errorMessage(e));
   }
   if (metrics.includes('accuracy')) {
     if (!(detector instanceof MnistJudge)) throw new CliError('--metrics accuracy needs the MNIST digit judge (--detector mnist)');
-    if (!images.labels) throw new CliError(`--metrics accuracy: ${images.source} has no class labels`);
-    const acc = classAccuracy(await detector.judge(images.pixels), images.labels);
+    if (!samples.labels) throw new CliError(`--metrics accuracy: ${samples.source} has no class labels`);
+    if (!samples.probs) throw new CliError(`--metrics accuracy: no class probabilities for ${samples.source}`);
+    const acc = classAccuracy({ probs: samples.probs }, samples.labels);
     Object.assign(values, { accuracy: acc.accuracy, accuracy_per_class: acc.perClass, confidence: acc.confidence });
     rows.push(['accuracy', `${(100 * acc.accuracy).toFixed(1)}%`],
       ['  per class', acc.perClass.map((a) => (100 * a).toFixed(0)).join(' ')], ['confidence', acc.confidence.toFixed(3)]);

@@ -25,6 +25,8 @@ export interface CheckpointHeader {
   tensors: Map<string, SafetensorsHeaderTensor>;
   /** File size in bytes. */
   byteLength: number;
+  /** What the network its config declares makes (resolution, channels, classes), known before any data is read. */
+  images: { imgResolution: number; imgChannels: number; labelDim: number };
 }
 
 function invalid(path: string, e: unknown, what = 'edm checkpoint'): CliError {
@@ -54,12 +56,14 @@ function readHeader(fd: number, path: string, size: number): CheckpointHeader {
     throw new CliError(`${path}: is a training state (a run's training-state.safetensors: raw and EMA weights and ` +
       `Adam moments, for edm train --resume), not a network checkpoint; use one of the run's network-snapshot-*.safetensors`);
   }
+  let images: CheckpointHeader['images'];
   try {
-    checkCheckpointHeader(header.metadata, header.tensors, path);
+    const { imgResolution, imgChannels, labelDim } = checkCheckpointHeader(header.metadata, header.tensors, path);
+    images = { imgResolution, imgChannels, labelDim };
   } catch (e) {
     throw invalid(path, e);
   }
-  return { metadata: header.metadata, tensors: header.tensors, byteLength: size };
+  return { metadata: header.metadata, tensors: header.tensors, byteLength: size, images };
 }
 
 /**
