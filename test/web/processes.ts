@@ -20,11 +20,16 @@ export function runNode(args: string[], options: { cwd: string; env?: NodeJS.Pro
   });
 }
 
-/** Builds examples/web into `outDir` with Vite, shipping `checkpoint`. */
-export async function buildWebApp(root: string, outDir: string, checkpoint: string): Promise<void> {
+/**
+ * Builds examples/web into `outDir` with Vite, shipping `ship.model` and `ship.guide` (EDM_WEB_MODEL and
+ * EDM_WEB_GUIDE); where one is not given, what the app ships by default (an empty variable counts as unset,
+ * so none leaks in from this process's environment).
+ */
+export async function buildWebApp(root: string, outDir: string, ship: { model?: string; guide?: string }): Promise<void> {
   const vite = join(createRequire(join(root, 'package.json')).resolve('vite/package.json'), '..', 'bin', 'vite.js');
   await runNode([vite, 'build', 'examples/web', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: root, env: { EDM_WEB_MODEL: checkpoint, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' }, what: 'vite build examples/web',
+    cwd: root, env: { EDM_WEB_MODEL: ship.model ?? '', EDM_WEB_GUIDE: ship.guide ?? '', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    what: 'vite build examples/web',
   });
 }
 

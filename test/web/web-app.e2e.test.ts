@@ -4,7 +4,13 @@
 // (on the page's default backend, and on WebGPU with the NVlabs fixture net picked from disk),
 // (c) Cancel stops sampling and leaks no tensor, (d) a corrupt file shows an error on the page, and so does
 // a browser with neither WebGPU nor WebGL, (e) an EDM2 checkpoint with a second one as autoguidance guide
-// equals `edm generate --guide --guidance`, and a guide of other images is refused naming both.
+// equals `edm generate --guide --guidance`, and a guide of other images is refused naming both, (f) the
+// default page samples the shipped model guided by the shipped guide at the shipped weight
+// (packages/cli/models/shipped.json): its grid equals `edm generate` without --net, and "No guide" turns it off;
+// a shipped guide that does not load leaves a note and the model sampling.
+// While the shipped guide's file is absent, EDM_WEB_GUIDE=/path/to/guide.safetensors (as the app's build
+// takes it) stands in for it, compared with `edm generate --net <shipped model> --guide <it>`; with neither,
+// (f) is skipped with a loud line.
 // Saves a screenshot of the page: to docs/web-example.png (shown in examples/web/README.md) when
 // UPDATE_SCREENSHOT=1, else to the temporary folder (so a test run never rewrites a tracked file).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +19,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { StackedRandomGenerator, edmDiscretization, edmSampler } from '@edm/core';
+import { StackedRandomGenerator, autoguidance, edmDiscretization, edmSampler } from '@edm/core';
 import { createNetwork, loadNetwork, saveNetwork } from '@edm/models';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -24,7 +30,13 @@ import { buildWebApp, requireBuilt, runNode } from './processes';
 import { serveStatic, type StaticServer } from './serve';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const SHIPPED = join(root, 'packages/cli/models/mnist-cond.safetensors');
+const MODELS = join(root, 'packages/cli/models');
+// The shipped files and weight are named once, in shipped.json (read by the CLI and the app's build).
+const SHIPPED_JSON = JSON.parse(readFileSync(join(MODELS, 'shipped.json'), 'utf8')) as { model: string; guide: string; guidance: number };
+const SHIPPED = join(MODELS, SHIPPED_JSON.model);
+const SHIPPED_GUIDE = join(MODELS, SHIPPED_JSON.guide);
+/** A stand-in for the shipped guide, given as the app's build takes one (an empty variable counts as unset). */
+const STAND_IN_GUIDE = process.env.EDM_WEB_GUIDE || undefined;
 const CLI = join(root, 'packages/cli/dist/cli.js');
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs/web-example.png')
   : join(tmpdir(), 'edm-web-example.png');
@@ -37,6 +49,9 @@ const EDM2_GUIDE = join(root, 'test/fixtures/edm2_small_guide.safetensors');
 // churn on so the seeded noise path is compared too.
 const REQUEST = { seed: 10, batch: 4, classIndex: 7, steps: 6, sChurn: 10, sMin: 0.05, sMax: 50, sNoise: 1.003 };
 const SEEDS = `${REQUEST.seed}-${REQUEST.seed + REQUEST.batch - 1}`;
+/** REQUEST as `edm generate` arguments (the page's CLI line prints the same flags). */
+const REQUEST_ARGS = ['--seeds', SEEDS, '--class', String(REQUEST.classIndex), '--steps', String(REQUEST.steps),
+  '--s-churn', String(REQUEST.sChurn), '--s-min', String(REQUEST.sMin), '--s-max', String(REQUEST.sMax), '--s-noise', String(REQUEST.sNoise)];
 
 let work: string;
 let checkpoint: string;
@@ -46,6 +61,12 @@ let page: Page;
 let cliGrid: Promise<PNG>;
 let fixtureGrid: Promise<PNG>;
 let guidedGrid: Promise<PNG>;
+/**
+ * The guide the default page is sampled with and the CLI arguments that make its images (none: `edm generate`
+ * without --net), or why there is none.
+ */
+let defaultGuide: { file: string; cliArgs: string[] } | { file: null; why: string };
+let defaultGuidedGrid: Promise<PNG> | undefined;
 const pageErrors: string[] = [];
 
 /** A class-conditional MNIST-shaped DDPM++ (the mnist preset's shape), random weights: used only when
@@ -97,12 +118,26 @@ beforeAll(async () => {
     checkpoint = join(work, 'random-mnist.safetensors');
     await randomMnistCheckpoint(checkpoint);
   }
-  // The CLI's images, computed while the app builds and the browser samples.
+  const w = String(SHIPPED_JSON.guidance);
+  if (checkpoint !== SHIPPED) defaultGuide = { file: null, why: `${SHIPPED} does not exist (a random net stands in for the model)` };
+  else if (STAND_IN_GUIDE) defaultGuide = { file: STAND_IN_GUIDE, cliArgs: ['--net', SHIPPED, '--guide', STAND_IN_GUIDE, '--guidance', w] };
+  else if (existsSync(SHIPPED_GUIDE)) defaultGuide = { file: SHIPPED_GUIDE, cliArgs: [] };
+  else defaultGuide = { file: null, why: `${SHIPPED_GUIDE} does not exist and EDM_WEB_GUIDE names no stand-in` };
+  if (defaultGuide.file === null) {
+    console.warn(`*** web e2e: NOT TESTED: the default page guided by the shipped guide (test f): ${defaultGuide.why}`);
+  } else if (defaultGuide.file !== SHIPPED_GUIDE) {
+    console.warn(`*** web e2e: the shipped guide ${SHIPPED_GUIDE} is ${existsSync(SHIPPED_GUIDE) ? 'replaced' : 'absent'}: ` +
+      `EDM_WEB_GUIDE=${STAND_IN_GUIDE} stands in, compared with edm generate --net --guide, NOT edm generate without --net`);
+  }
+  // The CLI's images, computed while the app builds and the browser samples (one at a time: few cores).
+  const defaultGuidedPath = join(work, 'default-guided-grid.png');
+  defaultGuidedGrid = defaultGuide.file === null ? undefined
+    : runNode([CLI, 'generate', ...defaultGuide.cliArgs, ...REQUEST_ARGS, '--grid', defaultGuidedPath, '--backend', 'cpu'],
+      { cwd: work, what: 'edm generate (default: shipped model and guide)' }).then(() => PNG.sync.read(readFileSync(defaultGuidedPath)));
   const gridPath = join(work, 'cli-grid.png');
-  cliGrid = runNode([CLI, 'generate', '--net', checkpoint, '--seeds', SEEDS, '--class', String(REQUEST.classIndex),
-    '--steps', String(REQUEST.steps), '--s-churn', String(REQUEST.sChurn), '--s-min', String(REQUEST.sMin),
-    '--s-max', String(REQUEST.sMax), '--s-noise', String(REQUEST.sNoise), '--grid', gridPath, '--backend', 'cpu'],
-  { cwd: work, what: 'edm generate' }).then(() => PNG.sync.read(readFileSync(gridPath)));
+  cliGrid = Promise.resolve(defaultGuidedGrid?.catch(() => undefined)).then(() => runNode([CLI, 'generate', '--net', checkpoint,
+    ...REQUEST_ARGS, '--grid', gridPath, '--backend', 'cpu'], { cwd: work, what: 'edm generate' }))
+    .then(() => PNG.sync.read(readFileSync(gridPath)));
   const fixturePath = join(work, 'fixture-grid.png');
   fixtureGrid = cliGrid.catch(() => undefined).then(() => runNode([CLI, 'generate', '--net', FIXTURE, '--seeds', '0-1',
     '--steps', '4', '--s-churn', '10', '--grid', fixturePath, '--backend', 'cpu'], { cwd: work, what: 'edm generate (fixture)' }))
@@ -111,11 +146,13 @@ beforeAll(async () => {
   guidedGrid = fixtureGrid.catch(() => undefined).then(() => runNode([CLI, 'generate', '--net', EDM2, '--guide', EDM2_GUIDE,
     '--guidance', '2.2', '--seeds', '0-1', '--steps', '3', '--grid', guidedPath, '--backend', 'cpu'], { cwd: work, what: 'edm generate (edm2 guided)' }))
     .then(() => PNG.sync.read(readFileSync(guidedPath)));
-  cliGrid.catch(() => undefined); // awaited (and reported) by the parity tests
+  defaultGuidedGrid?.catch(() => undefined); // awaited (and reported) by the parity tests
+  cliGrid.catch(() => undefined);
   fixtureGrid.catch(() => undefined);
   guidedGrid.catch(() => undefined);
   const dist = join(work, 'dist');
-  await buildWebApp(root, dist, checkpoint);
+  // The shipped model: the app's default build (its guide too, or the stand-in); else the random net, unguided.
+  await buildWebApp(root, dist, checkpoint === SHIPPED ? { guide: STAND_IN_GUIDE } : { model: checkpoint });
   server = await serveStatic(dist);
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -130,13 +167,24 @@ afterAll(async () => {
 });
 
 describeWith('chromium', 'examples/web in headless Chromium', () => {
-  it('starts a backend, says which, and loads the shipped checkpoint', async () => {
+  it('starts a backend, says which, and loads the shipped checkpoint (and its guide at the shipped weight)', async () => {
     await waitState(['ready', 'error'], 60_000);
     expect(await text('#error')).toBe('');
     expect(await state()).toBe('ready');
     expect(await text('#backend')).toMatch(/^(WebGPU on .+|wasm \(WebAssembly (SIMD|without SIMD), \d+ threads?; .+\)|WebGL fallback \(.+\); renderer: .+)$/);
     expect(await text('#model')).toContain(`${basename(checkpoint)} (`);
     expect(await text('#model')).toContain('28x28x1, class-conditional, 10 classes');
+    if (defaultGuide.file === null) {
+      expect(await text('#guide')).toBe('none (no autoguidance)');
+      return;
+    }
+    const name = basename(defaultGuide.file);
+    const guideLine = await text('#guide');
+    expect(guideLine.startsWith(`${name} (`), guideLine).toBe(true);
+    expect(guideLine.endsWith('): 28x28x1 images, 10 classes; D = w D_model + (1 - w) D_guide'), guideLine).toBe(true);
+    expect(await page.inputValue('#guidance')).toBe(String(SHIPPED_JSON.guidance));
+    expect(await text('#cli')).toBe(`edm generate --net ${basename(checkpoint)} --seeds 0-15 --steps 18 --guide ${name} ` +
+      `--guidance ${SHIPPED_JSON.guidance} --grid grid.png`);
   });
 
   it('chooses wasm where WebGPU has no hardware adapter, and runs the page\'s default request (16 digits, 18 steps): its time next to Node\'s', async () => {
@@ -153,17 +201,22 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     const { useNodeBackend } = await import('@edm/backend-node');
     const engine = await useNodeBackend({ backend: 'wasm' });
     const net = await loadNetwork(readFileSync(checkpoint));
+    // The page samples with the shipped guide where it has one: so does Node.
+    const guideNet = defaultGuide.file === null ? null : await loadNetwork(readFileSync(defaultGuide.file));
     const seeds = Array.from({ length: 16 }, (_, i) => i);
     const rnd = new StackedRandomGenerator(seeds);
     const t0 = performance.now();
     const latents = rnd.randn([16, net.imgResolution, net.imgResolution, net.imgChannels]) as tf.Tensor4D;
     const labels = tf.oneHot(tf.tensor1d(seeds.map((s) => s % net.labelDim), 'int32'), net.labelDim).toFloat() as tf.Tensor2D;
-    const x = await edmSampler(net, latents, { numSteps: 18, classLabels: labels, randnLike: rnd.randnLike });
+    const denoiser = guideNet === null ? net : autoguidance(net, guideNet, { weight: SHIPPED_JSON.guidance });
+    const x = await edmSampler(denoiser, latents, { numSteps: 18, classLabels: labels, randnLike: rnd.randnLike });
     await x.data();
     const node = (performance.now() - t0) / 1000;
     tf.dispose([latents, labels, x]);
     net.dispose();
-    console.log(`default request (16 digits, 18 steps): page ${page.toFixed(1)} s on ${chosen}; Node ${node.toFixed(2)} s on ` +
+    guideNet?.dispose();
+    const what = guideNet === null ? '' : `, guided by ${basename(defaultGuide.file!)} at w = ${SHIPPED_JSON.guidance}`;
+    console.log(`default request (16 digits, 18 steps${what}): page ${page.toFixed(1)} s on ${chosen}; Node ${node.toFixed(2)} s on ` +
       `wasm (${engine.threads ?? 1} thread(s)); page / Node = ${(page / node).toFixed(2)}`);
   }, 240_000);
 
@@ -184,20 +237,50 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     }
   });
 
-  it('(a, b) samples with live previews; the canvas equals edm generate\'s grid', async () => {
+  /** Types REQUEST into the form (the sampler's fields after the sampler, which renders them). */
+  async function fillRequest(): Promise<void> {
     await page.fill('#seed', String(REQUEST.seed));
     await page.fill('#batch', String(REQUEST.batch));
     await page.selectOption('#class', String(REQUEST.classIndex));
-    await page.fill('#steps', String(REQUEST.steps));
     await page.selectOption('#sampler', 'edm');
+    await page.fill('#steps', String(REQUEST.steps));
     await page.fill('#sChurn', String(REQUEST.sChurn));
     await page.fill('#sMin', String(REQUEST.sMin));
     await page.fill('#sMax', String(REQUEST.sMax));
     await page.fill('#sNoise', String(REQUEST.sNoise));
-    // The page tells the user the CLI command that makes the same images: the one this test runs.
-    expect(await text('#cli')).toBe(`edm generate --net ${basename(checkpoint)} --seeds ${SEEDS} --class ${REQUEST.classIndex} ` +
-      `--steps ${REQUEST.steps} --s-churn ${REQUEST.sChurn} --s-min ${REQUEST.sMin} --s-max ${REQUEST.sMax} ` +
-      `--s-noise ${REQUEST.sNoise} --grid grid.png`);
+  }
+  const requestLine = () => `edm generate --net ${basename(checkpoint)} --seeds ${SEEDS} --class ${REQUEST.classIndex} --steps ${REQUEST.steps} ` +
+    `--s-churn ${REQUEST.sChurn} --s-min ${REQUEST.sMin} --s-max ${REQUEST.sMax} --s-noise ${REQUEST.sNoise}`;
+
+  it('(f) the default page is edm generate without --net: the shipped model guided by the shipped guide; "No guide" turns it off', async (ctx) => {
+    if (defaultGuide.file === null) {
+      console.warn(`*** web e2e: SKIPPED (f), the default page guided by the shipped guide: ${defaultGuide.why}`);
+      ctx.skip();
+      return;
+    }
+    const name = basename(defaultGuide.file);
+    await fillRequest();
+    expect(await page.inputValue('#guidance')).toBe(String(SHIPPED_JSON.guidance));
+    expect(await text('#cli')).toBe(`${requestLine()} --guide ${name} --guidance ${SHIPPED_JSON.guidance} --grid grid.png`);
+    await press('sample');
+    await waitState(['done', 'error', 'cancelled'], 170_000);
+    expect(await text('#error')).toBe('');
+    expect(await text('#step')).toBe(`Done: ${REQUEST.batch} image(s), ${REQUEST.steps} steps (final x_N shown).`);
+    const what = defaultGuide.cliArgs.length === 0 ? 'edm generate without --net' : `edm generate ${defaultGuide.cliArgs.join(' ')} (stand-in guide)`;
+    const { maxDiff, within1 } = compareWithCli(await canvasPixels(), await defaultGuidedGrid!, `web default (guided by ${name}) vs ${what}`);
+    expect(maxDiff).toBeLessThanOrEqual(4);
+    expect(within1).toBeGreaterThanOrEqual(0.99);
+    await press('guide-clear');
+    expect(await text('#guide')).toBe('none (no autoguidance)');
+    expect(await text('#cli')).toBe(`${requestLine()} --grid grid.png`);
+    expect(await page.isDisabled('#guide-clear')).toBe(true);
+  }, 180_000);
+
+  it('(a, b) samples with live previews; the canvas equals edm generate\'s grid', async () => {
+    await fillRequest();
+    // The page tells the user the CLI command that makes the same images: the one this test runs (unguided:
+    // (f) turned the shipped guide off).
+    expect(await text('#cli')).toBe(`${requestLine()} --grid grid.png`);
     // Record what the page shows at each step: the step line and the canvas.
     await page.evaluate(() => {
       const w = window as unknown as { seen: { step: string; canvas: string }[] };
@@ -333,6 +416,36 @@ describeWith('chromium', 'examples/web in headless Chromium', () => {
     expect(maxDiff).toBeLessThanOrEqual(4);
     expect(within1).toBeGreaterThanOrEqual(0.99);
     expect(pageErrors).toEqual([]);
+  }, 150_000);
+
+  it('(d) a shipped guide that does not load: a note in the guide line, and the model still samples', async () => {
+    // A second build shipping the model with a truncated guide (EDM_WEB_GUIDE).
+    const bad = join(work, 'truncated-guide.safetensors');
+    writeFileSync(bad, readFileSync(checkpoint).subarray(0, 4096));
+    const dist = join(work, 'dist-bad-guide');
+    await buildWebApp(root, dist, { model: checkpoint, guide: bad });
+    const badServer = await serveStatic(dist);
+    const p = await browser.context.newPage();
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await p.goto(badServer.url);
+      await p.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000, polling: 250 });
+      expect(await p.evaluate(() => document.body.dataset.state)).toBe('ready');
+      expect(((await p.textContent('#error')) ?? '').trim()).toBe('');
+      expect(((await p.textContent('#guide')) ?? '').trim()).toMatch(
+        /^none: the shipped guide did not load: truncated-guide\.safetensors: not a valid edm checkpoint: .+/);
+      expect(((await p.textContent('#model')) ?? '').trim()).toContain(`${basename(checkpoint)} (`);
+      await p.fill('#batch', '1');
+      await p.fill('#steps', '2');
+      expect(((await p.textContent('#cli')) ?? '').trim()).not.toContain('--guide');
+      await p.evaluate(() => (document.getElementById('sample') as HTMLButtonElement).click());
+      await p.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.body.dataset.state ?? ''), null, { timeout: 60_000, polling: 250 });
+      expect(((await p.textContent('#step')) ?? '').trim()).toBe('Done: 1 image(s), 2 steps (final x_N shown).');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await p.close();
+      await badServer.close();
+    }
   }, 150_000);
 
   it('(d) says so on the page when the browser has neither WebGPU, WebAssembly nor WebGL', async () => {

@@ -1,5 +1,5 @@
-// The example app: start WebGPU (WebGL fallback), load the shipped checkpoint or a file, sample with live
-// previews, cancel. The page state is on <body data-state>: starting, loading, ready, sampling, done,
+// The example app: start WebGPU (WebGL fallback), load the shipped checkpoint (guided by its shipped guide at
+// the shipped weight, as `edm generate` without --net) or a file, sample with live previews, cancel. The page state is on <body data-state>: starting, loading, ready, sampling, done,
 // cancelled, error (scripts and tests wait on it).
 // tfjs-core first: its flags must be registered before @edm/core's tfjs-core side-effect imports run (the
 // Vite dev server serves them as separate pre-bundled modules, evaluated in import order).
@@ -137,6 +137,24 @@ function useNetwork(loaded: LoadedNetwork, name: string, bytes: number): void {
   updateCliLine();
 }
 
+/**
+ * Makes `loaded` the autoguidance guide of the loaded network; refuses (and disposes) a guide that does not
+ * make the network's images.
+ */
+function useGuide(loaded: LoadedNetwork, name: string, bytes: number): void {
+  try {
+    checkGuide(net!, netName, loaded, name);
+  } catch (e) {
+    loaded.dispose();
+    throw e;
+  }
+  guide?.dispose();
+  guide = loaded;
+  guideName = name;
+  ui.guide.textContent = `${name} (${(bytes / 1e6).toFixed(2)} MB): ${describeImages(loaded)}; ` +
+    'D = w D_model + (1 - w) D_guide';
+}
+
 async function loadShipped(): Promise<void> {
   if (!shipped) {
     ui.model.textContent = 'No checkpoint was shipped with this build: choose a .safetensors file.';
@@ -147,11 +165,23 @@ async function loadShipped(): Promise<void> {
   ui.model.textContent = `loading ${shipped.name}…`;
   try {
     useNetwork(await loadCheckpointUrl(shipped.path, shipped.name), shipped.name, shipped.bytes);
-    setState('ready');
   } catch (e) {
     ui.model.textContent = 'none';
     showError(message(e));
+    return;
   }
+  if (shipped.guide) {
+    // The model samples without it if it fails: a note in the guide line, not an error state.
+    ui.guide.textContent = `loading ${shipped.guide.name}…`;
+    try {
+      useGuide(await loadCheckpointUrl(shipped.guide.path, shipped.guide.name), shipped.guide.name, shipped.guide.bytes);
+      ui.guidance.value = String(shipped.guidance);
+      updateCliLine();
+    } catch (e) {
+      dropGuide(`none: the shipped guide did not load: ${message(e)}`);
+    }
+  }
+  setState('ready');
 }
 
 async function loadFile(file: File): Promise<void> {
@@ -171,18 +201,7 @@ async function loadGuide(file: File): Promise<void> {
   clearError();
   setState('loading');
   try {
-    const loaded = await loadCheckpointFile(file);
-    try {
-      checkGuide(net, netName, loaded, file.name);
-    } catch (e) {
-      loaded.dispose();
-      throw e;
-    }
-    guide?.dispose();
-    guide = loaded;
-    guideName = file.name;
-    ui.guide.textContent = `${file.name} (${(file.size / 1e6).toFixed(2)} MB): ${describeImages(loaded)}; ` +
-      'D = w D_model + (1 - w) D_guide';
+    useGuide(await loadCheckpointFile(file), file.name, file.size);
     updateCliLine();
     setState('ready');
   } catch (e) {
