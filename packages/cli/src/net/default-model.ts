@@ -1,23 +1,55 @@
 // The shipped MNIST model, resolved relative to the built CLI file (dist/cli.js -> ../models/...), so it is
 // found from any working directory and when the package is installed from npm (package.json `files`).
-import { existsSync } from 'node:fs';
+// The file names and the guidance weight are said once, in models/shipped.json, which the web app's build reads too.
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** File name of the shipped class-conditional MNIST checkpoint (EMA weights). */
-export const DEFAULT_MODEL_FILE = 'mnist-cond.safetensors';
+/** models/shipped.json: the shipped files and the weight the model is sampled with. */
+interface Shipped {
+  model: string;
+  guide: string;
+  guidance: number;
+  judge: string;
+}
+
 /**
- * The shipped model's guide for autoguidance (an early, short-EMA snapshot of the same training run) and its
- * weight: `edm generate` without --net samples the shipped model guided by it, unless --guide, --cfg or
- * --guidance say otherwise (--guidance 1: the model alone).
+ * The package's models/ folder: next to dist/ for the built CLI (dist/cli.js -> ../models), two levels up for
+ * these sources run directly (src/net/default-model.ts -> ../../models).
  */
-export const SHIPPED_GUIDE_FILE = 'mnist-cond-guide.safetensors';
-export const SHIPPED_GUIDANCE = 3;
+const MODELS_DIR = ['../models/', '../../models/'].map((rel) => new URL(rel, import.meta.url))
+  .find((u) => existsSync(new URL('shipped.json', u))) ?? new URL('../models/', import.meta.url);
+
+function readShipped(): Shipped {
+  const path = fileURLToPath(new URL('shipped.json', MODELS_DIR));
+  let s: Partial<Shipped>;
+  try {
+    s = JSON.parse(readFileSync(path, 'utf8')) as Partial<Shipped>;
+  } catch (e) {
+    throw new Error(`${path}: cannot read the shipped model's description (${(e as Error).message}); reinstall @edm/cli`);
+  }
+  for (const key of ['model', 'guide', 'judge'] as const) {
+    if (typeof s[key] !== 'string') throw new Error(`${path}: '${key}' must be a file name, got ${JSON.stringify(s[key])}`);
+  }
+  if (typeof s.guidance !== 'number' || !(s.guidance > 0)) throw new Error(`${path}: 'guidance' must be a positive number, got ${JSON.stringify(s.guidance)}`);
+  return s as Shipped;
+}
+const SHIPPED = readShipped();
+
+/** File name of the shipped class-conditional MNIST checkpoint (EMA weights). */
+export const DEFAULT_MODEL_FILE = SHIPPED.model;
+/**
+ * The shipped model's guide for autoguidance (an early snapshot of the same training run) and its weight:
+ * `edm generate` without --net samples the shipped model guided by it, unless --guide, --cfg or --guidance say
+ * otherwise (--guidance 1: the model alone).
+ */
+export const SHIPPED_GUIDE_FILE = SHIPPED.guide;
+export const SHIPPED_GUIDANCE = SHIPPED.guidance;
 /** File name of the shipped MNIST digit judge (`edm metrics --detector mnist`). */
-export const MNIST_JUDGE_FILE = 'mnist-judge.safetensors';
+export const MNIST_JUDGE_FILE = SHIPPED.judge;
 
 /** Absolute path of a file shipped in the package's models/ folder. */
 export function shippedPath(file: string): string {
-  return fileURLToPath(new URL(`../models/${file}`, import.meta.url));
+  return fileURLToPath(new URL(file, MODELS_DIR));
 }
 
 /** Absolute path of the shipped checkpoint. */
