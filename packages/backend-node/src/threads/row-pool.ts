@@ -11,8 +11,9 @@
 import { Worker } from 'node:worker_threads';
 import { rowPoolStats, type PooledFunction, type RowPool as RowPoolApi } from '@edm/backend-wasm';
 
-/** Control words per worker: [task, done, failed, ready, function, argc, args...]. */
-const TASK = 0;
+// Control words per worker: [task, done, failed, ready, function, argc, args...].
+/** The task word (exported for the protocol's test): the caller stores a new task number there, then notifies. */
+export const TASK = 0;
 const DONE = 1;
 const FAILED = 2;
 const READY = 3;
@@ -40,8 +41,14 @@ Atomics.store(ctrl, ${READY}, 1);
 parentPort.postMessage('ready');
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, ${TASK}, seen);
-  seen = Atomics.load(ctrl, ${TASK});
+  // Only a changed task word means a new task, never a wake-up alone: the caller stores the task, then notifies,
+  // and where it is descheduled in between, this worker (not yet waiting) can see the task, run it and wait
+  // again before that notify arrives. Woken then, it must not run the same task again: the caller has
+  // collected it and may have freed and reused its buffers (a late rerun into freed tile buffers corrupted
+  // emmalloc's free lists; free() then trapped holding its lock, and the next free() spun forever).
+  let task;
+  while ((task = Atomics.load(ctrl, ${TASK})) === seen) Atomics.wait(ctrl, ${TASK}, seen);
+  seen = task;
   const argc = ctrl[${ARGC}];
   const args = Array.from(ctrl.subarray(${ARGS}, ${ARGS} + argc));
   try { runs[ctrl[${FUNCTION}]](...args); } catch { Atomics.store(ctrl, ${FAILED}, 1); }
