@@ -10,6 +10,14 @@
 //
 // `plot` draws the panels of docs/edm2.md from the result lines (their `group` and `x`: time-kimg (x = kimg,
 // drawn against minutes = kimg x cost), phema (x = EMA std), autoguidance (x = weight)).
+//
+//   node --import tsx packages/cli/bench/edm2-mnist.ts training --stats RUN/stats.jsonl --in results.jsonl
+//        --out docs/mnist-shipped-training.png [--floor FD] [--target 0.97]
+//
+// `training` draws the shipped model's run (docs/quality.md): the loss per tick from the run's stats.jsonl, and
+// FD and class accuracy of its snapshots (group `train`, x = kimg, one series per label) and the guidance
+// sweep of the final snapshot (group `guidance`, x = weight, one series per label; --floor: the real-vs-real FD
+// at the sweep's count, drawn as the 2x target).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { autoguidance, type Denoiser } from '@edm/core';
 import { featureStats, frechetDistance, MnistJudge } from '@edm/metrics';
@@ -121,7 +129,48 @@ function plot(): void {
   console.log(`wrote ${arg('out')} (${panels.length} panels from ${rows.length} results)`);
 }
 
+function training(): void {
+  const rows = readFileSync(arg('in'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
+  const ticks = readFileSync(arg('stats'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kimg: number; loss: number });
+  const colors: Array<readonly [number, number, number]> = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189]];
+  const by = (group: string, metric: (r: Result) => number): Series[] => {
+    const m = new Map<string, [number, number][]>();
+    for (const r of rows.filter((x) => x.group === group)) m.set(r.label, [...(m.get(r.label) ?? []), [r.x, metric(r)]]);
+    return [...m].map(([name, pts], i) => ({ name, color: colors[i % colors.length]!, points: pts.sort((a, b) => a[0] - b[0]) }));
+  };
+  const steps = (lo: number, hi: number, n: number): number[] => {
+    const raw = (hi - lo) / n;
+    const p = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 5, 10].map((k) => k * p).find((k) => k >= raw)!;
+    const out: number[] = [];
+    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.round(t * 1e6) / 1e6);
+    return out;
+  };
+  const maxKimg = Math.max(...ticks.map((t) => t.kimg));
+  const kimgTicks = steps(0, maxKimg, 6);
+  // --floor: the real-vs-real FD at the guidance sweep's sample count; its panel shows the 2x target line.
+  const floorFd = process.argv.includes('--floor') ? Number(arg('floor')) : undefined;
+  const floor = floorFd === undefined ? undefined : { y: 2 * floorFd, label: `target: 2 x real-digit floor ${floorFd.toFixed(2)}` };
+  const target = Number(arg('target', '0.97'));
+  const weights = [...new Set(rows.filter((r) => r.group === 'guidance').map((r) => r.x))].sort((a, b) => a - b);
+  const panels = [
+    { title: 'training loss per tick (EDM2, uncertainty-weighted)', xLabel: 'kimg', yLabel: 'loss', xScale: 'linear' as const, yScale: 'linear' as const, xTicks: kimgTicks,
+      series: [{ name: 'loss', color: colors[0]!, points: ticks.map((t) => [t.kimg, t.loss] as [number, number]) }] },
+    { title: 'FD to held-out digits (judge features)', xLabel: 'kimg', yLabel: 'FD', xScale: 'linear' as const, xTicks: kimgTicks,
+      series: by('train', (r) => r.fd) },
+    { title: 'class accuracy (the judge reads the drawn class)', xLabel: 'kimg', yLabel: 'accuracy', xScale: 'linear' as const, yScale: 'linear' as const, xTicks: kimgTicks,
+      series: by('train', (r) => r.accuracy), floor: { y: target, label: `target ${target}` } },
+    { title: 'autoguidance weight (final snapshot): FD', xLabel: 'guidance weight w', yLabel: 'FD', xScale: 'linear' as const, xTicks: weights,
+      series: by('guidance', (r) => r.fd), ...(floor && { floor }) },
+    { title: 'autoguidance weight (final snapshot): accuracy', xLabel: 'guidance weight w', yLabel: 'accuracy', xScale: 'linear' as const,
+      yScale: 'linear' as const, xTicks: weights, series: by('guidance', (r) => r.accuracy), floor: { y: target, label: `target ${target}` } },
+  ].filter((p) => p.series.length > 0);
+  writeFileSync(arg('out'), renderPanels(panels, 2));
+  console.log(`wrote ${arg('out')} (${panels.length} panels, ${ticks.length} ticks, ${rows.length} results)`);
+}
+
 const command = process.argv[2];
 if (command === 'eval') await evaluate();
 else if (command === 'plot') plot();
-else throw new Error('usage: edm2-mnist.ts eval ... | plot ...');
+else if (command === 'training') training();
+else throw new Error('usage: edm2-mnist.ts eval ... | plot ... | training ...');

@@ -98,7 +98,7 @@ function formatTick(v: number): string {
   return e >= 0 && e <= 3 ? String(10 ** e) : `1E${e}`;
 }
 
-/** About 5 round tick values (1, 2 or 5 x 10^k apart) spanning [lo, hi]. */
+/** About 5 round tick values (1, 2 or 5 x 10^k apart) covering [lo, hi]. */
 function linearTicks(lo: number, hi: number): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / 5;
@@ -106,7 +106,9 @@ function linearTicks(lo: number, hi: number): number[] {
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const ticks: number[] = [];
-  for (let k = Math.floor(lo / step); k * step <= hi + step * 1e-9; k++) ticks.push(Number((k * step).toFixed(decimals)));
+  // From the tick at or below lo to the tick at or above hi, so every value lies inside the axis.
+  const [k0, k1] = [Math.floor(lo / step + 1e-9), Math.ceil(hi / step - 1e-9)];
+  for (let k = k0; k <= Math.max(k1, k0 + 1); k++) ticks.push(Number((k * step).toFixed(decimals)));
   return ticks;
 }
 
@@ -141,7 +143,8 @@ export function renderPanels(panels: Panel[], cols: number, panelW = 780, panelH
     const yLog = (panel.yScale ?? 'log') === 'log';
     const shown = ([x, y]: [number, number]) => (!xLog || x > 0) && (!yLog || y > 0);
     const pts = panel.series.flatMap((s) => s.points).filter(shown);
-    const xs = pts.map(([x]) => x);
+    // A linear x axis spans the panel's ticks too, so panels that share ticks share the axis.
+    const xs = pts.map(([x]) => x).concat(xLog ? [] : panel.xTicks);
     const ys = pts.map(([, y]) => y).concat(panel.floor ? [panel.floor.y] : []);
     const xAxis = axis(xs, xLog ? 'log' : 'linear', left, right, true);
     const yAxis = axis(ys, yLog ? 'log' : 'linear', bottom, top, false);
