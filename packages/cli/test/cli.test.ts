@@ -189,7 +189,8 @@ describe('bad inputs', () => {
     ['range of this sampler', ['generate', '--sampler', 'dpm_adaptive', '--order', '5', '--grid', 'x.png'], 2, /--order must be an integer in 2..3 for the dpm_adaptive sampler, got 5/],
     ['sigma-min above the default sigma-max', ['generate', '--sigma-min', '90', '--grid', 'x.png'], 2, /--sigma-min < --sigma-max required, got --sigma-min=90 >= --sigma-max=80/],
     ['an unknown sampler', ['generate', '--sampler', 'dpmpp_4m', '--grid', 'x.png'], 2, /--sampler: unknown value 'dpmpp_4m'; expected one of: edm, ablation, euler/],
-    ['guidance without a guide', ['generate', '--guidance', '2', '--grid', 'x.png'], 2, /--guidance needs --guide FILE/],
+    // With --net: without it, --guidance weights the shipped model's own guide (the shipped-model test).
+    ['guidance without a guide', ['generate', '--net', join('full', SNAPSHOT), '--guidance', '2', '--grid', 'x.png'], 2, /--guidance needs --guide FILE/],
     ['class out of range', ['generate', '--net', join('full', SNAPSHOT), '--class', '10', '--grid', 'x.png', '--backend', 'wasm'], 2, /--class: expected 0..9/],
   ];
   it.each(cases)('%s', async (_name, args, code, msg) => {

@@ -8,7 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../src/io/png';
 import { requireBuiltCli, runCli, tempDir } from './helpers';
 
-const MODEL = fileURLToPath(new URL('../models/mnist-cond.safetensors', import.meta.url));
+const MODELS = fileURLToPath(new URL('../models/', import.meta.url));
+const SHIPPED = JSON.parse(readFileSync(join(MODELS, 'shipped.json'), 'utf8')) as { model: string; guide: string; guidance: number; judge: string };
+const MODEL = join(MODELS, SHIPPED.model);
+const GUIDE = join(MODELS, SHIPPED.guide);
 
 describe('the shipped model', () => {
   let dir: string;
@@ -17,16 +20,38 @@ describe('the shipped model', () => {
     dir = tempDir();
   });
 
-  it('is present and small', () => {
-    expect(existsSync(MODEL), `${MODEL} is missing`).toBe(true);
-    expect(readFileSync(MODEL).length).toBeLessThan(4 * 2 ** 20);
+  it('is present and small, with its guide and judge (models/shipped.json names them)', () => {
+    for (const f of [MODEL, GUIDE, join(MODELS, SHIPPED.judge)]) {
+      expect(existsSync(f), `${f} is missing`).toBe(true);
+      expect(readFileSync(f).length).toBeLessThan(4 * 2 ** 20);
+    }
+    expect(SHIPPED.guidance).toBeGreaterThan(1);
+  });
+
+  it('edm generate without --net is the shipped model guided by the shipped guide at the shipped weight', async () => {
+    const common = ['--seeds', '3', '--steps', '4', '--backend', 'wasm'];
+    const runs = {
+      byDefault: [] as string[],
+      spelled: ['--net', MODEL, '--guide', GUIDE, '--guidance', String(SHIPPED.guidance)],
+      unguided: ['--guidance', '1'],
+      otherWeight: ['--guidance', String(SHIPPED.guidance + 1)],
+    };
+    const png: Record<string, Buffer> = {};
+    for (const [name, extra] of Object.entries(runs)) {
+      const r = await runCli(['generate', ...common, ...extra, '--outdir', name], dir);
+      expect(r.code, r.stderr).toBe(0);
+      png[name] = readFileSync(join(dir, name, '000003.png'));
+    }
+    expect(png.byDefault!.equals(png.spelled!)).toBe(true);
+    expect(png.byDefault!.equals(png.unguided!)).toBe(false);
+    expect(png.byDefault!.equals(png.otherWeight!)).toBe(false);
   });
 
   it('edm info describes it by default', async () => {
     const r = await runCli(['info', '--json', '--backend', 'wasm'], dir);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
-      file: MODEL, class_name: 'EDMPrecond', img_resolution: 28, img_channels: 1, label_dim: 10,
+      file: MODEL, class_name: 'training.networks_edm2.Precond', img_resolution: 28, img_channels: 1, label_dim: 10,
     });
   });
 

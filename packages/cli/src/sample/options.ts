@@ -90,7 +90,7 @@ export const samplerOptions = {
   ...settingOptions(),
   cfg: float({ help: 'Classifier-free guidance weight w (1: plain conditional; needs a conditional network)', min: 0, max: 100 }),
   guide: str({ help: 'Autoguidance: a weaker checkpoint of the same images (resolution, channels, classes)', metavar: 'FILE' }),
-  guidance: float({ help: 'Autoguidance weight w (1: the network alone; needs --guide)', min: 0, max: 100 }),
+  guidance: float({ help: "Autoguidance weight w (1: the network alone; needs --guide, except for edm generate without --net: the shipped model's own guide, at the weight of models/shipped.json unless given)", min: 0, max: 100 }),
 } as Record<string, OptionDef<unknown>> & {
   sampler: OptionDef<SamplerName | undefined>;
   cfg: OptionDef<number | undefined>;
