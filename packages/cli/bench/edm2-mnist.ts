@@ -25,7 +25,7 @@ import { useNodeBackend } from '@edm/backend-node';
 import { loadDataset } from '../src/data/source';
 import { loadCheckpoint } from '../src/net/checkpoint';
 import { generateImages } from '../src/sample/generate-images';
-import { renderPanels, type Series } from '../../core/bench/plot';
+import { linearTicks, renderPanels, type Series } from '../../core/bench/plot';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,17 +92,21 @@ async function evaluate(): Promise<void> {
   judge.dispose();
 }
 
+const COLORS: Array<readonly [number, number, number]> = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189]];
+
+/** One series per `name` of the rows of `group`: (x, metric) points in x order. */
+function seriesOf(rows: Result[], group: string, name: (r: Result) => string, metric: (r: Result) => number): Series[] {
+  const by = new Map<string, [number, number][]>();
+  for (const r of rows.filter((x) => x.group === group)) {
+    const key = name(r);
+    by.set(key, [...(by.get(key) ?? []), [r.x, metric(r)]]);
+  }
+  return [...by].map(([k, pts], i) => ({ name: k, color: COLORS[i % COLORS.length]!, points: pts.sort((a, b) => a[0] - b[0]) }));
+}
+
 function plot(): void {
   const rows = readFileSync(arg('in'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
-  const colors: Array<readonly [number, number, number]> = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189]];
-  const series = (group: string, name: (r: Result) => string, metric: (r: Result) => number): Series[] => {
-    const by = new Map<string, [number, number][]>();
-    for (const r of rows.filter((x) => x.group === group)) {
-      const key = name(r);
-      by.set(key, [...(by.get(key) ?? []), [r.x, metric(r)]]);
-    }
-    return [...by].map(([k, pts], i) => ({ name: k, color: colors[i % colors.length]!, points: pts.sort((a, b) => a[0] - b[0]) }));
-  };
+  const series = (group: string, name: (r: Result) => string, metric: (r: Result) => number) => seriesOf(rows, group, name, metric);
   const fdOf = (r: Result) => r.fd;
   const errOf = (r: Result) => Math.max(1 - r.accuracy, 1e-3);
   const recipe = (r: Result) => r.label.split(' ')[0]!;
@@ -118,7 +122,7 @@ function plot(): void {
   const minuteTicks = [2, 5, 10, 15, 20, 30, 60].filter((t) => t >= Math.min(...minutes) * 0.8 && t <= Math.max(...minutes) * 1.2);
   /** The FD and 1 - accuracy series of a group, in distinct colours. */
   const both = (group: string): Series[] => [...series(group, () => 'FD', fdOf), ...series(group, () => '1 - accuracy', errOf)]
-    .map((s, i) => ({ ...s, color: colors[i % colors.length]! }));
+    .map((s, i) => ({ ...s, color: COLORS[i % COLORS.length]! }));
   const panels = [
     { title: 'FD to held-out digits vs training time', xLabel: 'minutes of training (measured cost)', yLabel: 'FD (judge features)', series: series('time', recipe, fdOf), xTicks: minuteTicks },
     { title: 'judge error vs training time', xLabel: 'minutes of training (measured cost)', yLabel: '1 - class accuracy', series: series('time', recipe, errOf), xTicks: minuteTicks },
@@ -132,22 +136,9 @@ function plot(): void {
 function training(): void {
   const rows = readFileSync(arg('in'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Result);
   const ticks = readFileSync(arg('stats'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kimg: number; loss: number });
-  const colors: Array<readonly [number, number, number]> = [[31, 119, 180], [214, 39, 40], [44, 160, 44], [148, 103, 189]];
-  const by = (group: string, metric: (r: Result) => number): Series[] => {
-    const m = new Map<string, [number, number][]>();
-    for (const r of rows.filter((x) => x.group === group)) m.set(r.label, [...(m.get(r.label) ?? []), [r.x, metric(r)]]);
-    return [...m].map(([name, pts], i) => ({ name, color: colors[i % colors.length]!, points: pts.sort((a, b) => a[0] - b[0]) }));
-  };
-  const steps = (lo: number, hi: number, n: number): number[] => {
-    const raw = (hi - lo) / n;
-    const p = 10 ** Math.floor(Math.log10(raw));
-    const step = [1, 2, 5, 10].map((k) => k * p).find((k) => k >= raw)!;
-    const out: number[] = [];
-    for (let t = Math.ceil(lo / step) * step; t <= hi + 1e-9; t += step) out.push(Math.round(t * 1e6) / 1e6);
-    return out;
-  };
+  const by = (group: string, metric: (r: Result) => number) => seriesOf(rows, group, (r) => r.label, metric);
   const maxKimg = Math.max(...ticks.map((t) => t.kimg));
-  const kimgTicks = steps(0, maxKimg, 6);
+  const kimgTicks = linearTicks(0, maxKimg, 6);
   // --floor: the real-vs-real FD at the guidance sweep's sample count; its panel shows the 2x target line.
   const floorFd = process.argv.includes('--floor') ? Number(arg('floor')) : undefined;
   const floor = floorFd === undefined ? undefined : { y: 2 * floorFd, label: `target: 2 x real-digit floor ${floorFd.toFixed(2)}` };
@@ -155,7 +146,7 @@ function training(): void {
   const weights = [...new Set(rows.filter((r) => r.group === 'guidance').map((r) => r.x))].sort((a, b) => a - b);
   const panels = [
     { title: 'training loss per tick (EDM2, uncertainty-weighted)', xLabel: 'kimg', yLabel: 'loss', xScale: 'linear' as const, yScale: 'linear' as const, xTicks: kimgTicks,
-      series: [{ name: 'loss', color: colors[0]!, points: ticks.map((t) => [t.kimg, t.loss] as [number, number]) }] },
+      series: [{ name: 'loss', color: COLORS[0]!, points: ticks.map((t) => [t.kimg, t.loss] as [number, number]) }] },
     { title: 'FD to held-out digits (judge features)', xLabel: 'kimg', yLabel: 'FD', xScale: 'linear' as const, xTicks: kimgTicks,
       series: by('train', (r) => r.fd) },
     { title: 'class accuracy (the judge reads the drawn class)', xLabel: 'kimg', yLabel: 'accuracy', xScale: 'linear' as const, yScale: 'linear' as const, xTicks: kimgTicks,

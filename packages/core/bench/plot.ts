@@ -98,10 +98,10 @@ function formatTick(v: number): string {
   return e >= 0 && e <= 3 ? String(10 ** e) : `1E${e}`;
 }
 
-/** About 5 round tick values (1, 2 or 5 x 10^k apart) covering [lo, hi]. */
-function linearTicks(lo: number, hi: number): number[] {
+/** About `count` round tick values (1, 2 or 5 x 10^k apart) covering [lo, hi]. */
+export function linearTicks(lo: number, hi: number, count = 5): number[] {
   const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / 5;
+  const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
