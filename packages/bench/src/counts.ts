@@ -8,31 +8,15 @@
 // passes WebGPU records (tfjs's recordAndSubmit), kernels run on the CPU side not included.
 import * as tf from '@tensorflow/tfjs-core';
 import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';
-import { createNetwork, type NetworkConfig } from '@edm/models';
+import { createNetwork } from '@edm/models';
 import { useNodeBackend, type NodeEngine } from '@edm/backend-node';
 import { SWIFTSHADER_ICD } from '@edm/backend-webgpu/node';
-import { CONFIGS } from './configs';
+import { NETWORKS } from './counts-networks';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
-
-const mnist = (modelChannels: number, numBlocks: number): NetworkConfig => ({
-  class_name: 'EDMPrecond',
-  kwargs: {
-    img_resolution: 28, img_channels: 1, label_dim: 10, model_type: 'SongUNet', model_channels: modelChannels,
-    channel_mult: [1, 2, 2], num_blocks: numBlocks, attn_resolutions: [], dropout: 0, embedding_type: 'positional',
-    encoder_type: 'standard', decoder_type: 'standard', channel_mult_noise: 1, resample_filter: [1, 1],
-  },
-});
-
-/** The networks counted: label, network and training batch. */
-const NETWORKS: Record<string, { label: string; network: NetworkConfig; batch: number }> = {
-  mnist: { label: 'mnist preset DDPM++ (12, [1,2,2], 1 block, 28x28x1, 10 classes)', network: mnist(12, 1), batch: 16 },
-  mnist32: { label: 'wider MNIST DDPM++ (32, [1,2,2], 2 blocks, 28x28x1, 10 classes)', network: mnist(32, 2), batch: 32 },
-  ...Object.fromEntries(Object.entries(CONFIGS).map(([k, c]) => [k, { label: c.label, network: c.network, batch: 8 }])),
-};
 
 const engine = arg('engine', 'wasm') as NodeEngine;
 process.env.EDM_WASM_THREADS ??= arg('threads', '2');

@@ -31,7 +31,8 @@ export function groupNormDims(xShape: readonly number[], numGroups: number): Gro
  * The passes over the data, where all the time goes; the group arithmetic between them is O(N C). Each pass
  * takes all N images (image i's per-channel arrays at [i C, (i + 1) C) of the [N, C] sums and coefficients), so a
  * backend may split the images over threads. Backends may supply their own (wasm SIMD in @edm/backend-wasm)
- * computing exactly the same values.
+ * computing exactly the same values, except the two SiLU passes, whose t and sigmoid a backend may compute in its
+ * own float32 arithmetic (a few ulp from these loops) and which may overwrite k1 and k0 (spent after them).
  */
 export interface GroupNormPasses {
   /** Per image and channel, over the P pixels: s1[i, j] = sum a[i, :, j], s2[i, j] = sum a[i, :, j] b[i, :, j] (float64). */
@@ -41,11 +42,11 @@ export interface GroupNormPasses {
     k1: Float64Array, k2: Float64Array, k0: Float64Array): void;
   /** `count` zeroed float64 arrays of `length`, for the sums and coefficients the passes read or write. */
   scratch(length: number, count: number): Float64Array[];
-  /** out = silu(t), t = f32(a k1[i, c] + k0[i, c]) (sigmoid: the backend's own). */
+  /** out = silu(t), t = f32(a k1[i, c] + k0[i, c]) (t and the sigmoid: the backend's own; k1, k0 spent). */
   affineSilu(out: Float32Array, a: Float32Array, n: number, p: number, c: number, k1: Float64Array, k0: Float64Array): void;
   /**
    * With t = f32(x k1[i, c] + k0[i, c]) and s = sigmoid(t): dt = dy (s (1 + t (1 - s))) (rounded as the two-op path
-   * rounds), s1[i, j] = sum dt, s2[i, j] = sum dt x (float64).
+   * rounds), s1[i, j] = sum dt, s2[i, j] = sum dt x (float64); t and the sigmoid the backend's own, k1 and k0 spent.
    */
   siluGradSums(dt: Float32Array, dy: Float32Array, x: Float32Array, n: number, p: number, c: number,
     k1: Float64Array, k0: Float64Array, s1: Float64Array, s2: Float64Array): void;

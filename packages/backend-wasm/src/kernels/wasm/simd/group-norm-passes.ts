@@ -1,6 +1,6 @@
 // @edm/core's GroupNorm passes (GroupNormPasses) run by group-norm.wat on the wasm heap: the same float64
 // arithmetic in the same order as the JavaScript loops, four channels per step (bit-identical results; the
-// GroupNorm + SiLU passes' sigmoid is the module's own, within a few ulp). Each pass covers the N images; on the
+// GroupNorm + SiLU passes compute t and the sigmoid in float32, their own, within a few ulp). Each pass covers the N images; on the
 // threaded build with our pool they are split over the threads by image (a pass of 2 MFLOP or more; pool.ts).
 import type { GroupNormPasses } from '@edm/core';
 import { heapMemory, type WasmModule } from '../heap';

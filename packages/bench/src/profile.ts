@@ -1,0 +1,101 @@
+// Where a training step's time goes, per kernel: wall time of each outermost kernel call (a kernel that runs others
+// inside counts once, its inner kernels in its time), summed by kernel name and by name + input shapes, and the step
+// time outside every kernel (tfjs's engine, tape, tidy and our JavaScript between ops).
+//   npm run profile -w @edm/bench -- [--configs mnist] [--threads 2] [--runs 10] [--top 30]
+import * as tf from '@tensorflow/tfjs-core';
+import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';
+import { createNetwork } from '@edm/models';
+import { useNodeBackend } from '@edm/backend-node';
+import { NETWORKS } from './counts-networks';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+process.env.EDM_WASM_THREADS ??= arg('threads', '2');
+await useNodeBackend({ backend: 'wasm', strict: true });
+const runs = Number(arg('runs', '10'));
+const top = Number(arg('top', '30'));
+
+let profiling = false;
+let depth = 0;
+const byName = new Map<string, { n: number; ms: number }>();
+const byShape = new Map<string, { n: number; ms: number }>();
+const add = (m: Map<string, { n: number; ms: number }>, k: string, ms: number) => {
+  const e = m.get(k) ?? { n: 0, ms: 0 };
+  e.n++;
+  e.ms += ms;
+  m.set(k, e);
+};
+for (const config of tf.getKernelsForBackend(tf.getBackend())) {
+  const f = config.kernelFunc;
+  (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+    if (!profiling || depth > 0) return f(args);
+    depth++;
+    const t0 = performance.now();
+    try {
+      return f(args);
+    } finally {
+      const ms = performance.now() - t0;
+      depth--;
+      add(byName, config.kernelName, ms);
+      const shapes = Object.values(args.inputs).map((t) => (t ? `[${(t as tf.TensorInfo).shape.join(',')}]` : '-')).join(' ');
+      add(byShape, `${config.kernelName} ${shapes}`, ms);
+    }
+  };
+}
+
+for (const name of arg('configs', 'mnist').split(',')) {
+  const c = NETWORKS[name];
+  if (!c) throw new Error(`--configs: unknown config '${name}'; expected ${Object.keys(NETWORKS).join(', ')}`);
+  const net = createNetwork(c.network, { seed: 0 });
+  const k = c.network.kwargs as { img_resolution: number; img_channels: number; label_dim: number };
+  const [res, ch, labelDim, b] = [k.img_resolution, k.img_channels, k.label_dim, c.batch];
+  const params = net.parameters();
+  const vars = [...params.values()];
+  const adam = new Adam(params);
+  const loss = new EDMLoss();
+  const images = tf.randomUniform([b, res, res, ch], -1, 1, 'float32', 2) as tf.Tensor4D;
+  const labels = labelDim ? tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % labelDim), 'int32'), labelDim).toFloat() as tf.Tensor2D : null;
+  const rnd = tf.randomNormal([b], 0, 1, 'float32', 3) as tf.Tensor1D;
+  const eps = tf.randomNormal([b, res, res, ch], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const step = async () => {
+    const { value, grads } = leanVariableGrads(() => tf.tidy(() =>
+      tf.div(tf.sum(loss.call(net, images, { labels, rnd, eps, training: true })), b) as tf.Scalar), vars);
+    const named: tf.NamedTensorMap = {};
+    for (const [pn, v] of params) named[pn] = grads[v.name]!;
+    adam.apply(named, 1e-4);
+    await value.data();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  for (let i = 0; i < 3; i++) await step();
+  const walls: number[] = [];
+  profiling = true;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await step();
+    walls.push(performance.now() - t0);
+  }
+  profiling = false;
+  const total = walls.reduce((a, w) => a + w, 0) / runs;
+  const inKernels = [...byName.values()].reduce((a, e) => a + e.ms, 0) / runs;
+  const calls = [...byName.values()].reduce((a, e) => a + e.n, 0) / runs;
+  console.log(`\n${c.label}, training step b${b}, ${process.env.EDM_WASM_THREADS} thread(s), mean of ${runs} (min ${Math.min(...walls).toFixed(1)} ms)`);
+  console.log(`  step ${total.toFixed(1)} ms: in ${calls} kernel calls ${inKernels.toFixed(1)} ms, outside kernels ${(total - inKernels).toFixed(1)} ms ` +
+    `(${((total - inKernels) / calls * 1000).toFixed(1)} us per call)`);
+  const table = (m: Map<string, { n: number; ms: number }>, rows: number) => {
+    for (const [key, e] of [...m].sort((a, b) => b[1].ms - a[1].ms).slice(0, rows)) {
+      console.log(`  ${(e.ms / runs).toFixed(2).padStart(7)} ms ${(100 * e.ms / runs / total).toFixed(1).padStart(5)}%  ${String(e.n / runs).padStart(4)}x  ${key}`);
+    }
+  };
+  console.log('  by kernel:');
+  table(byName, top);
+  console.log('  by kernel and input shapes:');
+  table(byShape, top);
+  byName.clear();
+  byShape.clear();
+  adam.dispose();
+  net.dispose();
+}
+process.exit(0);
