@@ -8,7 +8,7 @@ export { ENGINE_ORDER, NodeBackendError } from './types';
 export type { NodeBackendOptions, NodeBackendReport, NodeEngine, SkipCode, SkippedEngine, WasmThreadKernels } from './types';
 // The wasm kernels live in @edm/backend-wasm (browser-safe); re-exported here for Node callers.
 export {
-  conv2dFilterGradient, conv2dInputGradient, convAlgorithm, depthwiseFilterGradient, depthwiseInputGradient,
+  conv2dFilterGradient, conv2dInputGradient, convAlgorithm, depthwiseFilterGradient, depthwiseInputGradient, filterGradientAlgorithm,
   forceConvAlgorithm, registerWasmKernels, replacedWasmKernel, WASM_KERNELS, wasmThreadStats, type ConvAlgorithm,
   type WasmThreadStats,
 } from '@edm/backend-wasm';

@@ -6,7 +6,7 @@ import '@edm/core';
 export { useWasm, type UseWasmOptions, type WasmReport } from './use-wasm';
 export { registerWasmKernels, replacedWasmKernel, WASM_KERNELS } from './kernels/wasm/register';
 export { conv2dFilterGradient } from './kernels/wasm/conv2d-backprop-filter';
-export { convAlgorithm, forceConvAlgorithm, type ConvAlgorithm } from './kernels/wasm/conv2d-winograd';
+export { convAlgorithm, filterGradientAlgorithm, forceConvAlgorithm, type ConvAlgorithm } from './kernels/wasm/conv2d-winograd';
 export { conv2dInputGradient } from './kernels/wasm/conv2d-backprop-input';
 export { depthwiseFilterGradient, depthwiseInputGradient } from './kernels/wasm/depthwise-backprop';
 export type { WasmHeapBackend, WasmModule } from './kernels/wasm/heap';

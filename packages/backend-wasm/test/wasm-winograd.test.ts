@@ -3,7 +3,8 @@
 // % 4, at least 64 input channels): 'same', 'valid' and uneven explicit padding, odd output sizes (a last row and
 // column of tiles partly outside), a last block of 4 output channels, with and without bias, chunks of tile rows
 // (one tile row, and a remainder), merged tile rows in the products; the input gradient, which is such a
-// convolution too; and the filter gradient by F(3x3, 2x2) on the same shapes (the chunks adding to the sums).
+// convolution too; and the filter gradient by F(3x3, 2x2) and F(3x3, 4x4) on the same shapes (the chunks adding to
+// the sums).
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
@@ -86,23 +87,27 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
   }
 
   for (const c of CASES) {
-    it(`${c.name}: the filter gradient (F(3x3, 2x2)) = cpu`, async () => {
-      const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
-      const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape };
-      const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
-      expect(winogradFilterApplies(filterShape)).toBe(true);
-      if (c.chunkBytes) setWinogradChunkBytes(c.chunkBytes);
-      const dyShape = [c.x[0], info.outHeight, info.outWidth, c.co];
-      const x = { shape: c.x, data: values(size(c.x), 31) };
-      const dy = { shape: dyShape, data: values(size(dyShape), 32) };
-      const ref = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs);
-      const calls = winogradStats.filterCalls;
-      const got = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs);
-      expect(winogradStats.filterCalls, 'took the Winograd path').toBe(calls + 1);
-      expect(got.shape).toEqual(filterShape);
-      const { diff, scale } = maxAbsDiff(got.data, ref.data);
-      expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
-    });
+    for (const [algorithm, label] of [['winograd2', 'F(3x3, 2x2)'], ['winograd4', 'F(3x3, 4x4)']] as const) {
+      it(`${c.name}: the filter gradient (${label}) = cpu`, async () => {
+        const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
+        const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape };
+        const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
+        expect(winogradFilterApplies(filterShape)).toBe(true);
+        if (c.chunkBytes) setWinogradChunkBytes(c.chunkBytes);
+        forceConvAlgorithm(algorithm);
+        const dyShape = [c.x[0], info.outHeight, info.outWidth, c.co];
+        const x = { shape: c.x, data: values(size(c.x), 31) };
+        const dy = { shape: dyShape, data: values(size(dyShape), 32) };
+        const ref = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrs);
+        const { filterCalls, f4x4FilterCalls } = winogradStats;
+        const got = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrs);
+        expect(winogradStats.filterCalls, 'took the Winograd path').toBe(filterCalls + 1);
+        expect(winogradStats.f4x4FilterCalls, `by ${label}`).toBe(f4x4FilterCalls + (algorithm === 'winograd4' ? 1 : 0));
+        expect(got.shape).toEqual(filterShape);
+        const { diff, scale } = maxAbsDiff(got.data, ref.data);
+        expect(diff).toBeLessThanOrEqual(TOL * Math.max(1, scale));
+      });
+    }
   }
 
   it('takes F(4x4, 3x3) with large filter tiles from 2048 output pixels, F(2x2, 3x3) below', async () => {

@@ -7,7 +7,7 @@
 // A shape is batch x height x width x input channels x output channels of a 3x3 'same' convolution.
 import * as tf from '@tensorflow/tfjs-core';
 import { loadavg } from 'node:os';
-import { convAlgorithm, forceConvAlgorithm, replacedWasmKernel, useNodeBackend, type ConvAlgorithm } from '@edm/backend-node';
+import { convAlgorithm, filterGradientAlgorithm, forceConvAlgorithm, replacedWasmKernel, useNodeBackend, type ConvAlgorithm } from '@edm/backend-node';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,9 +73,10 @@ for (const [n, h, w, ci, co] of shapes) {
     { direction: 'input gradient', picks: convAlgorithm(info(co, ci)), variants: {
       auto: inputGrad, direct: forced('direct', inputGrad), 'F(2x2)': forced('winograd2', inputGrad),
       'F(4x4)': forced('winograd4', inputGrad) } },
-    // The filter gradient has one Winograd form, F(3x3, 2x2) (forcing either algorithm selects it).
-    { direction: 'filter gradient', picks: '', variants: {
-      auto: filterGrad, direct: forced('direct', filterGrad), 'F(2x2)': forced('winograd2', filterGrad) } },
+    // The filter gradient by the same tiles as F(3x3, 2x2) and F(3x3, 4x4) (filterGradientAlgorithm picks).
+    { direction: 'filter gradient', picks: filterGradientAlgorithm(n, h, w, [3, 3, ci, co]), variants: {
+      auto: filterGrad, direct: forced('direct', filterGrad), 'F(2x2)': forced('winograd2', filterGrad),
+      'F(4x4)': forced('winograd4', filterGrad) } },
   ];
   for (const row of rows) {
     const names = Object.keys(row.variants);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, roomAfter, type WasmHeapBackend } from './heap';
 import type { StrideOnePadding } from './conv2d-filter-shift';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
-import { winogradFilterApplies, winogradFilterGradient } from './conv2d-winograd';
+import { filterGradientAlgorithm, winogradFilterGradient } from './conv2d-winograd';
 import { simdRows } from './simd/pool';
 
 /** Pixels per chunk: the rows of x and dy a chunk reads stay in cache while every filter group sums them. */
@@ -21,11 +21,12 @@ export function simdFilterGradient(backend: WasmHeapBackend, x: tf.Tensor4D, dy:
   if (ci % 4 !== 0 || co % 4 !== 0 || x.dtype !== 'float32' || dy.dtype !== 'float32' || dy.size === 0) return null;
   const run = simdRows(backend.wasm, CONV_FILTER_WASM, 'filterGrad');
   if (!run) return null;
-  if (winogradFilterApplies(filterShape)) {
-    const winograd = winogradFilterGradient(backend, x, dy, filterShape, pad);
+  const [n, ho, wo] = dy.shape;
+  const algorithm = filterGradientAlgorithm(n, ho, wo, filterShape);
+  if (algorithm !== 'direct') {
+    const winograd = winogradFilterGradient(backend, x, dy, filterShape, pad, algorithm);
     if (winograd) return tf.engine().makeTensorFromTensorInfo(winograd) as tf.Tensor4D;
   }
-  const [n, ho, wo] = dy.shape;
   // A last block of 4 output channels reads 4 floats past dy's end (conv-filter.wat): that must still be heap.
   if (!roomAfter(backend, [dy], 16)) return null;
   return tf.tidy(() => {

@@ -7,8 +7,8 @@
 // per core here) on many channels: fewer operations is what is left to reach the PyTorch reference's speed; on
 // few channels the direct kernel runs far below it, and the transforms' cost is proportional to the channels as
 // the direct kernel's overheads are. Serves the forward convolutions and, through conv2d-backprop-input.ts, the
-// input gradients of every 3x3 stride-1 layer with channels % 4; and, by F(2x2, 3x3)'s tiles as F(3x3, 2x2), their
-// filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients are
+// input gradients of every 3x3 stride-1 layer with channels % 4; and, by the same tiles as F(3x3, 2x2) and
+// F(3x3, 4x4), their filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients are
 // 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5 of the
 // largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
 import * as tf from '@tensorflow/tfjs-core';
@@ -61,7 +61,7 @@ export function setWinogradChunkBytes(bytes: number): number {
 }
 
 /** Convolutions and filter gradients the Winograd path served in this process (tests check the path taken). */
-export const winogradStats = { calls: 0, f4x4Calls: 0, filterCalls: 0 };
+export const winogradStats = { calls: 0, f4x4Calls: 0, filterCalls: 0, f4x4FilterCalls: 0 };
 
 /** Whether the Winograd transforms can take a stride-1 filter of this shape [fh, fw, Ci, Co]: 3x3, channels % 4. */
 function winogradShape([fh, fw, ci, co]: readonly number[]): boolean {
@@ -69,9 +69,9 @@ function winogradShape([fh, fw, ci, co]: readonly number[]): boolean {
 }
 
 /**
- * Whether the Winograd filter gradient (F(3x3, 2x2)) takes a stride-1 filter of this shape [fh, fw, Ci, Co]:
- * 3x3, channels % 4 (unless forceConvAlgorithm forced 'direct'). On 4-256 channels it was as fast as our direct
- * filter gradient or faster (16x28x28, 24 -> 24: 5.0 against 7.2 ms; 16x7x7: 0.56 against 0.60).
+ * Whether a Winograd filter gradient takes a stride-1 filter of this shape [fh, fw, Ci, Co]: 3x3, channels % 4
+ * (unless forceConvAlgorithm forced 'direct'). On 4-256 channels F(3x3, 2x2) was as fast as our direct filter
+ * gradient or faster (16x28x28, 24 -> 24: 5.0 against 7.2 ms; 16x7x7: 0.56 against 0.60).
  */
 export function winogradFilterApplies(filterShape: readonly number[]): boolean {
   return winogradShape(filterShape) && forced !== 'direct';
@@ -146,7 +146,13 @@ export function forceConvAlgorithm(algorithm: ConvAlgorithm | null): void {
  */
 export function convAlgorithm(info: tf.backend_util.Conv2DInfo): ConvAlgorithm {
   const { batchSize: n, outHeight: ho, outWidth: wo, inChannels: ci, outChannels: co } = info;
-  if (!winogradShape([info.filterHeight, info.filterWidth, ci, co])) return 'direct';
+  return algorithmFor(n, ho, wo, [info.filterHeight, info.filterWidth, ci, co]);
+}
+
+/** {@link convAlgorithm} from the output's batch and size and the filter's shape [fh, fw, Ci, Co]. */
+function algorithmFor(n: number, ho: number, wo: number, filterShape: readonly number[]): ConvAlgorithm {
+  const [, , ci, co] = filterShape as [number, number, number, number];
+  if (!winogradShape(filterShape)) return 'direct';
   if (forced) return forced;
   const computed = (block: number) => Math.ceil(ho / block) * Math.ceil(wo / block) * block * block;
   const f4x4 = (n * ho * wo >= MIN_F4X4_PIXELS || 36 * 4 * ci * co <= F4X4_CACHED_FILTER_BYTES) &&
@@ -214,28 +220,42 @@ export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.Tenso
 const FILTER_CHUNK_PIXELS = 256;
 
 /**
+ * The algorithm for the filter gradient of a stride-1 convolution with this output (N, Ho, Wo) and filter shape:
+ * the tiles of the convolution's own algorithm (convAlgorithm), F(4x4, 3x3)'s as F(3x3, 4x4) and F(2x2, 3x3)'s as
+ * F(3x3, 2x2), or 'direct' (forced, or not 3x3 with channels % 4). Measured on the mnist preset's shapes (one
+ * thread, packages/bench conv-shapes): F(3x3, 4x4) 1.14-1.5x F(3x3, 2x2) where convAlgorithm picks F(4x4, 3x3)
+ * (16x28x28, 24 -> 24: 3.4 against 4.8 ms; 16x7x7, 48 -> 24: 0.72 against 1.08), F(3x3, 2x2) 1.15-1.25x on 14x14,
+ * where 4x4 blocks overshoot the image as they do for the convolution (16x14x14, 24 -> 24: 1.33 against 1.66).
+ */
+export function filterGradientAlgorithm(n: number, ho: number, wo: number, filterShape: readonly number[]): ConvAlgorithm {
+  return algorithmFor(n, ho, wo, filterShape);
+}
+
+/**
  * dW [3, 3, Ci, Co] of a stride-1 convolution from x [N, H, W, Ci] and dy [N, Ho, Wo, Co] (padding at the top and
- * left: the rest follows from the shapes) by F(3x3, 2x2) (simd/winograd.wat): x's tiles as for the convolution,
- * dy's 2x2 blocks transformed, 16 products summed over tiles in conv-filter.wat (one plane per tile position,
- * chunks adding to the sums), then the output transform. Null where our modules do not serve this engine or the
- * heap cannot hold the buffers.
+ * left: the rest follows from the shapes) by F(3x3, 2x2) (simd/winograd.wat) or F(3x3, 4x4) (simd/winograd4.wat):
+ * x's tiles as for the convolution, dy's 2x2 or 4x4 blocks transformed, 16 or 36 products summed over tiles in
+ * conv-filter.wat (one plane per tile position, chunks adding to the sums), then the output transform. Null where
+ * our modules do not serve this engine or the heap cannot hold the buffers.
  */
 export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo,
-  filterShape: readonly [number, number, number, number], pad: { top: number; left: number }): tf.TensorInfo | null {
-  const inputTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'inputTiles');
-  const gradTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'gradTiles');
-  const filterFromTiles = simdRows(backend.wasm, WINOGRAD_WASM, 'filterFromTiles');
+  filterShape: readonly [number, number, number, number], pad: { top: number; left: number },
+  algorithm: Exclude<ConvAlgorithm, 'direct'> = 'winograd2'): tf.TensorInfo | null {
+  const { binaries, block, planes } = ALGORITHMS[algorithm];
+  const inputTiles = simdRows(backend.wasm, binaries, 'inputTiles');
+  const gradTiles = simdRows(backend.wasm, binaries, 'gradTiles');
+  const filterFromTiles = simdRows(backend.wasm, binaries, 'filterFromTiles');
   const products = simdRows(backend.wasm, CONV_FILTER_WASM, 'filterGrad');
   if (!inputTiles || !gradTiles || !filterFromTiles || !products) return null;
   const [, , ci, co] = filterShape;
   const [n, h, w] = x.shape as [number, number, number, number];
   const [, ho, wo] = dy.shape as [number, number, number, number];
-  const { th, tw, rows: tileCount, perChunk } = tileRows(n, ho, wo, 2, 16, Math.max(ci, co));
+  const { th, tw, rows: tileCount, perChunk } = tileRows(n, ho, wo, block, planes, Math.max(ci, co));
   // The zero block: x's padding, dy past its last row or column.
   const zeros = zeroBlock(backend, Math.max(ci, co));
   if (zeros === null) return null;
-  // S [16, Ci, Co], V and E of one chunk (+ 16 bytes: the products read 4 floats past E where Co % 8 == 4).
-  const sizes = [16 * 4 * ci * co, 16 * 4 * perChunk * tw * ci, 16 * 4 * perChunk * tw * co + 16];
+  // S [planes, Ci, Co], V and E of one chunk (+ 16 bytes: the products read 4 floats past E where Co % 8 == 4).
+  const sizes = [planes * 4 * ci * co, planes * 4 * perChunk * tw * ci, planes * 4 * perChunk * tw * co + 16];
   return withHeapBlocks(backend, sizes, ([sums, v, e]) => {
     const out = backend.makeOutput([...filterShape], 'float32');
     const [px, pdy] = [heapOffset(backend, x), heapOffset(backend, dy)];
@@ -243,14 +263,15 @@ export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInf
     for (let rowBase = 0; rowBase < tileCount; rowBase += perChunk) {
       const rows = Math.min(perChunk, tileCount - rowBase);
       const plane = rows * tw;
-      inputTiles([px, v!, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 64 * plane * ci);
-      gradTiles([pdy, e!, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 32 * plane * co);
+      inputTiles([px, v!, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 4 * planes * plane * ci);
+      gradTiles([pdy, e!, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 2 * planes * plane * co);
       // S[k] (+)= V[k]^T E[k]: plane k as a 1x1 filter gradient over [rows, tw] pixels; its 4-channel groups split.
       products([v!, e!, sums!, rows, tw, rows, tw, ci, co, 1, 1, rowsPerChunk, rows, 4 * plane * ci, 4 * plane * co,
-        4 * ci * co, rowBase > 0 ? 1 : 0], 16 * (ci / 4), 2 * 16 * plane * ci * co);
+        4 * ci * co, rowBase > 0 ? 1 : 0], planes * (ci / 4), 2 * planes * plane * ci * co);
     }
-    filterFromTiles([sums!, heapOffset(backend, out), ci, co], ci, 50 * ci * co);
+    filterFromTiles([sums!, heapOffset(backend, out), ci, co], ci, 3 * planes * ci * co);
     winogradStats.filterCalls++;
+    if (block === 4) winogradStats.f4x4FilterCalls++;
     return out;
   });
 }

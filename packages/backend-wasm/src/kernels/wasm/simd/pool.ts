@@ -40,6 +40,10 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: WINOGRAD4_WASM, name: 'filterTiles', warmUpArgs: [0, 16384, 16, 16, 0, 16] },
   { binaries: WINOGRAD4_WASM, name: 'inputTiles', warmUpArgs: [0, 8192, 8, 8, 32, 1, 1, 2, 2, 4, 0, 64512, 0, 2] },
   { binaries: WINOGRAD4_WASM, name: 'outputTiles', warmUpArgs: [8192, 32768, 0, 8, 8, 32, 2, 2, 4, 0, 0, 2] },
+  // Its filter gradient's: gradTiles of an 8x8 dy, 32 channels (2 tile rows of 2 blocks), and filterFromTiles, 16 ->
+  // 16 channels.
+  { binaries: WINOGRAD4_WASM, name: 'gradTiles', warmUpArgs: [0, 8192, 8, 8, 32, 2, 2, 4, 0, 64512, 0, 2] },
+  { binaries: WINOGRAD4_WASM, name: 'filterFromTiles', warmUpArgs: [16384, 0, 16, 16, 0, 16] },
   // group-norm.wat's passes over images [row0, row1): 2 images of 64 pixels x 16 channels (x at 0, y at 16384,
   // float64 sums and coefficients from 32768).
   // channelSums(a, b, p, c, s1, s2, row0, row1), affine(out, a, b, p, c, k1, k2, k0, ...), affineSilu(out, a, p, c,

@@ -1185,4 +1185,567 @@
             (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
           (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; The filter gradient by the same tiles, F(3x3, 4x4): dW[ky, kx] = sum_t G^T [ (A e_t A^T) . (B^T d_t B) ] G, with
+  ;; d_t tile t of x (inputTiles, as for the convolution) and e_t its 4x4 block of dy (outputs 4ty .. 4ty + 3 and
+  ;; 4tx .. 4tx + 3; zeros past Ho or Wo). The sum over tiles is 36 products V[k]^T E[k] (conv-filter.wat, one plane
+  ;; per k): S [36, Ci, Co]. gradTiles: E[k, t, co] = (A e_t A^T)[k]; filterFromTiles: dW = G^T S G. 36 products per 16
+  ;; outputs of dy against F(3x3, 2x2)'s 16 per 4 (winograd.wat), and 2.25 tile values per output against 4.
+  ;; E [36, plane, Co] from dy [N, Ho, Wo, Co], the chunk's tile rows [row0, row1) (`zeros`: at least Co zero floats)
+  (func (export "gradTiles")
+    (param $dy i32) (param $e i32) (param $ho i32) (param $wo i32) (param $co i32) (param $th i32) (param $tw i32)
+    (param $plane i32) (param $rowBase i32) (param $zeros i32) (param $row0 i32) (param $row1 i32)
+    (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $co4 i32) (local $planeBytes i32)
+    (local $pe i32) (local $oy i32) (local $ox i32) (local $dyRow i32)
+    (local $k2 v128) (local $k4 v128) (local $k8 v128)
+    (local $in0 i32) (local $xr0 i32) (local $in1 i32) (local $xr1 i32) (local $in2 i32) (local $xr2 i32) (local $in3 i32) (local $xr3 i32)
+    (local $p00 i32) (local $p01 i32) (local $p02 i32) (local $p03 i32)
+    (local $p10 i32) (local $p11 i32) (local $p12 i32) (local $p13 i32)
+    (local $p20 i32) (local $p21 i32) (local $p22 i32) (local $p23 i32)
+    (local $p30 i32) (local $p31 i32) (local $p32 i32) (local $p33 i32)
+    (local $e00 v128) (local $e01 v128) (local $e02 v128) (local $e03 v128)
+    (local $e10 v128) (local $e11 v128) (local $e12 v128) (local $e13 v128)
+    (local $e20 v128) (local $e21 v128) (local $e22 v128) (local $e23 v128)
+    (local $e30 v128) (local $e31 v128) (local $e32 v128) (local $e33 v128)
+    (local $f00 v128) (local $f01 v128) (local $f02 v128) (local $f03 v128) (local $f04 v128) (local $f05 v128)
+    (local $f10 v128) (local $f11 v128) (local $f12 v128) (local $f13 v128) (local $f14 v128) (local $f15 v128)
+    (local $f20 v128) (local $f21 v128) (local $f22 v128) (local $f23 v128) (local $f24 v128) (local $f25 v128)
+    (local $f30 v128) (local $f31 v128) (local $f32 v128) (local $f33 v128) (local $f34 v128) (local $f35 v128)
+    (local.set $co4 (i32.shl (local.get $co) (i32.const 2)))
+    (local.set $planeBytes (i32.mul (local.get $plane) (local.get $co4)))
+    (local.set $k2 (f32x4.splat (f32.const 2.0)))
+    (local.set $k4 (f32x4.splat (f32.const 4.0)))
+    (local.set $k8 (f32x4.splat (f32.const 8.0)))
+    (local.set $i (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $row1)))
+        (local.set $r (i32.add (local.get $rowBase) (local.get $i)))
+        ;; dy rows oy + a, oy = 4ty of image r / th (in0 .. in3: inside dy)
+        (local.set $oy (i32.shl (i32.rem_u (local.get $r) (local.get $th)) (i32.const 2)))
+        (local.set $dyRow (i32.add (local.get $dy)
+          (i32.mul
+            (i32.mul (i32.add (i32.mul (i32.div_u (local.get $r) (local.get $th)) (local.get $ho)) (local.get $oy))
+            (local.get $wo)) (local.get $co4))))
+        (local.set $in0 (i32.lt_u (i32.add (local.get $oy) (i32.const 0)) (local.get $ho)))
+        (local.set $xr0
+          (i32.add (local.get $dyRow) (i32.mul (i32.mul (local.get $wo) (local.get $co4)) (i32.const 0))))
+        (local.set $in1 (i32.lt_u (i32.add (local.get $oy) (i32.const 1)) (local.get $ho)))
+        (local.set $xr1
+          (i32.add (local.get $dyRow) (i32.mul (i32.mul (local.get $wo) (local.get $co4)) (i32.const 1))))
+        (local.set $in2 (i32.lt_u (i32.add (local.get $oy) (i32.const 2)) (local.get $ho)))
+        (local.set $xr2
+          (i32.add (local.get $dyRow) (i32.mul (i32.mul (local.get $wo) (local.get $co4)) (i32.const 2))))
+        (local.set $in3 (i32.lt_u (i32.add (local.get $oy) (i32.const 3)) (local.get $ho)))
+        (local.set $xr3
+          (i32.add (local.get $dyRow) (i32.mul (i32.mul (local.get $wo) (local.get $co4)) (i32.const 3))))
+        (local.set $pe (i32.add (local.get $e) (i32.mul (i32.mul (local.get $i) (local.get $tw)) (local.get $co4))))
+        (local.set $tx (i32.const 0))
+        (loop $tiles
+          ;; the block's 16 pixels (columns ox + b, ox = 4tx), or the zero block past dy's last row or column
+          (local.set $ox (i32.shl (local.get $tx) (i32.const 2)))
+          (local.set $p00
+            (select (i32.add (local.get $xr0) (i32.mul (local.get $ox) (local.get $co4))) (local.get $zeros)
+            (i32.and (local.get $in0) (i32.lt_u (local.get $ox) (local.get $wo)))))
+          (local.set $p01
+            (select (i32.add (local.get $xr0) (i32.mul (i32.add (local.get $ox) (i32.const 1)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in0) (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $wo)))))
+          (local.set $p02
+            (select (i32.add (local.get $xr0) (i32.mul (i32.add (local.get $ox) (i32.const 2)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in0) (i32.lt_u (i32.add (local.get $ox) (i32.const 2)) (local.get $wo)))))
+          (local.set $p03
+            (select (i32.add (local.get $xr0) (i32.mul (i32.add (local.get $ox) (i32.const 3)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in0) (i32.lt_u (i32.add (local.get $ox) (i32.const 3)) (local.get $wo)))))
+          (local.set $p10
+            (select (i32.add (local.get $xr1) (i32.mul (local.get $ox) (local.get $co4))) (local.get $zeros)
+            (i32.and (local.get $in1) (i32.lt_u (local.get $ox) (local.get $wo)))))
+          (local.set $p11
+            (select (i32.add (local.get $xr1) (i32.mul (i32.add (local.get $ox) (i32.const 1)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in1) (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $wo)))))
+          (local.set $p12
+            (select (i32.add (local.get $xr1) (i32.mul (i32.add (local.get $ox) (i32.const 2)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in1) (i32.lt_u (i32.add (local.get $ox) (i32.const 2)) (local.get $wo)))))
+          (local.set $p13
+            (select (i32.add (local.get $xr1) (i32.mul (i32.add (local.get $ox) (i32.const 3)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in1) (i32.lt_u (i32.add (local.get $ox) (i32.const 3)) (local.get $wo)))))
+          (local.set $p20
+            (select (i32.add (local.get $xr2) (i32.mul (local.get $ox) (local.get $co4))) (local.get $zeros)
+            (i32.and (local.get $in2) (i32.lt_u (local.get $ox) (local.get $wo)))))
+          (local.set $p21
+            (select (i32.add (local.get $xr2) (i32.mul (i32.add (local.get $ox) (i32.const 1)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in2) (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $wo)))))
+          (local.set $p22
+            (select (i32.add (local.get $xr2) (i32.mul (i32.add (local.get $ox) (i32.const 2)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in2) (i32.lt_u (i32.add (local.get $ox) (i32.const 2)) (local.get $wo)))))
+          (local.set $p23
+            (select (i32.add (local.get $xr2) (i32.mul (i32.add (local.get $ox) (i32.const 3)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in2) (i32.lt_u (i32.add (local.get $ox) (i32.const 3)) (local.get $wo)))))
+          (local.set $p30
+            (select (i32.add (local.get $xr3) (i32.mul (local.get $ox) (local.get $co4))) (local.get $zeros)
+            (i32.and (local.get $in3) (i32.lt_u (local.get $ox) (local.get $wo)))))
+          (local.set $p31
+            (select (i32.add (local.get $xr3) (i32.mul (i32.add (local.get $ox) (i32.const 1)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in3) (i32.lt_u (i32.add (local.get $ox) (i32.const 1)) (local.get $wo)))))
+          (local.set $p32
+            (select (i32.add (local.get $xr3) (i32.mul (i32.add (local.get $ox) (i32.const 2)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in3) (i32.lt_u (i32.add (local.get $ox) (i32.const 2)) (local.get $wo)))))
+          (local.set $p33
+            (select (i32.add (local.get $xr3) (i32.mul (i32.add (local.get $ox) (i32.const 3)) (local.get $co4)))
+              (local.get $zeros)
+            (i32.and (local.get $in3) (i32.lt_u (i32.add (local.get $ox) (i32.const 3)) (local.get $wo)))))
+          (local.set $c (i32.const 0))
+          (loop $channels
+            (local.set $e00 (v128.load (local.get $p00)))
+            (local.set $e01 (v128.load (local.get $p01)))
+            (local.set $e02 (v128.load (local.get $p02)))
+            (local.set $e03 (v128.load (local.get $p03)))
+            (local.set $e10 (v128.load (local.get $p10)))
+            (local.set $e11 (v128.load (local.get $p11)))
+            (local.set $e12 (v128.load (local.get $p12)))
+            (local.set $e13 (v128.load (local.get $p13)))
+            (local.set $e20 (v128.load (local.get $p20)))
+            (local.set $e21 (v128.load (local.get $p21)))
+            (local.set $e22 (v128.load (local.get $p22)))
+            (local.set $e23 (v128.load (local.get $p23)))
+            (local.set $e30 (v128.load (local.get $p30)))
+            (local.set $e31 (v128.load (local.get $p31)))
+            (local.set $e32 (v128.load (local.get $p32)))
+            (local.set $e33 (v128.load (local.get $p33)))
+            ;; f = e A^T (within each block row)
+            (local.set $f00 (local.get $e00))
+            (local.set $f01
+              (f32x4.add (f32x4.add (f32x4.add (local.get $e00) (local.get $e01)) (local.get $e02)) (local.get $e03)))
+            (local.set $f02
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e00) (local.get $e01)) (local.get $e02)) (local.get $e03)))
+            (local.set $f03
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $e00) (f32x4.mul (local.get $e01) (local.get $k2)))
+                  (f32x4.mul (local.get $e02) (local.get $k4))) (f32x4.mul (local.get $e03) (local.get $k8))))
+            (local.set $f04
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $e00) (f32x4.mul (local.get $e01) (local.get $k2)))
+                  (f32x4.mul (local.get $e02) (local.get $k4))) (f32x4.mul (local.get $e03) (local.get $k8))))
+            (local.set $f05 (local.get $e03))
+            (local.set $f10 (local.get $e10))
+            (local.set $f11
+              (f32x4.add (f32x4.add (f32x4.add (local.get $e10) (local.get $e11)) (local.get $e12)) (local.get $e13)))
+            (local.set $f12
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e10) (local.get $e11)) (local.get $e12)) (local.get $e13)))
+            (local.set $f13
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $e10) (f32x4.mul (local.get $e11) (local.get $k2)))
+                  (f32x4.mul (local.get $e12) (local.get $k4))) (f32x4.mul (local.get $e13) (local.get $k8))))
+            (local.set $f14
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $e10) (f32x4.mul (local.get $e11) (local.get $k2)))
+                  (f32x4.mul (local.get $e12) (local.get $k4))) (f32x4.mul (local.get $e13) (local.get $k8))))
+            (local.set $f15 (local.get $e13))
+            (local.set $f20 (local.get $e20))
+            (local.set $f21
+              (f32x4.add (f32x4.add (f32x4.add (local.get $e20) (local.get $e21)) (local.get $e22)) (local.get $e23)))
+            (local.set $f22
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e20) (local.get $e21)) (local.get $e22)) (local.get $e23)))
+            (local.set $f23
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $e20) (f32x4.mul (local.get $e21) (local.get $k2)))
+                  (f32x4.mul (local.get $e22) (local.get $k4))) (f32x4.mul (local.get $e23) (local.get $k8))))
+            (local.set $f24
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $e20) (f32x4.mul (local.get $e21) (local.get $k2)))
+                  (f32x4.mul (local.get $e22) (local.get $k4))) (f32x4.mul (local.get $e23) (local.get $k8))))
+            (local.set $f25 (local.get $e23))
+            (local.set $f30 (local.get $e30))
+            (local.set $f31
+              (f32x4.add (f32x4.add (f32x4.add (local.get $e30) (local.get $e31)) (local.get $e32)) (local.get $e33)))
+            (local.set $f32
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e30) (local.get $e31)) (local.get $e32)) (local.get $e33)))
+            (local.set $f33
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $e30) (f32x4.mul (local.get $e31) (local.get $k2)))
+                  (f32x4.mul (local.get $e32) (local.get $k4))) (f32x4.mul (local.get $e33) (local.get $k8))))
+            (local.set $f34
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $e30) (f32x4.mul (local.get $e31) (local.get $k2)))
+                  (f32x4.mul (local.get $e32) (local.get $k4))) (f32x4.mul (local.get $e33) (local.get $k8))))
+            (local.set $f35 (local.get $e33))
+            ;; E = A f (across rows), planes k = 6l + m
+            (v128.store (local.get $pe)
+              (local.get $f00))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 1)))
+              (local.get $f01))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 2)))
+              (local.get $f02))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 3)))
+              (local.get $f03))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 4)))
+              (local.get $f04))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 5)))
+              (local.get $f05))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 6)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f00) (local.get $f10)) (local.get $f20)) (local.get $f30)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 7)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f01) (local.get $f11)) (local.get $f21)) (local.get $f31)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 8)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f02) (local.get $f12)) (local.get $f22)) (local.get $f32)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 9)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f03) (local.get $f13)) (local.get $f23)) (local.get $f33)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 10)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f04) (local.get $f14)) (local.get $f24)) (local.get $f34)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 11)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $f05) (local.get $f15)) (local.get $f25)) (local.get $f35)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 12)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f00) (local.get $f10)) (local.get $f20)) (local.get $f30)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 13)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f01) (local.get $f11)) (local.get $f21)) (local.get $f31)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 14)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f02) (local.get $f12)) (local.get $f22)) (local.get $f32)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 15)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f03) (local.get $f13)) (local.get $f23)) (local.get $f33)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 16)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f04) (local.get $f14)) (local.get $f24)) (local.get $f34)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 17)))
+              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f05) (local.get $f15)) (local.get $f25)) (local.get $f35)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 18)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f00) (f32x4.mul (local.get $f10) (local.get $k2)))
+                  (f32x4.mul (local.get $f20) (local.get $k4))) (f32x4.mul (local.get $f30) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 19)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f01) (f32x4.mul (local.get $f11) (local.get $k2)))
+                  (f32x4.mul (local.get $f21) (local.get $k4))) (f32x4.mul (local.get $f31) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 20)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f02) (f32x4.mul (local.get $f12) (local.get $k2)))
+                  (f32x4.mul (local.get $f22) (local.get $k4))) (f32x4.mul (local.get $f32) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 21)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f03) (f32x4.mul (local.get $f13) (local.get $k2)))
+                  (f32x4.mul (local.get $f23) (local.get $k4))) (f32x4.mul (local.get $f33) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 22)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f04) (f32x4.mul (local.get $f14) (local.get $k2)))
+                  (f32x4.mul (local.get $f24) (local.get $k4))) (f32x4.mul (local.get $f34) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 23)))
+              (f32x4.add
+                (f32x4.add (f32x4.add (local.get $f05) (f32x4.mul (local.get $f15) (local.get $k2)))
+                  (f32x4.mul (local.get $f25) (local.get $k4))) (f32x4.mul (local.get $f35) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 24)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f00) (f32x4.mul (local.get $f10) (local.get $k2)))
+                  (f32x4.mul (local.get $f20) (local.get $k4))) (f32x4.mul (local.get $f30) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 25)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f01) (f32x4.mul (local.get $f11) (local.get $k2)))
+                  (f32x4.mul (local.get $f21) (local.get $k4))) (f32x4.mul (local.get $f31) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 26)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f02) (f32x4.mul (local.get $f12) (local.get $k2)))
+                  (f32x4.mul (local.get $f22) (local.get $k4))) (f32x4.mul (local.get $f32) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 27)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f03) (f32x4.mul (local.get $f13) (local.get $k2)))
+                  (f32x4.mul (local.get $f23) (local.get $k4))) (f32x4.mul (local.get $f33) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 28)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f04) (f32x4.mul (local.get $f14) (local.get $k2)))
+                  (f32x4.mul (local.get $f24) (local.get $k4))) (f32x4.mul (local.get $f34) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 29)))
+              (f32x4.sub
+                (f32x4.add (f32x4.sub (local.get $f05) (f32x4.mul (local.get $f15) (local.get $k2)))
+                  (f32x4.mul (local.get $f25) (local.get $k4))) (f32x4.mul (local.get $f35) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 30)))
+              (local.get $f30))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 31)))
+              (local.get $f31))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 32)))
+              (local.get $f32))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 33)))
+              (local.get $f33))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 34)))
+              (local.get $f34))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 35)))
+              (local.get $f35))
+            (local.set $p00 (i32.add (local.get $p00) (i32.const 16)))
+            (local.set $p01 (i32.add (local.get $p01) (i32.const 16)))
+            (local.set $p02 (i32.add (local.get $p02) (i32.const 16)))
+            (local.set $p03 (i32.add (local.get $p03) (i32.const 16)))
+            (local.set $p10 (i32.add (local.get $p10) (i32.const 16)))
+            (local.set $p11 (i32.add (local.get $p11) (i32.const 16)))
+            (local.set $p12 (i32.add (local.get $p12) (i32.const 16)))
+            (local.set $p13 (i32.add (local.get $p13) (i32.const 16)))
+            (local.set $p20 (i32.add (local.get $p20) (i32.const 16)))
+            (local.set $p21 (i32.add (local.get $p21) (i32.const 16)))
+            (local.set $p22 (i32.add (local.get $p22) (i32.const 16)))
+            (local.set $p23 (i32.add (local.get $p23) (i32.const 16)))
+            (local.set $p30 (i32.add (local.get $p30) (i32.const 16)))
+            (local.set $p31 (i32.add (local.get $p31) (i32.const 16)))
+            (local.set $p32 (i32.add (local.get $p32) (i32.const 16)))
+            (local.set $p33 (i32.add (local.get $p33) (i32.const 16)))
+            (local.set $pe (i32.add (local.get $pe) (i32.const 16)))
+            (br_if $channels (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $co))))
+          (br_if $tiles (i32.lt_u (local.tee $tx (i32.add (local.get $tx) (i32.const 1))) (local.get $tw))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; dW [3, 3, Ci, Co] = G^T S G from S [36, Ci, Co], input channels [row0, row1)
+  (func (export "filterFromTiles")
+    (param $s i32) (param $dw i32) (param $ci i32) (param $co i32) (param $row0 i32) (param $row1 i32)
+    (local $c i32) (local $j i32) (local $plane i32) (local $ps i32) (local $pw i32)
+    (local $k1_24 v128) (local $k1_12 v128) (local $k1_6 v128) (local $k1_4 v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128) (local $s04 v128) (local $s05 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128) (local $s14 v128) (local $s15 v128)
+    (local $s20 v128) (local $s21 v128) (local $s22 v128) (local $s23 v128) (local $s24 v128) (local $s25 v128)
+    (local $s30 v128) (local $s31 v128) (local $s32 v128) (local $s33 v128) (local $s34 v128) (local $s35 v128)
+    (local $s40 v128) (local $s41 v128) (local $s42 v128) (local $s43 v128) (local $s44 v128) (local $s45 v128)
+    (local $s50 v128) (local $s51 v128) (local $s52 v128) (local $s53 v128) (local $s54 v128) (local $s55 v128)
+    (local $t00 v128) (local $t01 v128) (local $t02 v128) (local $t03 v128) (local $t04 v128) (local $t05 v128)
+    (local $t10 v128) (local $t11 v128) (local $t12 v128) (local $t13 v128) (local $t14 v128) (local $t15 v128)
+    (local $t20 v128) (local $t21 v128) (local $t22 v128) (local $t23 v128) (local $t24 v128) (local $t25 v128)
+    (local.set $plane (i32.shl (i32.mul (local.get $ci) (local.get $co)) (i32.const 2)))
+    (local.set $k1_24 (f32x4.splat (f32.const 0.041666666666666664)))
+    (local.set $k1_12 (f32x4.splat (f32.const 0.08333333333333333)))
+    (local.set $k1_6 (f32x4.splat (f32.const 0.16666666666666666)))
+    (local.set $k1_4 (f32x4.splat (f32.const 0.25)))
+    (local.set $c (local.get $row0))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $c) (local.get $row1)))
+        (local.set $ps (i32.add (local.get $s) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $pw (i32.add (local.get $dw) (i32.shl (i32.mul (local.get $c) (local.get $co)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (loop $channels
+          (local.set $s00 (v128.load (local.get $ps)))
+          (local.set $s01 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 1)))))
+          (local.set $s02 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 2)))))
+          (local.set $s03 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 3)))))
+          (local.set $s04 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 4)))))
+          (local.set $s05 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 5)))))
+          (local.set $s10 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 6)))))
+          (local.set $s11 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 7)))))
+          (local.set $s12 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 8)))))
+          (local.set $s13 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 9)))))
+          (local.set $s14 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 10)))))
+          (local.set $s15 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 11)))))
+          (local.set $s20 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 12)))))
+          (local.set $s21 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 13)))))
+          (local.set $s22 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 14)))))
+          (local.set $s23 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 15)))))
+          (local.set $s24 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 16)))))
+          (local.set $s25 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 17)))))
+          (local.set $s30 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 18)))))
+          (local.set $s31 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 19)))))
+          (local.set $s32 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 20)))))
+          (local.set $s33 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 21)))))
+          (local.set $s34 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 22)))))
+          (local.set $s35 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 23)))))
+          (local.set $s40 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 24)))))
+          (local.set $s41 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 25)))))
+          (local.set $s42 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 26)))))
+          (local.set $s43 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 27)))))
+          (local.set $s44 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 28)))))
+          (local.set $s45 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 29)))))
+          (local.set $s50 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 30)))))
+          (local.set $s51 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 31)))))
+          (local.set $s52 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 32)))))
+          (local.set $s53 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 33)))))
+          (local.set $s54 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 34)))))
+          (local.set $s55 (v128.load (i32.add (local.get $ps) (i32.mul (local.get $plane) (i32.const 35)))))
+          ;; t = G^T S (across rows)
+          (local.set $t00
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s00) (local.get $k1_4))
+                    (f32x4.mul (local.get $s10)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s20) (local.get $k1_6))) (f32x4.mul (local.get $s30) (local.get $k1_24))) (f32x4.mul (local.get $s40) (local.get $k1_24))))
+          (local.set $t01
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s01) (local.get $k1_4))
+                    (f32x4.mul (local.get $s11)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s21) (local.get $k1_6))) (f32x4.mul (local.get $s31) (local.get $k1_24))) (f32x4.mul (local.get $s41) (local.get $k1_24))))
+          (local.set $t02
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s02) (local.get $k1_4))
+                    (f32x4.mul (local.get $s12)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s22) (local.get $k1_6))) (f32x4.mul (local.get $s32) (local.get $k1_24))) (f32x4.mul (local.get $s42) (local.get $k1_24))))
+          (local.set $t03
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s03) (local.get $k1_4))
+                    (f32x4.mul (local.get $s13)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s23) (local.get $k1_6))) (f32x4.mul (local.get $s33) (local.get $k1_24))) (f32x4.mul (local.get $s43) (local.get $k1_24))))
+          (local.set $t04
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s04) (local.get $k1_4))
+                    (f32x4.mul (local.get $s14)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s24) (local.get $k1_6))) (f32x4.mul (local.get $s34) (local.get $k1_24))) (f32x4.mul (local.get $s44) (local.get $k1_24))))
+          (local.set $t05
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $s05) (local.get $k1_4))
+                    (f32x4.mul (local.get $s15)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s25) (local.get $k1_6))) (f32x4.mul (local.get $s35) (local.get $k1_24))) (f32x4.mul (local.get $s45) (local.get $k1_24))))
+          (local.set $t10
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s10) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s20)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s30) (local.get $k1_12))) (f32x4.mul (local.get $s40) (local.get $k1_12))))
+          (local.set $t11
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s11) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s21)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s31) (local.get $k1_12))) (f32x4.mul (local.get $s41) (local.get $k1_12))))
+          (local.set $t12
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s12) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s22)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s32) (local.get $k1_12))) (f32x4.mul (local.get $s42) (local.get $k1_12))))
+          (local.set $t13
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s13) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s23)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s33) (local.get $k1_12))) (f32x4.mul (local.get $s43) (local.get $k1_12))))
+          (local.set $t14
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s14) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s24)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s34) (local.get $k1_12))) (f32x4.mul (local.get $s44) (local.get $k1_12))))
+          (local.set $t15
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $s15) (local.get $k1_6)))
+                  (f32x4.mul (local.get $s25)
+                    (local.get $k1_6))) (f32x4.mul (local.get $s35) (local.get $k1_12))) (f32x4.mul (local.get $s45) (local.get $k1_12))))
+          (local.set $t20
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s10) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s20)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s30) (local.get $k1_6))) (f32x4.mul (local.get $s40) (local.get $k1_6))) (local.get $s50)))
+          (local.set $t21
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s11) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s21)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s31) (local.get $k1_6))) (f32x4.mul (local.get $s41) (local.get $k1_6))) (local.get $s51)))
+          (local.set $t22
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s12) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s22)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s32) (local.get $k1_6))) (f32x4.mul (local.get $s42) (local.get $k1_6))) (local.get $s52)))
+          (local.set $t23
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s13) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s23)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s33) (local.get $k1_6))) (f32x4.mul (local.get $s43) (local.get $k1_6))) (local.get $s53)))
+          (local.set $t24
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s14) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s24)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s34) (local.get $k1_6))) (f32x4.mul (local.get $s44) (local.get $k1_6))) (local.get $s54)))
+          (local.set $t25
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $s15) (local.get $k1_6)))
+                    (f32x4.mul (local.get $s25)
+                      (local.get $k1_6))) (f32x4.mul (local.get $s35) (local.get $k1_6))) (f32x4.mul (local.get $s45) (local.get $k1_6))) (local.get $s55)))
+          ;; dW = t G (within rows), taps ky * 3 + kx of ci * co floats
+          (v128.store (local.get $pw)
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $t00) (local.get $k1_4))
+                    (f32x4.mul (local.get $t01)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t02) (local.get $k1_6))) (f32x4.mul (local.get $t03) (local.get $k1_24))) (f32x4.mul (local.get $t04) (local.get $k1_24))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 1)))
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $t01) (local.get $k1_6)))
+                  (f32x4.mul (local.get $t02)
+                    (local.get $k1_6))) (f32x4.mul (local.get $t03) (local.get $k1_12))) (f32x4.mul (local.get $t04) (local.get $k1_12))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 2)))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $t01) (local.get $k1_6)))
+                    (f32x4.mul (local.get $t02)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t03) (local.get $k1_6))) (f32x4.mul (local.get $t04) (local.get $k1_6))) (local.get $t05)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 3)))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $t10) (local.get $k1_4))
+                    (f32x4.mul (local.get $t11)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t12) (local.get $k1_6))) (f32x4.mul (local.get $t13) (local.get $k1_24))) (f32x4.mul (local.get $t14) (local.get $k1_24))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 4)))
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $t11) (local.get $k1_6)))
+                  (f32x4.mul (local.get $t12)
+                    (local.get $k1_6))) (f32x4.mul (local.get $t13) (local.get $k1_12))) (f32x4.mul (local.get $t14) (local.get $k1_12))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 5)))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $t11) (local.get $k1_6)))
+                    (f32x4.mul (local.get $t12)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t13) (local.get $k1_6))) (f32x4.mul (local.get $t14) (local.get $k1_6))) (local.get $t15)))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 6)))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.sub
+                  (f32x4.sub (f32x4.mul (local.get $t20) (local.get $k1_4))
+                    (f32x4.mul (local.get $t21)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t22) (local.get $k1_6))) (f32x4.mul (local.get $t23) (local.get $k1_24))) (f32x4.mul (local.get $t24) (local.get $k1_24))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 7)))
+            (f32x4.sub
+              (f32x4.add
+                (f32x4.add (f32x4.neg (f32x4.mul (local.get $t21) (local.get $k1_6)))
+                  (f32x4.mul (local.get $t22)
+                    (local.get $k1_6))) (f32x4.mul (local.get $t23) (local.get $k1_12))) (f32x4.mul (local.get $t24) (local.get $k1_12))))
+          (v128.store (i32.add (local.get $pw) (i32.mul (local.get $plane) (i32.const 8)))
+            (f32x4.add
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $t21) (local.get $k1_6)))
+                    (f32x4.mul (local.get $t22)
+                      (local.get $k1_6))) (f32x4.mul (local.get $t23) (local.get $k1_6))) (f32x4.mul (local.get $t24) (local.get $k1_6))) (local.get $t25)))
+          (local.set $ps (i32.add (local.get $ps) (i32.const 16)))
+          (local.set $pw (i32.add (local.get $pw) (i32.const 16)))
+          (br_if $channels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 4))) (local.get $co))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $rows)))))
