@@ -126,6 +126,35 @@ describe('lean ops = the tfjs compositions they replace', () => {
     }
   });
 
+  it('conv2dBias computes only the gradients asked for: no input gradient where x does not need one', () => {
+    const x = randn([2, 5, 6, 3], 1);
+    const w = tf.variable(randn([3, 3, 3, 4], 2));
+    const b = tf.variable(randn([4], 3));
+    const calls: string[] = [];
+    const engine = tf.engine();
+    const runKernel = engine.runKernel.bind(engine);
+    const spy = vi.spyOn(engine, 'runKernel').mockImplementation(((name: string, ...rest: [never, never]) => {
+      calls.push(name);
+      return runKernel(name, ...rest);
+    }) as never);
+    try {
+      // A training step's gradients: the variables only, through a layer whose input is data.
+      const { grads } = tf.variableGrads(() => tf.sum(conv2dBias(x, w, b, 1)) as tf.Scalar, [w, b]);
+      expect(calls).toContain('Conv2DBackpropFilter');
+      expect(calls, 'the input gradient of data').not.toContain('Conv2DBackpropInput');
+      tf.dispose(Object.values(grads));
+      // Asked for x's gradient, it is there (and equal to the fused op's: the test above).
+      calls.length = 0;
+      const [dx] = tf.grads((xs: tf.Tensor) => tf.sum(conv2dBias(xs as tf.Tensor4D, w, b, 1)))([x]);
+      expect(calls).toContain('Conv2DBackpropInput');
+      expect(dx!.shape).toEqual(x.shape);
+      dx!.dispose();
+    } finally {
+      spy.mockRestore();
+      tf.dispose([x, w, b]);
+    }
+  });
+
   it('leanAdd = tf.add, broadcasting either way; keeps nothing', () => {
     const cases: [number[], number[]][] = [
       [[2, 4, 4, 3], [2, 1, 1, 3]], [[3], [2, 4, 4, 3]], [[2, 4, 1, 3], [1, 1, 5, 3]], [[2, 3], [2, 3]], [[], [2, 3]],
