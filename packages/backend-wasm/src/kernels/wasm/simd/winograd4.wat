@@ -241,6 +241,7 @@
     (param $row0 i32) (param $row1 i32)
     (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $ci4 i32) (local $planeBytes i32)
     (local $pv i32) (local $iy i32) (local $ix i32) (local $xImage i32)
+    (local $tp v128) (local $tq v128) (local $tr v128) (local $ts v128)
     (local $k2 v128) (local $k4 v128) (local $k5 v128)
     (local $xr0 i32) (local $in0 i32)
     (local $p00 i32) (local $p01 i32) (local $p02 i32) (local $p03 i32) (local $p04 i32) (local $p05 i32)
@@ -486,315 +487,219 @@
             (local.set $d54 (v128.load (local.get $p54)))
             (local.set $d55 (v128.load (local.get $p55)))
             ;; u = d B (within each input row)
+            (local.set $tp (f32x4.sub (local.get $d04) (f32x4.mul (local.get $d02) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d03) (f32x4.mul (local.get $d01) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d04) (local.get $d02)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d03) (local.get $d01)) (local.get $k2)))
             (local.set $u00
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d00) (local.get $k4))
                   (f32x4.mul (local.get $d02) (local.get $k5))) (local.get $d04)))
-            (local.set $u01
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d01) (local.get $k4)))
-                    (f32x4.mul (local.get $d02) (local.get $k4))) (local.get $d03)) (local.get $d04)))
-            (local.set $u02
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d01) (local.get $k4))
-                    (f32x4.mul (local.get $d02) (local.get $k4))) (local.get $d03)) (local.get $d04)))
-            (local.set $u03
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d01) (local.get $k2))) (local.get $d02))
-                  (f32x4.mul (local.get $d03) (local.get $k2))) (local.get $d04)))
-            (local.set $u04
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d01) (local.get $k2)) (local.get $d02))
-                  (f32x4.mul (local.get $d03) (local.get $k2))) (local.get $d04)))
+            (local.set $u01 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u02 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u03 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u04 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u05
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d01) (local.get $k4))
                   (f32x4.mul (local.get $d03) (local.get $k5))) (local.get $d05)))
+            (local.set $tp (f32x4.sub (local.get $d14) (f32x4.mul (local.get $d12) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d13) (f32x4.mul (local.get $d11) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d14) (local.get $d12)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d13) (local.get $d11)) (local.get $k2)))
             (local.set $u10
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d10) (local.get $k4))
                   (f32x4.mul (local.get $d12) (local.get $k5))) (local.get $d14)))
-            (local.set $u11
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d11) (local.get $k4)))
-                    (f32x4.mul (local.get $d12) (local.get $k4))) (local.get $d13)) (local.get $d14)))
-            (local.set $u12
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d11) (local.get $k4))
-                    (f32x4.mul (local.get $d12) (local.get $k4))) (local.get $d13)) (local.get $d14)))
-            (local.set $u13
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d11) (local.get $k2))) (local.get $d12))
-                  (f32x4.mul (local.get $d13) (local.get $k2))) (local.get $d14)))
-            (local.set $u14
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d11) (local.get $k2)) (local.get $d12))
-                  (f32x4.mul (local.get $d13) (local.get $k2))) (local.get $d14)))
+            (local.set $u11 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u12 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u13 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u14 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u15
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d11) (local.get $k4))
                   (f32x4.mul (local.get $d13) (local.get $k5))) (local.get $d15)))
+            (local.set $tp (f32x4.sub (local.get $d24) (f32x4.mul (local.get $d22) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d23) (f32x4.mul (local.get $d21) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d24) (local.get $d22)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d23) (local.get $d21)) (local.get $k2)))
             (local.set $u20
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d20) (local.get $k4))
                   (f32x4.mul (local.get $d22) (local.get $k5))) (local.get $d24)))
-            (local.set $u21
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d21) (local.get $k4)))
-                    (f32x4.mul (local.get $d22) (local.get $k4))) (local.get $d23)) (local.get $d24)))
-            (local.set $u22
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d21) (local.get $k4))
-                    (f32x4.mul (local.get $d22) (local.get $k4))) (local.get $d23)) (local.get $d24)))
-            (local.set $u23
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d21) (local.get $k2))) (local.get $d22))
-                  (f32x4.mul (local.get $d23) (local.get $k2))) (local.get $d24)))
-            (local.set $u24
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d21) (local.get $k2)) (local.get $d22))
-                  (f32x4.mul (local.get $d23) (local.get $k2))) (local.get $d24)))
+            (local.set $u21 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u22 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u23 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u24 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u25
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d21) (local.get $k4))
                   (f32x4.mul (local.get $d23) (local.get $k5))) (local.get $d25)))
+            (local.set $tp (f32x4.sub (local.get $d34) (f32x4.mul (local.get $d32) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d33) (f32x4.mul (local.get $d31) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d34) (local.get $d32)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d33) (local.get $d31)) (local.get $k2)))
             (local.set $u30
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d30) (local.get $k4))
                   (f32x4.mul (local.get $d32) (local.get $k5))) (local.get $d34)))
-            (local.set $u31
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d31) (local.get $k4)))
-                    (f32x4.mul (local.get $d32) (local.get $k4))) (local.get $d33)) (local.get $d34)))
-            (local.set $u32
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d31) (local.get $k4))
-                    (f32x4.mul (local.get $d32) (local.get $k4))) (local.get $d33)) (local.get $d34)))
-            (local.set $u33
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d31) (local.get $k2))) (local.get $d32))
-                  (f32x4.mul (local.get $d33) (local.get $k2))) (local.get $d34)))
-            (local.set $u34
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d31) (local.get $k2)) (local.get $d32))
-                  (f32x4.mul (local.get $d33) (local.get $k2))) (local.get $d34)))
+            (local.set $u31 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u32 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u33 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u34 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u35
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d31) (local.get $k4))
                   (f32x4.mul (local.get $d33) (local.get $k5))) (local.get $d35)))
+            (local.set $tp (f32x4.sub (local.get $d44) (f32x4.mul (local.get $d42) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d43) (f32x4.mul (local.get $d41) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d44) (local.get $d42)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d43) (local.get $d41)) (local.get $k2)))
             (local.set $u40
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d40) (local.get $k4))
                   (f32x4.mul (local.get $d42) (local.get $k5))) (local.get $d44)))
-            (local.set $u41
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d41) (local.get $k4)))
-                    (f32x4.mul (local.get $d42) (local.get $k4))) (local.get $d43)) (local.get $d44)))
-            (local.set $u42
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d41) (local.get $k4))
-                    (f32x4.mul (local.get $d42) (local.get $k4))) (local.get $d43)) (local.get $d44)))
-            (local.set $u43
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d41) (local.get $k2))) (local.get $d42))
-                  (f32x4.mul (local.get $d43) (local.get $k2))) (local.get $d44)))
-            (local.set $u44
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d41) (local.get $k2)) (local.get $d42))
-                  (f32x4.mul (local.get $d43) (local.get $k2))) (local.get $d44)))
+            (local.set $u41 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u42 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u43 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u44 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u45
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d41) (local.get $k4))
                   (f32x4.mul (local.get $d43) (local.get $k5))) (local.get $d45)))
+            (local.set $tp (f32x4.sub (local.get $d54) (f32x4.mul (local.get $d52) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $d53) (f32x4.mul (local.get $d51) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $d54) (local.get $d52)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $d53) (local.get $d51)) (local.get $k2)))
             (local.set $u50
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d50) (local.get $k4))
                   (f32x4.mul (local.get $d52) (local.get $k5))) (local.get $d54)))
-            (local.set $u51
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d51) (local.get $k4)))
-                    (f32x4.mul (local.get $d52) (local.get $k4))) (local.get $d53)) (local.get $d54)))
-            (local.set $u52
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $d51) (local.get $k4))
-                    (f32x4.mul (local.get $d52) (local.get $k4))) (local.get $d53)) (local.get $d54)))
-            (local.set $u53
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $d51) (local.get $k2))) (local.get $d52))
-                  (f32x4.mul (local.get $d53) (local.get $k2))) (local.get $d54)))
-            (local.set $u54
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $d51) (local.get $k2)) (local.get $d52))
-                  (f32x4.mul (local.get $d53) (local.get $k2))) (local.get $d54)))
+            (local.set $u51 (f32x4.add (local.get $tp) (local.get $tq)))
+            (local.set $u52 (f32x4.sub (local.get $tp) (local.get $tq)))
+            (local.set $u53 (f32x4.add (local.get $tr) (local.get $ts)))
+            (local.set $u54 (f32x4.sub (local.get $tr) (local.get $ts)))
             (local.set $u55
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $d51) (local.get $k4))
                   (f32x4.mul (local.get $d53) (local.get $k5))) (local.get $d55)))
             ;; V = B^T u (across rows), planes k = 6l + m
+            (local.set $tp (f32x4.sub (local.get $u40) (f32x4.mul (local.get $u20) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u30) (f32x4.mul (local.get $u10) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u40) (local.get $u20)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u30) (local.get $u10)) (local.get $k2)))
             (v128.store (local.get $pv)
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u00) (local.get $k4))
                   (f32x4.mul (local.get $u20) (local.get $k5))) (local.get $u40)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 6)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u10) (local.get $k4)))
-                    (f32x4.mul (local.get $u20) (local.get $k4))) (local.get $u30)) (local.get $u40)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 12)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u10) (local.get $k4))
-                    (f32x4.mul (local.get $u20) (local.get $k4))) (local.get $u30)) (local.get $u40)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 18)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u10) (local.get $k2))) (local.get $u20))
-                  (f32x4.mul (local.get $u30) (local.get $k2))) (local.get $u40)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 24)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u10) (local.get $k2)) (local.get $u20))
-                  (f32x4.mul (local.get $u30) (local.get $k2))) (local.get $u40)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 30)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u10) (local.get $k4))
                   (f32x4.mul (local.get $u30) (local.get $k5))) (local.get $u50)))
+            (local.set $tp (f32x4.sub (local.get $u41) (f32x4.mul (local.get $u21) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u31) (f32x4.mul (local.get $u11) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u41) (local.get $u21)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u31) (local.get $u11)) (local.get $k2)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 1)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u01) (local.get $k4))
                   (f32x4.mul (local.get $u21) (local.get $k5))) (local.get $u41)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 7)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u11) (local.get $k4)))
-                    (f32x4.mul (local.get $u21) (local.get $k4))) (local.get $u31)) (local.get $u41)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 13)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u11) (local.get $k4))
-                    (f32x4.mul (local.get $u21) (local.get $k4))) (local.get $u31)) (local.get $u41)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 19)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u11) (local.get $k2))) (local.get $u21))
-                  (f32x4.mul (local.get $u31) (local.get $k2))) (local.get $u41)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 25)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u11) (local.get $k2)) (local.get $u21))
-                  (f32x4.mul (local.get $u31) (local.get $k2))) (local.get $u41)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 31)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u11) (local.get $k4))
                   (f32x4.mul (local.get $u31) (local.get $k5))) (local.get $u51)))
+            (local.set $tp (f32x4.sub (local.get $u42) (f32x4.mul (local.get $u22) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u32) (f32x4.mul (local.get $u12) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u42) (local.get $u22)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u32) (local.get $u12)) (local.get $k2)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 2)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u02) (local.get $k4))
                   (f32x4.mul (local.get $u22) (local.get $k5))) (local.get $u42)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 8)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u12) (local.get $k4)))
-                    (f32x4.mul (local.get $u22) (local.get $k4))) (local.get $u32)) (local.get $u42)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 14)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u12) (local.get $k4))
-                    (f32x4.mul (local.get $u22) (local.get $k4))) (local.get $u32)) (local.get $u42)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 20)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u12) (local.get $k2))) (local.get $u22))
-                  (f32x4.mul (local.get $u32) (local.get $k2))) (local.get $u42)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 26)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u12) (local.get $k2)) (local.get $u22))
-                  (f32x4.mul (local.get $u32) (local.get $k2))) (local.get $u42)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 32)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u12) (local.get $k4))
                   (f32x4.mul (local.get $u32) (local.get $k5))) (local.get $u52)))
+            (local.set $tp (f32x4.sub (local.get $u43) (f32x4.mul (local.get $u23) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u33) (f32x4.mul (local.get $u13) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u43) (local.get $u23)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u33) (local.get $u13)) (local.get $k2)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 3)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u03) (local.get $k4))
                   (f32x4.mul (local.get $u23) (local.get $k5))) (local.get $u43)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 9)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u13) (local.get $k4)))
-                    (f32x4.mul (local.get $u23) (local.get $k4))) (local.get $u33)) (local.get $u43)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 15)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u13) (local.get $k4))
-                    (f32x4.mul (local.get $u23) (local.get $k4))) (local.get $u33)) (local.get $u43)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 21)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u13) (local.get $k2))) (local.get $u23))
-                  (f32x4.mul (local.get $u33) (local.get $k2))) (local.get $u43)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 27)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u13) (local.get $k2)) (local.get $u23))
-                  (f32x4.mul (local.get $u33) (local.get $k2))) (local.get $u43)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 33)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u13) (local.get $k4))
                   (f32x4.mul (local.get $u33) (local.get $k5))) (local.get $u53)))
+            (local.set $tp (f32x4.sub (local.get $u44) (f32x4.mul (local.get $u24) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u34) (f32x4.mul (local.get $u14) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u44) (local.get $u24)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u34) (local.get $u14)) (local.get $k2)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 4)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u04) (local.get $k4))
                   (f32x4.mul (local.get $u24) (local.get $k5))) (local.get $u44)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 10)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u14) (local.get $k4)))
-                    (f32x4.mul (local.get $u24) (local.get $k4))) (local.get $u34)) (local.get $u44)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 16)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u14) (local.get $k4))
-                    (f32x4.mul (local.get $u24) (local.get $k4))) (local.get $u34)) (local.get $u44)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 22)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u14) (local.get $k2))) (local.get $u24))
-                  (f32x4.mul (local.get $u34) (local.get $k2))) (local.get $u44)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 28)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u14) (local.get $k2)) (local.get $u24))
-                  (f32x4.mul (local.get $u34) (local.get $k2))) (local.get $u44)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 34)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u14) (local.get $k4))
                   (f32x4.mul (local.get $u34) (local.get $k5))) (local.get $u54)))
+            (local.set $tp (f32x4.sub (local.get $u45) (f32x4.mul (local.get $u25) (local.get $k4))))
+            (local.set $tq (f32x4.sub (local.get $u35) (f32x4.mul (local.get $u15) (local.get $k4))))
+            (local.set $tr (f32x4.sub (local.get $u45) (local.get $u25)))
+            (local.set $ts (f32x4.mul (f32x4.sub (local.get $u35) (local.get $u15)) (local.get $k2)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 5)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u05) (local.get $k4))
                   (f32x4.mul (local.get $u25) (local.get $k5))) (local.get $u45)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 11)))
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u15) (local.get $k4)))
-                    (f32x4.mul (local.get $u25) (local.get $k4))) (local.get $u35)) (local.get $u45)))
+              (f32x4.add (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 17)))
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.sub (f32x4.mul (local.get $u15) (local.get $k4))
-                    (f32x4.mul (local.get $u25) (local.get $k4))) (local.get $u35)) (local.get $u45)))
+              (f32x4.sub (local.get $tp) (local.get $tq)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 23)))
-              (f32x4.add
-                (f32x4.add (f32x4.sub (f32x4.neg (f32x4.mul (local.get $u15) (local.get $k2))) (local.get $u25))
-                  (f32x4.mul (local.get $u35) (local.get $k2))) (local.get $u45)))
+              (f32x4.add (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 29)))
-              (f32x4.add
-                (f32x4.sub (f32x4.sub (f32x4.mul (local.get $u15) (local.get $k2)) (local.get $u25))
-                  (f32x4.mul (local.get $u35) (local.get $k2))) (local.get $u45)))
+              (f32x4.sub (local.get $tr) (local.get $ts)))
             (v128.store (i32.add (local.get $pv) (i32.mul (local.get $planeBytes) (i32.const 35)))
               (f32x4.add
                 (f32x4.sub (f32x4.mul (local.get $u15) (local.get $k4))
@@ -851,6 +756,7 @@
     (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $co4 i32) (local $planeBytes i32)
     (local $pm i32) (local $oy i32) (local $ox i32) (local $yRow i32) (local $rowBytes i32) (local $b v128)
     (local $rows i32) (local $cols i32) (local $q i32)
+    (local $ta v128) (local $tb v128) (local $tc v128) (local $te v128)
     (local $k2 v128) (local $k4 v128) (local $k8 v128)
     (local $down1 i32) (local $down2 i32) (local $down3 i32) (local $right1 i32) (local $right2 i32) (local $right3 i32)
     (local $q00 i32) (local $q01 i32) (local $q02 i32) (local $q03 i32)
@@ -957,214 +863,120 @@
             (local.set $m54 (v128.load (i32.add (local.get $pm) (i32.mul (local.get $planeBytes) (i32.const 34)))))
             (local.set $m55 (v128.load (i32.add (local.get $pm) (i32.mul (local.get $planeBytes) (i32.const 35)))))
             ;; s = A^T M (across rows)
-            (local.set $s00
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m00) (local.get $m10)) (local.get $m20))
-                  (local.get $m30)) (local.get $m40)))
-            (local.set $s01
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m01) (local.get $m11)) (local.get $m21))
-                  (local.get $m31)) (local.get $m41)))
-            (local.set $s02
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m02) (local.get $m12)) (local.get $m22))
-                  (local.get $m32)) (local.get $m42)))
-            (local.set $s03
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m03) (local.get $m13)) (local.get $m23))
-                  (local.get $m33)) (local.get $m43)))
-            (local.set $s04
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m04) (local.get $m14)) (local.get $m24))
-                  (local.get $m34)) (local.get $m44)))
-            (local.set $s05
-              (f32x4.add
-                (f32x4.add (f32x4.add (f32x4.add (local.get $m05) (local.get $m15)) (local.get $m25))
-                  (local.get $m35)) (local.get $m45)))
-            (local.set $s10
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m10) (local.get $m20))
-                  (f32x4.mul (local.get $m30) (local.get $k2))) (f32x4.mul (local.get $m40) (local.get $k2))))
-            (local.set $s11
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m11) (local.get $m21))
-                  (f32x4.mul (local.get $m31) (local.get $k2))) (f32x4.mul (local.get $m41) (local.get $k2))))
-            (local.set $s12
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m12) (local.get $m22))
-                  (f32x4.mul (local.get $m32) (local.get $k2))) (f32x4.mul (local.get $m42) (local.get $k2))))
-            (local.set $s13
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m13) (local.get $m23))
-                  (f32x4.mul (local.get $m33) (local.get $k2))) (f32x4.mul (local.get $m43) (local.get $k2))))
-            (local.set $s14
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m14) (local.get $m24))
-                  (f32x4.mul (local.get $m34) (local.get $k2))) (f32x4.mul (local.get $m44) (local.get $k2))))
-            (local.set $s15
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $m15) (local.get $m25))
-                  (f32x4.mul (local.get $m35) (local.get $k2))) (f32x4.mul (local.get $m45) (local.get $k2))))
-            (local.set $s20
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m10) (local.get $m20))
-                  (f32x4.mul (local.get $m30) (local.get $k4))) (f32x4.mul (local.get $m40) (local.get $k4))))
-            (local.set $s21
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m11) (local.get $m21))
-                  (f32x4.mul (local.get $m31) (local.get $k4))) (f32x4.mul (local.get $m41) (local.get $k4))))
-            (local.set $s22
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m12) (local.get $m22))
-                  (f32x4.mul (local.get $m32) (local.get $k4))) (f32x4.mul (local.get $m42) (local.get $k4))))
-            (local.set $s23
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m13) (local.get $m23))
-                  (f32x4.mul (local.get $m33) (local.get $k4))) (f32x4.mul (local.get $m43) (local.get $k4))))
-            (local.set $s24
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m14) (local.get $m24))
-                  (f32x4.mul (local.get $m34) (local.get $k4))) (f32x4.mul (local.get $m44) (local.get $k4))))
-            (local.set $s25
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $m15) (local.get $m25))
-                  (f32x4.mul (local.get $m35) (local.get $k4))) (f32x4.mul (local.get $m45) (local.get $k4))))
+            (local.set $ta (f32x4.add (local.get $m10) (local.get $m20)))
+            (local.set $tb (f32x4.sub (local.get $m10) (local.get $m20)))
+            (local.set $tc (f32x4.add (local.get $m30) (local.get $m40)))
+            (local.set $te (f32x4.sub (local.get $m30) (local.get $m40)))
+            (local.set $s00 (f32x4.add (f32x4.add (local.get $m00) (local.get $ta)) (local.get $tc)))
+            (local.set $s10 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s20 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s30
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m10) (local.get $m20))
-                    (f32x4.mul (local.get $m30)
-                      (local.get $k8))) (f32x4.mul (local.get $m40) (local.get $k8))) (local.get $m50)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m50)))
+            (local.set $ta (f32x4.add (local.get $m11) (local.get $m21)))
+            (local.set $tb (f32x4.sub (local.get $m11) (local.get $m21)))
+            (local.set $tc (f32x4.add (local.get $m31) (local.get $m41)))
+            (local.set $te (f32x4.sub (local.get $m31) (local.get $m41)))
+            (local.set $s01 (f32x4.add (f32x4.add (local.get $m01) (local.get $ta)) (local.get $tc)))
+            (local.set $s11 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s21 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s31
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m11) (local.get $m21))
-                    (f32x4.mul (local.get $m31)
-                      (local.get $k8))) (f32x4.mul (local.get $m41) (local.get $k8))) (local.get $m51)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m51)))
+            (local.set $ta (f32x4.add (local.get $m12) (local.get $m22)))
+            (local.set $tb (f32x4.sub (local.get $m12) (local.get $m22)))
+            (local.set $tc (f32x4.add (local.get $m32) (local.get $m42)))
+            (local.set $te (f32x4.sub (local.get $m32) (local.get $m42)))
+            (local.set $s02 (f32x4.add (f32x4.add (local.get $m02) (local.get $ta)) (local.get $tc)))
+            (local.set $s12 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s22 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s32
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m12) (local.get $m22))
-                    (f32x4.mul (local.get $m32)
-                      (local.get $k8))) (f32x4.mul (local.get $m42) (local.get $k8))) (local.get $m52)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m52)))
+            (local.set $ta (f32x4.add (local.get $m13) (local.get $m23)))
+            (local.set $tb (f32x4.sub (local.get $m13) (local.get $m23)))
+            (local.set $tc (f32x4.add (local.get $m33) (local.get $m43)))
+            (local.set $te (f32x4.sub (local.get $m33) (local.get $m43)))
+            (local.set $s03 (f32x4.add (f32x4.add (local.get $m03) (local.get $ta)) (local.get $tc)))
+            (local.set $s13 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s23 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s33
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m13) (local.get $m23))
-                    (f32x4.mul (local.get $m33)
-                      (local.get $k8))) (f32x4.mul (local.get $m43) (local.get $k8))) (local.get $m53)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m53)))
+            (local.set $ta (f32x4.add (local.get $m14) (local.get $m24)))
+            (local.set $tb (f32x4.sub (local.get $m14) (local.get $m24)))
+            (local.set $tc (f32x4.add (local.get $m34) (local.get $m44)))
+            (local.set $te (f32x4.sub (local.get $m34) (local.get $m44)))
+            (local.set $s04 (f32x4.add (f32x4.add (local.get $m04) (local.get $ta)) (local.get $tc)))
+            (local.set $s14 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s24 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s34
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m14) (local.get $m24))
-                    (f32x4.mul (local.get $m34)
-                      (local.get $k8))) (f32x4.mul (local.get $m44) (local.get $k8))) (local.get $m54)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m54)))
+            (local.set $ta (f32x4.add (local.get $m15) (local.get $m25)))
+            (local.set $tb (f32x4.sub (local.get $m15) (local.get $m25)))
+            (local.set $tc (f32x4.add (local.get $m35) (local.get $m45)))
+            (local.set $te (f32x4.sub (local.get $m35) (local.get $m45)))
+            (local.set $s05 (f32x4.add (f32x4.add (local.get $m05) (local.get $ta)) (local.get $tc)))
+            (local.set $s15 (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))))
+            (local.set $s25 (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))))
             (local.set $s35
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $m15) (local.get $m25))
-                    (f32x4.mul (local.get $m35)
-                      (local.get $k8))) (f32x4.mul (local.get $m45) (local.get $k8))) (local.get $m55)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8))) (local.get $m55)))
             (local.set $b (v128.const i32x4 0 0 0 0))
             (if (local.get $bias)
               (then (local.set $b (v128.load (i32.add (local.get $bias) (i32.shl (local.get $c) (i32.const 2)))))))
             ;; y = s A + bias (within rows), pixels in descending order: an alias of a pixel inside y comes before it
+            (local.set $ta (f32x4.add (local.get $s31) (local.get $s32)))
+            (local.set $tb (f32x4.sub (local.get $s31) (local.get $s32)))
+            (local.set $tc (f32x4.add (local.get $s33) (local.get $s34)))
+            (local.set $te (f32x4.sub (local.get $s33) (local.get $s34)))
             (v128.store (local.get $q33)
               (f32x4.add
-                (f32x4.add
-                  (f32x4.sub
-                    (f32x4.add (f32x4.sub (local.get $s31) (local.get $s32))
-                      (f32x4.mul (local.get $s33)
-                        (local.get $k8))) (f32x4.mul (local.get $s34) (local.get $k8))) (local.get $s35)) (local.get $b)))
+                (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8)))
+                  (local.get $s35)) (local.get $b)))
             (v128.store (local.get $q32)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (local.get $s31) (local.get $s32))
-                    (f32x4.mul (local.get $s33)
-                      (local.get $k4))) (f32x4.mul (local.get $s34) (local.get $k4))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))) (local.get $b)))
             (v128.store (local.get $q31)
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $s31) (local.get $s32))
-                    (f32x4.mul (local.get $s33)
-                      (local.get $k2))) (f32x4.mul (local.get $s34) (local.get $k2))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))) (local.get $b)))
             (v128.store (local.get $q30)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (f32x4.add (local.get $s30) (local.get $s31)) (local.get $s32))
-                    (local.get $s33)) (local.get $s34)) (local.get $b)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $s30) (local.get $ta)) (local.get $tc)) (local.get $b)))
+            (local.set $ta (f32x4.add (local.get $s21) (local.get $s22)))
+            (local.set $tb (f32x4.sub (local.get $s21) (local.get $s22)))
+            (local.set $tc (f32x4.add (local.get $s23) (local.get $s24)))
+            (local.set $te (f32x4.sub (local.get $s23) (local.get $s24)))
             (v128.store (local.get $q23)
               (f32x4.add
-                (f32x4.add
-                  (f32x4.sub
-                    (f32x4.add (f32x4.sub (local.get $s21) (local.get $s22))
-                      (f32x4.mul (local.get $s23)
-                        (local.get $k8))) (f32x4.mul (local.get $s24) (local.get $k8))) (local.get $s25)) (local.get $b)))
+                (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8)))
+                  (local.get $s25)) (local.get $b)))
             (v128.store (local.get $q22)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (local.get $s21) (local.get $s22))
-                    (f32x4.mul (local.get $s23)
-                      (local.get $k4))) (f32x4.mul (local.get $s24) (local.get $k4))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))) (local.get $b)))
             (v128.store (local.get $q21)
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $s21) (local.get $s22))
-                    (f32x4.mul (local.get $s23)
-                      (local.get $k2))) (f32x4.mul (local.get $s24) (local.get $k2))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))) (local.get $b)))
             (v128.store (local.get $q20)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (f32x4.add (local.get $s20) (local.get $s21)) (local.get $s22))
-                    (local.get $s23)) (local.get $s24)) (local.get $b)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $s20) (local.get $ta)) (local.get $tc)) (local.get $b)))
+            (local.set $ta (f32x4.add (local.get $s11) (local.get $s12)))
+            (local.set $tb (f32x4.sub (local.get $s11) (local.get $s12)))
+            (local.set $tc (f32x4.add (local.get $s13) (local.get $s14)))
+            (local.set $te (f32x4.sub (local.get $s13) (local.get $s14)))
             (v128.store (local.get $q13)
               (f32x4.add
-                (f32x4.add
-                  (f32x4.sub
-                    (f32x4.add (f32x4.sub (local.get $s11) (local.get $s12))
-                      (f32x4.mul (local.get $s13)
-                        (local.get $k8))) (f32x4.mul (local.get $s14) (local.get $k8))) (local.get $s15)) (local.get $b)))
+                (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8)))
+                  (local.get $s15)) (local.get $b)))
             (v128.store (local.get $q12)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (local.get $s11) (local.get $s12))
-                    (f32x4.mul (local.get $s13)
-                      (local.get $k4))) (f32x4.mul (local.get $s14) (local.get $k4))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))) (local.get $b)))
             (v128.store (local.get $q11)
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $s11) (local.get $s12))
-                    (f32x4.mul (local.get $s13)
-                      (local.get $k2))) (f32x4.mul (local.get $s14) (local.get $k2))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))) (local.get $b)))
             (v128.store (local.get $q10)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (f32x4.add (local.get $s10) (local.get $s11)) (local.get $s12))
-                    (local.get $s13)) (local.get $s14)) (local.get $b)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $s10) (local.get $ta)) (local.get $tc)) (local.get $b)))
+            (local.set $ta (f32x4.add (local.get $s01) (local.get $s02)))
+            (local.set $tb (f32x4.sub (local.get $s01) (local.get $s02)))
+            (local.set $tc (f32x4.add (local.get $s03) (local.get $s04)))
+            (local.set $te (f32x4.sub (local.get $s03) (local.get $s04)))
             (v128.store (local.get $q03)
               (f32x4.add
-                (f32x4.add
-                  (f32x4.sub
-                    (f32x4.add (f32x4.sub (local.get $s01) (local.get $s02))
-                      (f32x4.mul (local.get $s03)
-                        (local.get $k8))) (f32x4.mul (local.get $s04) (local.get $k8))) (local.get $s05)) (local.get $b)))
+                (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k8)))
+                  (local.get $s05)) (local.get $b)))
             (v128.store (local.get $q02)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (local.get $s01) (local.get $s02))
-                    (f32x4.mul (local.get $s03)
-                      (local.get $k4))) (f32x4.mul (local.get $s04) (local.get $k4))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $ta) (f32x4.mul (local.get $tc) (local.get $k4))) (local.get $b)))
             (v128.store (local.get $q01)
-              (f32x4.add
-                (f32x4.sub
-                  (f32x4.add (f32x4.sub (local.get $s01) (local.get $s02))
-                    (f32x4.mul (local.get $s03)
-                      (local.get $k2))) (f32x4.mul (local.get $s04) (local.get $k2))) (local.get $b)))
+              (f32x4.add (f32x4.add (local.get $tb) (f32x4.mul (local.get $te) (local.get $k2))) (local.get $b)))
             (v128.store (local.get $q00)
-              (f32x4.add
-                (f32x4.add
-                  (f32x4.add (f32x4.add (f32x4.add (local.get $s00) (local.get $s01)) (local.get $s02))
-                    (local.get $s03)) (local.get $s04)) (local.get $b)))
+              (f32x4.add (f32x4.add (f32x4.add (local.get $s00) (local.get $ta)) (local.get $tc)) (local.get $b)))
             (local.set $q00 (i32.add (local.get $q00) (i32.const 16)))
             (local.set $q01 (i32.add (local.get $q01) (i32.const 16)))
             (local.set $q02 (i32.add (local.get $q02) (i32.const 16)))
@@ -1198,6 +1010,7 @@
     (param $plane i32) (param $rowBase i32) (param $zeros i32) (param $row0 i32) (param $row1 i32)
     (local $i i32) (local $r i32) (local $tx i32) (local $c i32) (local $co4 i32) (local $planeBytes i32)
     (local $pe i32) (local $oy i32) (local $ox i32) (local $dyRow i32)
+    (local $ta v128) (local $tb v128) (local $tc v128) (local $te v128)
     (local $k2 v128) (local $k4 v128) (local $k8 v128)
     (local $in0 i32) (local $xr0 i32) (local $in1 i32) (local $xr1 i32) (local $in2 i32) (local $xr2 i32) (local $in3 i32) (local $xr3 i32)
     (local $p00 i32) (local $p01 i32) (local $p02 i32) (local $p03 i32)
@@ -1324,157 +1137,151 @@
             (local.set $e32 (v128.load (local.get $p32)))
             (local.set $e33 (v128.load (local.get $p33)))
             ;; f = e A^T (within each block row)
+            (local.set $ta (f32x4.add (local.get $e00) (local.get $e02)))
+            (local.set $tb (f32x4.add (local.get $e01) (local.get $e03)))
+            (local.set $tc (f32x4.add (local.get $e00) (f32x4.mul (local.get $e02) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $e01) (local.get $k2)) (f32x4.mul (local.get $e03) (local.get $k8))))
             (local.set $f00 (local.get $e00))
-            (local.set $f01
-              (f32x4.add (f32x4.add (f32x4.add (local.get $e00) (local.get $e01)) (local.get $e02)) (local.get $e03)))
-            (local.set $f02
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e00) (local.get $e01)) (local.get $e02)) (local.get $e03)))
-            (local.set $f03
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $e00) (f32x4.mul (local.get $e01) (local.get $k2)))
-                  (f32x4.mul (local.get $e02) (local.get $k4))) (f32x4.mul (local.get $e03) (local.get $k8))))
-            (local.set $f04
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $e00) (f32x4.mul (local.get $e01) (local.get $k2)))
-                  (f32x4.mul (local.get $e02) (local.get $k4))) (f32x4.mul (local.get $e03) (local.get $k8))))
+            (local.set $f01 (f32x4.add (local.get $ta) (local.get $tb)))
+            (local.set $f02 (f32x4.sub (local.get $ta) (local.get $tb)))
+            (local.set $f03 (f32x4.add (local.get $tc) (local.get $te)))
+            (local.set $f04 (f32x4.sub (local.get $tc) (local.get $te)))
             (local.set $f05 (local.get $e03))
+            (local.set $ta (f32x4.add (local.get $e10) (local.get $e12)))
+            (local.set $tb (f32x4.add (local.get $e11) (local.get $e13)))
+            (local.set $tc (f32x4.add (local.get $e10) (f32x4.mul (local.get $e12) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $e11) (local.get $k2)) (f32x4.mul (local.get $e13) (local.get $k8))))
             (local.set $f10 (local.get $e10))
-            (local.set $f11
-              (f32x4.add (f32x4.add (f32x4.add (local.get $e10) (local.get $e11)) (local.get $e12)) (local.get $e13)))
-            (local.set $f12
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e10) (local.get $e11)) (local.get $e12)) (local.get $e13)))
-            (local.set $f13
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $e10) (f32x4.mul (local.get $e11) (local.get $k2)))
-                  (f32x4.mul (local.get $e12) (local.get $k4))) (f32x4.mul (local.get $e13) (local.get $k8))))
-            (local.set $f14
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $e10) (f32x4.mul (local.get $e11) (local.get $k2)))
-                  (f32x4.mul (local.get $e12) (local.get $k4))) (f32x4.mul (local.get $e13) (local.get $k8))))
+            (local.set $f11 (f32x4.add (local.get $ta) (local.get $tb)))
+            (local.set $f12 (f32x4.sub (local.get $ta) (local.get $tb)))
+            (local.set $f13 (f32x4.add (local.get $tc) (local.get $te)))
+            (local.set $f14 (f32x4.sub (local.get $tc) (local.get $te)))
             (local.set $f15 (local.get $e13))
+            (local.set $ta (f32x4.add (local.get $e20) (local.get $e22)))
+            (local.set $tb (f32x4.add (local.get $e21) (local.get $e23)))
+            (local.set $tc (f32x4.add (local.get $e20) (f32x4.mul (local.get $e22) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $e21) (local.get $k2)) (f32x4.mul (local.get $e23) (local.get $k8))))
             (local.set $f20 (local.get $e20))
-            (local.set $f21
-              (f32x4.add (f32x4.add (f32x4.add (local.get $e20) (local.get $e21)) (local.get $e22)) (local.get $e23)))
-            (local.set $f22
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e20) (local.get $e21)) (local.get $e22)) (local.get $e23)))
-            (local.set $f23
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $e20) (f32x4.mul (local.get $e21) (local.get $k2)))
-                  (f32x4.mul (local.get $e22) (local.get $k4))) (f32x4.mul (local.get $e23) (local.get $k8))))
-            (local.set $f24
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $e20) (f32x4.mul (local.get $e21) (local.get $k2)))
-                  (f32x4.mul (local.get $e22) (local.get $k4))) (f32x4.mul (local.get $e23) (local.get $k8))))
+            (local.set $f21 (f32x4.add (local.get $ta) (local.get $tb)))
+            (local.set $f22 (f32x4.sub (local.get $ta) (local.get $tb)))
+            (local.set $f23 (f32x4.add (local.get $tc) (local.get $te)))
+            (local.set $f24 (f32x4.sub (local.get $tc) (local.get $te)))
             (local.set $f25 (local.get $e23))
+            (local.set $ta (f32x4.add (local.get $e30) (local.get $e32)))
+            (local.set $tb (f32x4.add (local.get $e31) (local.get $e33)))
+            (local.set $tc (f32x4.add (local.get $e30) (f32x4.mul (local.get $e32) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $e31) (local.get $k2)) (f32x4.mul (local.get $e33) (local.get $k8))))
             (local.set $f30 (local.get $e30))
-            (local.set $f31
-              (f32x4.add (f32x4.add (f32x4.add (local.get $e30) (local.get $e31)) (local.get $e32)) (local.get $e33)))
-            (local.set $f32
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $e30) (local.get $e31)) (local.get $e32)) (local.get $e33)))
-            (local.set $f33
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $e30) (f32x4.mul (local.get $e31) (local.get $k2)))
-                  (f32x4.mul (local.get $e32) (local.get $k4))) (f32x4.mul (local.get $e33) (local.get $k8))))
-            (local.set $f34
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $e30) (f32x4.mul (local.get $e31) (local.get $k2)))
-                  (f32x4.mul (local.get $e32) (local.get $k4))) (f32x4.mul (local.get $e33) (local.get $k8))))
+            (local.set $f31 (f32x4.add (local.get $ta) (local.get $tb)))
+            (local.set $f32 (f32x4.sub (local.get $ta) (local.get $tb)))
+            (local.set $f33 (f32x4.add (local.get $tc) (local.get $te)))
+            (local.set $f34 (f32x4.sub (local.get $tc) (local.get $te)))
             (local.set $f35 (local.get $e33))
             ;; E = A f (across rows), planes k = 6l + m
+            (local.set $ta (f32x4.add (local.get $f00) (local.get $f20)))
+            (local.set $tb (f32x4.add (local.get $f10) (local.get $f30)))
+            (local.set $tc (f32x4.add (local.get $f00) (f32x4.mul (local.get $f20) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f10) (local.get $k2)) (f32x4.mul (local.get $f30) (local.get $k8))))
             (v128.store (local.get $pe)
               (local.get $f00))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 1)))
-              (local.get $f01))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 2)))
-              (local.get $f02))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 3)))
-              (local.get $f03))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 4)))
-              (local.get $f04))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 5)))
-              (local.get $f05))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 6)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f00) (local.get $f10)) (local.get $f20)) (local.get $f30)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 7)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f01) (local.get $f11)) (local.get $f21)) (local.get $f31)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 8)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f02) (local.get $f12)) (local.get $f22)) (local.get $f32)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 9)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f03) (local.get $f13)) (local.get $f23)) (local.get $f33)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 10)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f04) (local.get $f14)) (local.get $f24)) (local.get $f34)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 11)))
-              (f32x4.add (f32x4.add (f32x4.add (local.get $f05) (local.get $f15)) (local.get $f25)) (local.get $f35)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 12)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f00) (local.get $f10)) (local.get $f20)) (local.get $f30)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 13)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f01) (local.get $f11)) (local.get $f21)) (local.get $f31)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 14)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f02) (local.get $f12)) (local.get $f22)) (local.get $f32)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 15)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f03) (local.get $f13)) (local.get $f23)) (local.get $f33)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 16)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f04) (local.get $f14)) (local.get $f24)) (local.get $f34)))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 17)))
-              (f32x4.sub (f32x4.add (f32x4.sub (local.get $f05) (local.get $f15)) (local.get $f25)) (local.get $f35)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 18)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f00) (f32x4.mul (local.get $f10) (local.get $k2)))
-                  (f32x4.mul (local.get $f20) (local.get $k4))) (f32x4.mul (local.get $f30) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 19)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f01) (f32x4.mul (local.get $f11) (local.get $k2)))
-                  (f32x4.mul (local.get $f21) (local.get $k4))) (f32x4.mul (local.get $f31) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 20)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f02) (f32x4.mul (local.get $f12) (local.get $k2)))
-                  (f32x4.mul (local.get $f22) (local.get $k4))) (f32x4.mul (local.get $f32) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 21)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f03) (f32x4.mul (local.get $f13) (local.get $k2)))
-                  (f32x4.mul (local.get $f23) (local.get $k4))) (f32x4.mul (local.get $f33) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 22)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f04) (f32x4.mul (local.get $f14) (local.get $k2)))
-                  (f32x4.mul (local.get $f24) (local.get $k4))) (f32x4.mul (local.get $f34) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 23)))
-              (f32x4.add
-                (f32x4.add (f32x4.add (local.get $f05) (f32x4.mul (local.get $f15) (local.get $k2)))
-                  (f32x4.mul (local.get $f25) (local.get $k4))) (f32x4.mul (local.get $f35) (local.get $k8))))
+              (f32x4.add (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 24)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f00) (f32x4.mul (local.get $f10) (local.get $k2)))
-                  (f32x4.mul (local.get $f20) (local.get $k4))) (f32x4.mul (local.get $f30) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 25)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f01) (f32x4.mul (local.get $f11) (local.get $k2)))
-                  (f32x4.mul (local.get $f21) (local.get $k4))) (f32x4.mul (local.get $f31) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 26)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f02) (f32x4.mul (local.get $f12) (local.get $k2)))
-                  (f32x4.mul (local.get $f22) (local.get $k4))) (f32x4.mul (local.get $f32) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 27)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f03) (f32x4.mul (local.get $f13) (local.get $k2)))
-                  (f32x4.mul (local.get $f23) (local.get $k4))) (f32x4.mul (local.get $f33) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 28)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f04) (f32x4.mul (local.get $f14) (local.get $k2)))
-                  (f32x4.mul (local.get $f24) (local.get $k4))) (f32x4.mul (local.get $f34) (local.get $k8))))
-            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 29)))
-              (f32x4.sub
-                (f32x4.add (f32x4.sub (local.get $f05) (f32x4.mul (local.get $f15) (local.get $k2)))
-                  (f32x4.mul (local.get $f25) (local.get $k4))) (f32x4.mul (local.get $f35) (local.get $k8))))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 30)))
               (local.get $f30))
+            (local.set $ta (f32x4.add (local.get $f01) (local.get $f21)))
+            (local.set $tb (f32x4.add (local.get $f11) (local.get $f31)))
+            (local.set $tc (f32x4.add (local.get $f01) (f32x4.mul (local.get $f21) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f11) (local.get $k2)) (f32x4.mul (local.get $f31) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 1)))
+              (local.get $f01))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 7)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 13)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 19)))
+              (f32x4.add (local.get $tc) (local.get $te)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 25)))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 31)))
               (local.get $f31))
+            (local.set $ta (f32x4.add (local.get $f02) (local.get $f22)))
+            (local.set $tb (f32x4.add (local.get $f12) (local.get $f32)))
+            (local.set $tc (f32x4.add (local.get $f02) (f32x4.mul (local.get $f22) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f12) (local.get $k2)) (f32x4.mul (local.get $f32) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 2)))
+              (local.get $f02))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 8)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 14)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 20)))
+              (f32x4.add (local.get $tc) (local.get $te)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 26)))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 32)))
               (local.get $f32))
+            (local.set $ta (f32x4.add (local.get $f03) (local.get $f23)))
+            (local.set $tb (f32x4.add (local.get $f13) (local.get $f33)))
+            (local.set $tc (f32x4.add (local.get $f03) (f32x4.mul (local.get $f23) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f13) (local.get $k2)) (f32x4.mul (local.get $f33) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 3)))
+              (local.get $f03))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 9)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 15)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 21)))
+              (f32x4.add (local.get $tc) (local.get $te)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 27)))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 33)))
               (local.get $f33))
+            (local.set $ta (f32x4.add (local.get $f04) (local.get $f24)))
+            (local.set $tb (f32x4.add (local.get $f14) (local.get $f34)))
+            (local.set $tc (f32x4.add (local.get $f04) (f32x4.mul (local.get $f24) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f14) (local.get $k2)) (f32x4.mul (local.get $f34) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 4)))
+              (local.get $f04))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 10)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 16)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 22)))
+              (f32x4.add (local.get $tc) (local.get $te)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 28)))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 34)))
               (local.get $f34))
+            (local.set $ta (f32x4.add (local.get $f05) (local.get $f25)))
+            (local.set $tb (f32x4.add (local.get $f15) (local.get $f35)))
+            (local.set $tc (f32x4.add (local.get $f05) (f32x4.mul (local.get $f25) (local.get $k4))))
+            (local.set $te
+              (f32x4.add (f32x4.mul (local.get $f15) (local.get $k2)) (f32x4.mul (local.get $f35) (local.get $k8))))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 5)))
+              (local.get $f05))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 11)))
+              (f32x4.add (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 17)))
+              (f32x4.sub (local.get $ta) (local.get $tb)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 23)))
+              (f32x4.add (local.get $tc) (local.get $te)))
+            (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 29)))
+              (f32x4.sub (local.get $tc) (local.get $te)))
             (v128.store (i32.add (local.get $pe) (i32.mul (local.get $planeBytes) (i32.const 35)))
               (local.get $f35))
             (local.set $p00 (i32.add (local.get $p00) (i32.const 16)))
