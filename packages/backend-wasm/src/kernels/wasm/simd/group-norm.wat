@@ -11,47 +11,44 @@
   (import "env" "memory" (memory MEMORY_LIMITS))
 
   ;; s1[j] = sum_q a[q, j];  s2[j] = sum_q a[q, j] * b[q, j]   (q < p pixels, j < c channels; f64 sums)
+  ;; Four channels at a time over all pixels (stride 4c bytes), their sums in registers: each channel's sums in
+  ;; pixel order, as the loops add them (an image of 28x28x12 is 37 KiB: the passes over its quads stay in L1). Summing
+  ;; pixel by pixel into memory instead chained every add through a store and a load (1.1x slower).
   (func $channelSums (param $a i32) (param $b i32) (param $p i32) (param $c i32) (param $s1 i32) (param $s2 i32)
-    (local $j i32) (local $end i32) (local $pix i32) (local $va v128) (local $vb v128) (local $lo v128) (local $hi v128)
-    (local $s1j i32) (local $s2j i32)
-    ;; zero the sums
+    (local $j i32) (local $c4 i32) (local $pa i32) (local $pb i32) (local $end i32) (local $va v128) (local $vb v128)
+    (local $s1lo v128) (local $s1hi v128) (local $s2lo v128) (local $s2hi v128)
+    (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
     (local.set $j (i32.const 0))
-    (block $z_done (loop $z
-      (br_if $z_done (i32.ge_u (local.get $j) (local.get $c)))
-      (f64.store (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
-      (f64.store (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
-      (local.set $j (i32.add (local.get $j) (i32.const 1)))
-      (br $z)))
-    (local.set $pix (i32.const 0))
-    (block $p_done (loop $pixels
-      (br_if $p_done (i32.ge_u (local.get $pix) (local.get $p)))
-      ;; $end: one past the last byte of this pixel's channels in a
-      (local.set $end (i32.add (local.get $a) (i32.shl (local.get $c) (i32.const 2))))
-      (local.set $s1j (local.get $s1))
-      (local.set $s2j (local.get $s2))
-      (block $c_done (loop $channels
-        (br_if $c_done (i32.ge_u (local.get $a) (local.get $end)))
-        (local.set $va (v128.load (local.get $a)))
-        (local.set $vb (v128.load (local.get $b)))
-        ;; channels j, j+1
-        (local.set $lo (f64x2.promote_low_f32x4 (local.get $va)))
-        (v128.store (local.get $s1j) (f64x2.add (v128.load (local.get $s1j)) (local.get $lo)))
-        (v128.store (local.get $s2j) (f64x2.add (v128.load (local.get $s2j))
-          (f64x2.mul (local.get $lo) (f64x2.promote_low_f32x4 (local.get $vb)))))
-        ;; channels j+2, j+3
-        (local.set $hi (f64x2.promote_low_f32x4
-          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va))))
-        (v128.store offset=16 (local.get $s1j) (f64x2.add (v128.load offset=16 (local.get $s1j)) (local.get $hi)))
-        (v128.store offset=16 (local.get $s2j) (f64x2.add (v128.load offset=16 (local.get $s2j))
-          (f64x2.mul (local.get $hi) (f64x2.promote_low_f32x4
-            (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vb) (local.get $vb))))))
-        (local.set $a (i32.add (local.get $a) (i32.const 16)))
-        (local.set $b (i32.add (local.get $b) (i32.const 16)))
-        (local.set $s1j (i32.add (local.get $s1j) (i32.const 32)))
-        (local.set $s2j (i32.add (local.get $s2j) (i32.const 32)))
-        (br $channels)))
-      (local.set $pix (i32.add (local.get $pix) (i32.const 1)))
-      (br $pixels))))
+    (block $q_done (loop $quads
+      (br_if $q_done (i32.ge_u (local.get $j) (local.get $c4)))
+      (local.set $pa (i32.add (local.get $a) (local.get $j)))
+      (local.set $pb (i32.add (local.get $b) (local.get $j)))
+      (local.set $end (i32.add (local.get $pa) (i32.mul (local.get $p) (local.get $c4))))
+      (local.set $s1lo (v128.const i32x4 0 0 0 0)) (local.set $s1hi (v128.const i32x4 0 0 0 0))
+      (local.set $s2lo (v128.const i32x4 0 0 0 0)) (local.set $s2hi (v128.const i32x4 0 0 0 0))
+      (block $p_done (loop $pixels
+        (br_if $p_done (i32.ge_u (local.get $pa) (local.get $end)))
+        (local.set $va (v128.load (local.get $pa)))
+        (local.set $vb (v128.load (local.get $pb)))
+        ;; channels j, j+1, then j+2, j+3
+        (local.set $s1lo (f64x2.add (local.get $s1lo) (f64x2.promote_low_f32x4 (local.get $va))))
+        (local.set $s2lo (f64x2.add (local.get $s2lo)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (f64x2.promote_low_f32x4 (local.get $vb)))))
+        (local.set $va (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va)))
+        (local.set $vb (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vb) (local.get $vb)))
+        (local.set $s1hi (f64x2.add (local.get $s1hi) (f64x2.promote_low_f32x4 (local.get $va))))
+        (local.set $s2hi (f64x2.add (local.get $s2hi)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (f64x2.promote_low_f32x4 (local.get $vb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $c4)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $c4)))
+        (br $pixels)))
+      ;; the float64 sums of channels j .. j+3 (byte offset 2 j)
+      (v128.store (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 1))) (local.get $s1lo))
+      (v128.store offset=16 (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 1))) (local.get $s1hi))
+      (v128.store (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 1))) (local.get $s2lo))
+      (v128.store offset=16 (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 1))) (local.get $s2hi))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $quads))))
 
   ;; out[q, j] = f32((a[q, j] * k1[j] + b[q, j] * k2[j]) + k0[j]), or f32(a[q, j] * k1[j] + k0[j]) when b == 0
   ;; (the JavaScript loop's expression and order; k1, k2, k0 are float64 arrays of c).
@@ -170,58 +167,69 @@
   ;; dt, dy and x are the image's.
   (func $siluGradSums (param $dt i32) (param $dy i32) (param $x i32) (param $p i32) (param $c i32)
     (param $k1 i32) (param $k0 i32) (param $s1 i32) (param $s2 i32)
-    (local $end i32) (local $j i32) (local $c4 i32) (local $va v128) (local $t v128) (local $s v128) (local $g v128)
-    (local $u v128) (local $m v128) (local $f v128) (local $e v128) (local $s1j i32) (local $s2j i32)
+    (local $j i32) (local $c4 i32) (local $px i32) (local $pdy i32) (local $pdt i32) (local $end i32)
+    (local $va v128) (local $t v128) (local $s v128) (local $g v128) (local $u v128) (local $m v128) (local $f v128)
+    (local $e v128) (local $k1j v128) (local $k0j v128)
+    (local $s1lo v128) (local $s1hi v128) (local $s2lo v128) (local $s2hi v128)
     (call $coefficientsToF32 (local.get $k1) (local.get $k0) (local.get $c))
-    (memory.fill (local.get $s1) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
-    (memory.fill (local.get $s2) (i32.const 0) (i32.shl (local.get $c) (i32.const 3)))
     (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
-    (local.set $end (i32.add (local.get $x) (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2))))
+    ;; four channels at a time over all pixels, their coefficients and sums in registers (as channelSums)
     (local.set $j (i32.const 0))
-    (block $done (loop $elements
-      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
-      (local.set $va (v128.load (local.get $x)))
-      (local.set $t (f32x4.add (f32x4.mul (local.get $va) (v128.load (i32.add (local.get $k1) (local.get $j))))
-        (v128.load (i32.add (local.get $k0) (local.get $j)))))
-        ;; $s = sigmoid($t) = 1 / (1 + 2^u), u = -t log2(e): u clamped to [-126, 126] (pmin/pmax: single
-        ;; instructions, NaN kept), n = round(u) by adding 1.5 2^23 (m, whose low bits are then n), 2^n's bits as
-        ;; (bits(m) - bits(1.5 2^23) + 127) << 23 (-1262485377 = 127 - 0x4B400000), and 2^f for f = u - n in
-        ;; [-1/2, 1/2] by a degree-5 polynomial (relative error 2.3e-7 evaluated in float32; fitted to 2^f's relative
-        ;; error by reweighted least squares). The rounding of u costs 2^u a relative 6e-8 |u| (5e-6 at the clamp),
-        ;; where the sigmoid is within 2^-100 of 0 or 1.
-        (local.set $u (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $t) (v128.const f32x4 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341))
-          (v128.const f32x4 -126.0 -126.0 -126.0 -126.0)) (v128.const f32x4 126.0 126.0 126.0 126.0)))
-        (local.set $m (f32x4.add (local.get $u) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0)))
-        (local.set $f (f32x4.sub (local.get $u) (f32x4.sub (local.get $m) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0))))
-        (local.set $e (f32x4.add (f32x4.mul (v128.const f32x4 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914) (local.get $f)) (v128.const f32x4 0.009675528854131699 0.009675528854131699 0.009675528854131699 0.009675528854131699)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.05550713464617729 0.05550713464617729 0.05550713464617729 0.05550713464617729)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.24022120237350464 0.24022120237350464 0.24022120237350464 0.24022120237350464)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.6931469440460205 0.6931469440460205 0.6931469440460205 0.6931469440460205)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 1.0000001192092896 1.0000001192092896 1.0000001192092896 1.0000001192092896)))
-        (local.set $e (f32x4.mul (local.get $e)
-          (i32x4.shl (i32x4.add (local.get $m) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23))))
-        (local.set $s (f32x4.div (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $e))))
-      (local.set $g (f32x4.mul (v128.load (local.get $dy)) (f32x4.mul (local.get $s)
-        (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.mul (local.get $t)
-          (f32x4.sub (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $s)))))))
-      (v128.store (local.get $dt) (local.get $g))
-      ;; the sums of channels j, j+1, then j+2, j+3 (float64 arrays: byte offset 2 $j)
-      (local.set $s1j (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 1))))
-      (local.set $s2j (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 1))))
-      (v128.store (local.get $s1j) (f64x2.add (v128.load (local.get $s1j)) (f64x2.promote_low_f32x4 (local.get $g))))
-      (v128.store (local.get $s2j) (f64x2.add (v128.load (local.get $s2j))
-        (f64x2.mul (f64x2.promote_low_f32x4 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $va)))))
-      (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g)))
-      (local.set $va (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va)))
-      (v128.store offset=16 (local.get $s1j) (f64x2.add (v128.load offset=16 (local.get $s1j)) (f64x2.promote_low_f32x4 (local.get $g))))
-      (v128.store offset=16 (local.get $s2j) (f64x2.add (v128.load offset=16 (local.get $s2j))
-        (f64x2.mul (f64x2.promote_low_f32x4 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $va)))))
-      (local.set $x (i32.add (local.get $x) (i32.const 16)))
-      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
-      (local.set $dt (i32.add (local.get $dt) (i32.const 16)))
+    (block $q_done (loop $quads
+      (br_if $q_done (i32.ge_u (local.get $j) (local.get $c4)))
+      (local.set $k1j (v128.load (i32.add (local.get $k1) (local.get $j))))
+      (local.set $k0j (v128.load (i32.add (local.get $k0) (local.get $j))))
+      (local.set $px (i32.add (local.get $x) (local.get $j)))
+      (local.set $pdy (i32.add (local.get $dy) (local.get $j)))
+      (local.set $pdt (i32.add (local.get $dt) (local.get $j)))
+      (local.set $end (i32.add (local.get $px) (i32.mul (local.get $p) (local.get $c4))))
+      (local.set $s1lo (v128.const i32x4 0 0 0 0)) (local.set $s1hi (v128.const i32x4 0 0 0 0))
+      (local.set $s2lo (v128.const i32x4 0 0 0 0)) (local.set $s2hi (v128.const i32x4 0 0 0 0))
+      (block $p_done (loop $pixels
+        (br_if $p_done (i32.ge_u (local.get $px) (local.get $end)))
+        (local.set $va (v128.load (local.get $px)))
+        (local.set $t (f32x4.add (f32x4.mul (local.get $va) (local.get $k1j)) (local.get $k0j)))
+          ;; $s = sigmoid($t) = 1 / (1 + 2^u), u = -t log2(e): u clamped to [-126, 126] (pmin/pmax: single
+          ;; instructions, NaN kept), n = round(u) by adding 1.5 2^23 (m, whose low bits are then n), 2^n's bits as
+          ;; (bits(m) - bits(1.5 2^23) + 127) << 23 (-1262485377 = 127 - 0x4B400000), and 2^f for f = u - n in
+          ;; [-1/2, 1/2] by a degree-5 polynomial (relative error 2.3e-7 evaluated in float32; fitted to 2^f's relative
+          ;; error by reweighted least squares). The rounding of u costs 2^u a relative 6e-8 |u| (5e-6 at the clamp),
+          ;; where the sigmoid is within 2^-100 of 0 or 1.
+          (local.set $u (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $t) (v128.const f32x4 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341))
+            (v128.const f32x4 -126.0 -126.0 -126.0 -126.0)) (v128.const f32x4 126.0 126.0 126.0 126.0)))
+          (local.set $m (f32x4.add (local.get $u) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0)))
+          (local.set $f (f32x4.sub (local.get $u) (f32x4.sub (local.get $m) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0))))
+          (local.set $e (f32x4.add (f32x4.mul (v128.const f32x4 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914) (local.get $f)) (v128.const f32x4 0.009675528854131699 0.009675528854131699 0.009675528854131699 0.009675528854131699)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.05550713464617729 0.05550713464617729 0.05550713464617729 0.05550713464617729)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.24022120237350464 0.24022120237350464 0.24022120237350464 0.24022120237350464)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.6931469440460205 0.6931469440460205 0.6931469440460205 0.6931469440460205)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 1.0000001192092896 1.0000001192092896 1.0000001192092896 1.0000001192092896)))
+          (local.set $e (f32x4.mul (local.get $e)
+            (i32x4.shl (i32x4.add (local.get $m) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23))))
+          (local.set $s (f32x4.div (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $e))))
+        (local.set $g (f32x4.mul (v128.load (local.get $pdy)) (f32x4.mul (local.get $s)
+          (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.mul (local.get $t)
+            (f32x4.sub (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $s)))))))
+        (v128.store (local.get $pdt) (local.get $g))
+        ;; the sums of channels j, j+1, then j+2, j+3
+        (local.set $s1lo (f64x2.add (local.get $s1lo) (f64x2.promote_low_f32x4 (local.get $g))))
+        (local.set $s2lo (f64x2.add (local.get $s2lo)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $va)))))
+        (local.set $g (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $g) (local.get $g)))
+        (local.set $va (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va)))
+        (local.set $s1hi (f64x2.add (local.get $s1hi) (f64x2.promote_low_f32x4 (local.get $g))))
+        (local.set $s2hi (f64x2.add (local.get $s2hi)
+          (f64x2.mul (f64x2.promote_low_f32x4 (local.get $g)) (f64x2.promote_low_f32x4 (local.get $va)))))
+        (local.set $px (i32.add (local.get $px) (local.get $c4)))
+        (local.set $pdy (i32.add (local.get $pdy) (local.get $c4)))
+        (local.set $pdt (i32.add (local.get $pdt) (local.get $c4)))
+        (br $pixels)))
+      (v128.store (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 1))) (local.get $s1lo))
+      (v128.store offset=16 (i32.add (local.get $s1) (i32.shl (local.get $j) (i32.const 1))) (local.get $s1hi))
+      (v128.store (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 1))) (local.get $s2lo))
+      (v128.store offset=16 (i32.add (local.get $s2) (i32.shl (local.get $j) (i32.const 1))) (local.get $s2hi))
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
-      (if (i32.eq (local.get $j) (local.get $c4)) (then (local.set $j (i32.const 0))))
-      (br $elements))))
+      (br $quads))))
 
   ;; The exported passes: images [row0, row1), image i at i P C floats of the tensors and i C float64s of the
   ;; per-channel arrays.
