@@ -1,7 +1,7 @@
 // Our wasm Conv2D, FusedConv2D and matrix products (simd/conv.wat) equal the XNNPACK kernels they wrap and the
 // cpu backend, on the shapes they take (stride 1, output channels % 4: padded, unpadded, uneven padding, 1x1,
 // input channels over one block, output widths that are not a multiple of 4, a last block of 4 output
-// channels; products with m % 4, n % 4, k >= 512, batched and broadcast) and hand the others to the wrapped
+// channels; products with n % 4, any m, k >= 512, batched and broadcast) and hand the others to the wrapped
 // kernel. Our filter gradient (simd/conv-filter.wat) equals the cpu backend's on the shapes it takes (input and
 // output channels % 4, stride 1; several chunks of rows, a last block of 4 output channels) and leaves the
 // others to the other paths.
@@ -92,7 +92,7 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
     { name: 'batched a, one b [3, 8, 520] x [520, 16] (one stacked product)', a: [3, 8, 520], b: [520, 16], transposeB: false, ours: true },
     { name: 'one a, batched b [8, 520] x [3, 520, 16] (a product per entry)', a: [8, 520], b: [3, 520, 16], transposeB: false, ours: true },
     { name: 'n = 12 (a last block of 4) [16, 600] x [600, 12]', a: [16, 600], b: [600, 12], transposeB: false, ours: true },
-    { name: 'm = 6 (wrapped kernel)', a: [6, 600], b: [600, 16], transposeB: false, ours: false },
+    { name: 'm = 6 (one row of 6 pixels)', a: [6, 600], b: [600, 16], transposeB: false, ours: true },
     { name: 'k = 100 (wrapped kernel)', a: [64, 100], b: [100, 16], transposeB: false, ours: false },
   ];
   for (const c of MATMUL_CASES) {

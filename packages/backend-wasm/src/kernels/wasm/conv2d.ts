@@ -95,29 +95,36 @@ export interface ProductBatch {
 
 /**
  * a [batchA, m, k] x b [batchB, k, n] -> [batch, m, n] (float32, row-major, no transposes; a side with batch 1
- * is broadcast) as 1x1 convolutions of m / 4 rows of 4 pixels, or null where the module does not take it
- * (m % 4, n % 4, no SIMD, depth below MIN_MATMUL_DEPTH on the calling thread alone): the caller's kernel does it.
- * The output has shape [batch * m, n]: the caller gives it its own.
+ * is broadcast) as 1x1 convolutions, or null where the module does not take it (n % 4, no SIMD, a single
+ * product of depth below MIN_MATMUL_DEPTH on the calling thread alone, unless `anyDepth`): the caller's kernel
+ * does it. Where
+ * m % 4 == 0 each entry is m / 4 rows of 4 pixels (rows to split over threads even for one product); else one
+ * row of m pixels, whose last quad conv.wat computes whole, reading the zero block for the pixels past the row's
+ * end, and stores in part. The output has shape [batch * m, n]: the caller gives it its own.
  */
 export function simdMatMul(backend: WasmHeapBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number,
-  batch: ProductBatch = { a: 1, b: 1 }): tf.TensorInfo | null {
-  if (m % 4 !== 0 || n % 4 !== 0 || m === 0 || k === 0 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
-  if (k < MIN_MATMUL_DEPTH && !isSharedMemory(heapMemory(backend.wasm))) return null;
+  batch: ProductBatch = { a: 1, b: 1 }, anyDepth = false): tf.TensorInfo | null {
+  if (n % 4 !== 0 || m === 0 || k === 0 || n === 0 || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const entries = Math.max(batch.a, batch.b);
+  if (entries === 1 && !anyDepth && k < MIN_MATMUL_DEPTH && !isSharedMemory(heapMemory(backend.wasm))) return null;
   const simd = convModule(backend);
   if (!simd || !roomAfter(backend, [b], OVER_READ)) return null;
-  const entries = Math.max(batch.a, batch.b);
+  const zeros = m % 4 === 0 ? 0 : zeroBlock(backend, CHANNEL_BLOCK);
+  if (zeros === null) return null;
   const out = backend.makeOutput([entries * m, n], 'float32');
   const [pa, pb, py] = [heapOffset(backend, a), heapOffset(backend, b), heapOffset(backend, out)];
-  // Entry i: rows [i * m / 4, (i + 1) * m / 4) of one call, its own b at pb + i * 4kn bytes (0: broadcast). A
+  // Entry i: rows [i * rows, (i + 1) * rows) of one call, its own b at pb + i * 4kn bytes (0: broadcast). A
   // broadcast a: one call per entry.
-  const rows = m / 4;
+  const width = m % 4 === 0 ? 4 : m;
+  const rows = m / width;
   const bStride = batch.b === 1 ? 0 : 4 * k * n;
   if (batch.a === entries) {
-    simd([pa, pb, 0, py, rows, 4, k, n, rows, 4, 0, 0, 1, 1, CHANNEL_BLOCK, bStride, 0], entries * rows, 2 * entries * m * k * n);
+    simd([pa, pb, 0, py, rows, width, k, n, rows, width, 0, 0, 1, 1, CHANNEL_BLOCK, bStride, zeros], entries * rows,
+      2 * entries * m * k * n);
   } else {
     for (let i = 0; i < entries; i++) {
-      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, 4, k, n, rows, 4, 0, 0, 1, 1, CHANNEL_BLOCK, 0, 0], rows,
-        2 * m * k * n);
+      simd([pa, pb + i * bStride, 0, py + 4 * i * m * n, rows, width, k, n, rows, width, 0, 0, 1, 1, CHANNEL_BLOCK, 0, zeros],
+        rows, 2 * m * k * n);
     }
   }
   return out;
