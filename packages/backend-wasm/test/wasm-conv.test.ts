@@ -28,12 +28,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: '3x3 same', x: [2, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: true },
-  { name: '3x3 valid, non-square', x: [1, 10, 6, 5], filter: [3, 3, 5, 16], pad: 'valid', ours: true },
+  { name: '3x3 same', x: [2, 8, 8, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
+  { name: '3x3 same, 3 input channels (XNNPACK)', x: [2, 8, 8, 3], filter: [3, 3, 3, 8], pad: 'same', ours: false },
+  { name: '3x3 valid, non-square', x: [1, 10, 6, 8], filter: [3, 3, 8, 16], pad: 'valid', ours: true },
   { name: '1x1', x: [2, 4, 4, 7], filter: [1, 1, 7, 8], pad: 'valid', ours: true },
   { name: '3x3 same, 200 input channels (two blocks)', x: [1, 4, 8, 200], filter: [3, 3, 200, 16], pad: 'same', ours: true },
-  { name: '2x3 same (uneven padding)', x: [2, 6, 8, 3], filter: [2, 3, 3, 8], pad: 'same', ours: true },
-  { name: '5x5 explicit 2', x: [1, 8, 4, 2], filter: [5, 5, 2, 8], pad: 2, ours: true },
+  { name: '2x3 same (uneven padding)', x: [2, 6, 8, 4], filter: [2, 3, 4, 8], pad: 'same', ours: true },
+  { name: '5x5 explicit 2', x: [1, 8, 4, 4], filter: [5, 5, 4, 8], pad: 2, ours: true },
   { name: '3x3 same, 6 output channels', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false },
   { name: '3x3 same, width 6 (a last quad of 2 pixels)', x: [1, 6, 6, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
   { name: '3x3 same 7x7, 80 input channels (tail quads, two blocks)', x: [2, 7, 7, 80], filter: [3, 3, 80, 16], pad: 'same', ours: true },
@@ -42,8 +43,12 @@ const CASES: Case[] = [
   { name: '3x3 explicit 3 on 2x5 (rows and quads of padding only)', x: [2, 2, 5, 8], filter: [3, 3, 8, 8], pad: 3, ours: true },
   { name: '1x1 explicit 1 (a border of bias only)', x: [1, 6, 6, 8], filter: [1, 1, 8, 8], pad: 1, ours: true },
   { name: '3x3 same, 12 output channels (a last block of 4)', x: [2, 8, 8, 12], filter: [3, 3, 12, 12], pad: 'same', ours: true },
-  { name: '3x3 same 7x7, 4 output channels, 70 input channels (tails everywhere)', x: [1, 7, 7, 70], filter: [3, 3, 70, 4], pad: 'same', ours: true },
+  { name: '3x3 same 7x7, 4 output channels, 68 input channels (tails everywhere)', x: [1, 7, 7, 68], filter: [3, 3, 68, 4], pad: 'same', ours: true },
   { name: '3x3 same, stride 2', x: [1, 8, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same', ours: false },
+  // Unpadded 1x1 convolutions over a multiple of 4 pixels: conv.wat's products.
+  { name: '1x1, 12 output channels (products: a last block of 12)', x: [2, 6, 6, 16], filter: [1, 1, 16, 12], pad: 'valid', ours: true },
+  { name: '1x1, 4 output channels (products: a block of 4)', x: [1, 4, 8, 12], filter: [1, 1, 12, 4], pad: 'valid', ours: true },
+  { name: '1x1, 20 output channels (products: blocks of 8 and 12)', x: [2, 2, 6, 24], filter: [1, 1, 24, 20], pad: 'same', ours: true },
 ];
 
 const TOL = 1e-5;

@@ -30,7 +30,7 @@ export type ConvAlgorithm = 'direct' | 'winograd2' | 'winograd4';
  * at 64; deeper ones run as conv's 1x1 convolutions in input-channel blocks (PRODUCT_CHANNEL_BLOCK), which keep
  * the filter block in L1 (products 0.94x at 256).
  */
-const MAX_PRODUCTS_DEPTH = 128;
+export const MAX_PRODUCTS_DEPTH = 128;
 
 /**
  * Input channels per block of the 16 products: a 1x1 filter block of 256 x 8 floats is 8 KiB. Measured on a
@@ -198,7 +198,7 @@ export function winogradConv(backend: WasmHeapBackend, gemm: RowRun, x: tf.Tenso
         rows, 4 * planes * plane * ci);
       if (products) {
         // M[k] = V[k] U[k] for each plane k, in blocks of 4 tiles.
-        products([v!, u!, m!, plane / 4, ci, co, 4 * plane * ci, 4 * ci * co, 4 * plane * co], planes * (plane / 4),
+        products([v!, u!, 0, m!, plane / 4, ci, co, 4 * plane * ci, 4 * ci * co, 4 * plane * co], planes * (plane / 4),
           2 * planes * plane * ci * co);
       } else {
         // Plane k as image k of a 1x1 convolution with its own filter U[k] (4 Ci Co bytes apart), in rows of up

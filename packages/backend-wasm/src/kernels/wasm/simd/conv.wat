@@ -182,17 +182,18 @@
         (br $rows))))
   ;; Matrix products of small depth, plane by plane: for rows [row0, row1) of the flattened [planes * quads] axis
   ;; (row q: plane p = q / quads, rows 4i .. 4i + 3 of it, i = q % quads),
-  ;;   c[p][4i + r, j] = sum_{l < k} a[p][4i + r, l] * b[p][l, j]        (r < 4, j < n)
+  ;;   c[p][4i + r, j] = bias[j] + sum_{l < k} a[p][4i + r, l] * b[p][l, j]        (r < 4, j < n)
   ;; with a[p] = [4 * quads, k] at a + p * strideA, b[p] = [k, n] at b + p * strideB and c[p] = [4 * quads, n]
-  ;; at c + p * strideC (byte offsets and strides; a stride 0 shares one matrix). The Winograd convolutions'
-  ;; channel sums ([tiles, Ci] x [Ci, Co] per tile position) at few channels: no taps, rows or channel blocks to
-  ;; step through per block of outputs (conv's), so a depth of 12-48 loses less to each block's setup. The
+  ;; at c + p * strideC (byte offsets and strides; a stride 0 shares one matrix; bias 0: none). The Winograd
+  ;; convolutions' channel sums ([tiles, Ci] x [Ci, Co] per tile position) and unpadded 1x1 convolutions at few
+  ;; channels: no taps, rows or channel blocks to step through per block of outputs (conv's), so a depth of 12-48
+  ;; loses less to each block's setup. The
   ;; inner block keeps 4 rows x 8 columns in 8 registers as conv's does; where n % 8 == 4 the last 12 columns
   ;; take a block of 4 x 12 (12 registers) instead of computing 16, except n == 4 itself, which computes 8
-  ;; (reading 4 floats past each row of b: the caller leaves room for that) and stores 4. Precondition (the
-  ;; caller checks): n % 4 == 0, k > 0.
+  ;; (reading 4 floats past each row of b and past the bias: the caller leaves room for that) and stores 4.
+  ;; Precondition (the caller checks): n % 4 == 0, k > 0.
   (func (export "products")
-    (param $a i32) (param $b i32) (param $c i32) (param $quads i32) (param $k i32) (param $n i32)
+    (param $a i32) (param $b i32) (param $bias i32) (param $c i32) (param $quads i32) (param $k i32) (param $n i32)
     (param $strideA i32) (param $strideB i32) (param $strideC i32) (param $row0 i32) (param $row1 i32)
     (local $q i32) (local $i i32) (local $pa0 i32) (local $pb0 i32) (local $pc0 i32) (local $pa i32) (local $pb i32)
     (local $pc i32) (local $j i32) (local $l i32) (local $k4 i32) (local $k8 i32) (local $k12 i32) (local $n4 i32)
@@ -220,14 +221,21 @@
         (local.set $pb (i32.add (local.get $pb0) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $pc (i32.add (local.get $pc0) (i32.shl (local.get $j) (i32.const 2))))
         (local.set $l (local.get $k))
-        (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
-        (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0))
-        (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0))
-        (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (if (local.get $bias)
+          (then
+            (local.set $c00 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $c01 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+          (else
+            (local.set $c00 (v128.const i32x4 0 0 0 0))
+            (local.set $c01 (v128.const i32x4 0 0 0 0))))
+        (local.set $c10 (local.get $c00)) (local.set $c20 (local.get $c00)) (local.set $c30 (local.get $c00))
+        (local.set $c11 (local.get $c01)) (local.set $c21 (local.get $c01)) (local.set $c31 (local.get $c01))
         (if (i32.eq (i32.sub (local.get $n) (local.get $j)) (i32.const 12))
           (then ;; the last 12 columns: 4 x 12
-            (local.set $c02 (v128.const i32x4 0 0 0 0)) (local.set $c12 (v128.const i32x4 0 0 0 0))
-            (local.set $c22 (v128.const i32x4 0 0 0 0)) (local.set $c32 (v128.const i32x4 0 0 0 0))
+            (local.set $c02 (v128.const i32x4 0 0 0 0))
+            (if (local.get $bias)
+              (then (local.set $c02 (v128.load offset=32 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))))
+            (local.set $c12 (local.get $c02)) (local.set $c22 (local.get $c02)) (local.set $c32 (local.get $c02))
             (loop $inner12
               (local.set $y0 (v128.load (local.get $pb)))
               (local.set $y1 (v128.load offset=16 (local.get $pb)))

@@ -17,9 +17,9 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   // conv(x, w, bias, y, ho, wo, ci, co, h, w, top, left, kh, kw, cb, ws, zeros, row0, row1): a 3x3 'same', 8 -> 8
   // channels, 4x4 image (zeros: the fresh memory's).
   { binaries: CONV_WASM, name: 'conv', warmUpArgs: [0, 4096, 0, 8192, 4, 4, 8, 8, 4, 4, 1, 1, 3, 3, 64, 0, 12288, 0, 4] },
-  // products(a, b, c, quads, k, n, strideA, strideB, strideC, row0, row1): 16 planes of [8, 24] x [24, 20] (both
-  // column blocks: 8 and the last 12), as the Winograd convolutions' channel sums.
-  { binaries: CONV_WASM, name: 'products', warmUpArgs: [0, 12288, 43008, 2, 24, 20, 768, 1920, 640, 0, 32] },
+  // products(a, b, bias, c, quads, k, n, strideA, strideB, strideC, row0, row1): 16 planes of [8, 24] x [24, 20]
+  // (both column blocks: 8 and the last 12), as the Winograd convolutions' channel sums, with a bias (b's first row).
+  { binaries: CONV_WASM, name: 'products', warmUpArgs: [0, 12288, 12288, 43008, 2, 24, 20, 768, 1920, 640, 0, 32] },
   // filterGrad(x, dy, dw, ho, wo, hp, wp, ci, co, kh, kw, rb, rows, planeX, planeDy, planeDw, acc, row0, row1): its
   // gradient, one plane, all 18 filter groups.
   { binaries: CONV_FILTER_WASM, name: 'filterGrad',
