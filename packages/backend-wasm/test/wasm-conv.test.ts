@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
+import { convStats, simdConvGeometry, simdMatMul } from '../src/kernels/wasm/conv2d';
 import { forceConvAlgorithm } from '../src/kernels/wasm/conv2d-winograd';
 import { paddedChannelsFilterGradient, simdFilterGradient } from '../src/kernels/wasm/conv2d-filter-simd';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
@@ -25,6 +25,8 @@ interface Case {
   ours: boolean;
   /** The filter gradient takes the channel-padded path (paddedChannelsFilterGradient). */
   padded?: boolean;
+  /** Ours on output channels padded to a multiple of 4 (simdConvGeometry declines the call itself). */
+  paddedOutput?: boolean;
 }
 
 const CASES: Case[] = [
@@ -35,7 +37,9 @@ const CASES: Case[] = [
   { name: '3x3 same, 200 input channels (two blocks)', x: [1, 4, 8, 200], filter: [3, 3, 200, 16], pad: 'same', ours: true },
   { name: '2x3 same (uneven padding)', x: [2, 6, 8, 4], filter: [2, 3, 4, 8], pad: 'same', ours: true },
   { name: '5x5 explicit 2', x: [1, 8, 4, 4], filter: [5, 5, 4, 8], pad: 2, ours: true },
-  { name: '3x3 same, 6 output channels', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false },
+  { name: '3x3 same, 6 output channels (ours on the filter padded to 8)', x: [1, 8, 8, 4], filter: [3, 3, 4, 6], pad: 'same', ours: false, paddedOutput: true },
+  { name: '3x3 same 12 -> 1 (a U-Net\'s last layer; ours padded to 4)', x: [2, 7, 7, 12], filter: [3, 3, 12, 1], pad: 'same', ours: false, paddedOutput: true },
+  { name: '3x3 same 8 -> 3 (ours padded to 4)', x: [1, 6, 5, 8], filter: [3, 3, 8, 3], pad: 'same', ours: false, paddedOutput: true },
   { name: '3x3 same, width 6 (a last quad of 2 pixels)', x: [1, 6, 6, 4], filter: [3, 3, 4, 8], pad: 'same', ours: true },
   { name: '3x3 same 7x7, 80 input channels (tail quads, two blocks)', x: [2, 7, 7, 80], filter: [3, 3, 80, 16], pad: 'same', ours: true },
   { name: '3x3 valid 14x5 (width 3)', x: [2, 14, 5, 8], filter: [3, 3, 8, 8], pad: 'valid', ours: true },
@@ -77,7 +81,9 @@ describe('wasm Conv2D and FusedConv2D (simd/conv.wat)', () => {
       expect(taken !== null).toBe(c.ours);
       for (const [kernel, inputs, kernelAttrs] of convKernelCalls(x, filter, bias, attrs)) {
         const ref = await runKernelOn('cpu', kernel, inputs, kernelAttrs);
+        const padded = convStats.paddedOutput;
         const got = await runKernelOn('wasm', kernel, inputs, kernelAttrs);
+        expect(convStats.paddedOutput - padded, `${kernel}: padded output channels`).toBe(c.paddedOutput ? 1 : 0);
         expect(got.shape, kernel).toEqual(ref.shape);
         const vsCpu = maxAbsDiff(got.data, ref.data);
         expect(vsCpu.diff, `${kernel} vs cpu`).toBeLessThanOrEqual(TOL * Math.max(1, vsCpu.scale));
