@@ -259,15 +259,20 @@ export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInf
   return withHeapBlocks(backend, sizes, ([sums, v, e]) => {
     const out = backend.makeOutput([...filterShape], 'float32');
     const [px, pdy] = [heapOffset(backend, x), heapOffset(backend, dy)];
-    const rowsPerChunk = Math.max(1, Math.floor(FILTER_CHUNK_PIXELS / tw));
+
     for (let rowBase = 0; rowBase < tileCount; rowBase += perChunk) {
       const rows = Math.min(perChunk, tileCount - rowBase);
       const plane = rows * tw;
       inputTiles([px, v!, h, w, ci, pad.top, pad.left, th, tw, plane, rowBase, zeros], rows, 4 * planes * plane * ci);
       gradTiles([pdy, e!, ho, wo, co, th, tw, plane, rowBase, zeros], rows, 2 * planes * plane * co);
-      // S[k] (+)= V[k]^T E[k]: plane k as a 1x1 filter gradient over [rows, tw] pixels; its 4-channel groups split.
-      products([v!, e!, sums!, rows, tw, rows, tw, ci, co, 1, 1, rowsPerChunk, rows, 4 * plane * ci, 4 * plane * co,
-        4 * ci * co, rowBase > 0 ? 1 : 0], planes * (ci / 4), 2 * planes * plane * ci * co);
+      // S[k] (+)= V[k]^T E[k]: plane k as a 1x1 filter gradient over its rows x tw tiles, contiguous, so tile rows
+      // merge into rows of up to FILTER_CHUNK_PIXELS tiles, one chunk each: conv-filter.wat works out each row's
+      // address once (divisions included) and then steps through its pixels, so rows of a few tiles (2 at 7x7,
+      // F(3x3, 4x4)) spent more on that than on their sums. Its 4-channel groups split over threads.
+      const merged = largestDivisorAtMost(rows, Math.max(1, Math.floor(FILTER_CHUNK_PIXELS / tw)));
+      const [productRows, width] = [rows / merged, tw * merged];
+      products([v!, e!, sums!, productRows, width, productRows, width, ci, co, 1, 1, 1, productRows, 4 * plane * ci,
+        4 * plane * co, 4 * ci * co, rowBase > 0 ? 1 : 0], planes * (ci / 4), 2 * planes * plane * ci * co);
     }
     filterFromTiles([sums!, heapOffset(backend, out), ci, co], ci, 3 * planes * ci * co);
     winogradStats.filterCalls++;
