@@ -70,6 +70,15 @@ for (const name of arg('configs', 'mnist').split(',')) {
     tf.dispose([value, ...Object.values(grads)]);
   };
   for (let i = 0; i < 3; i++) await step();
+  // Without the per-kernel timers first (their own cost is left out of these figures), then with them.
+  const plain: number[] = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await step();
+    plain.push(performance.now() - t0);
+  }
+  const cpu = process.cpuUsage(c0);
   const walls: number[] = [];
   profiling = true;
   for (let i = 0; i < runs; i++) {
@@ -81,7 +90,11 @@ for (const name of arg('configs', 'mnist').split(',')) {
   const total = walls.reduce((a, w) => a + w, 0) / runs;
   const inKernels = [...byName.values()].reduce((a, e) => a + e.ms, 0) / runs;
   const calls = [...byName.values()].reduce((a, e) => a + e.n, 0) / runs;
-  console.log(`\n${c.label}, training step b${b}, ${process.env.EDM_WASM_THREADS} thread(s), mean of ${runs} (min ${Math.min(...walls).toFixed(1)} ms)`);
+  const sorted = [...plain].sort((x, y) => x - y);
+  console.log(`\n${c.label}, training step b${b}, ${process.env.EDM_WASM_THREADS} thread(s), ${runs} steps untimed per kernel: ` +
+    `median ${sorted[runs >> 1]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, process CPU ${((cpu.user + cpu.system) / 1000 / runs).toFixed(1)} ms ` +
+    `per step; load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+  console.log(`  timed per kernel, mean of ${runs} (min ${Math.min(...walls).toFixed(1)} ms):`);
   console.log(`  step ${total.toFixed(1)} ms: in ${calls} kernel calls ${inKernels.toFixed(1)} ms, outside kernels ${(total - inKernels).toFixed(1)} ms ` +
     `(${((total - inKernels) / calls * 1000).toFixed(1)} us per call)`);
   const table = (m: Map<string, { n: number; ms: number }>, rows: number) => {
