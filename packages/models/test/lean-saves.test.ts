@@ -127,9 +127,9 @@ describe('lean ops = the tfjs compositions they replace', () => {
   });
 
   it('conv2dBias computes only the gradients asked for: no input gradient where x does not need one', () => {
-    const x = randn([2, 5, 6, 3], 1);
-    const w = tf.variable(randn([3, 3, 3, 4], 2));
-    const b = tf.variable(randn([4], 3));
+    const x = randn([2, 5, 6, 3], 1) as tf.Tensor4D;
+    const w = tf.variable(randn([3, 3, 3, 4], 2)) as tf.Variable<tf.Rank.R4>;
+    const b = tf.variable(randn([4], 3)) as tf.Variable<tf.Rank.R1>;
     const calls: string[] = [];
     const engine = tf.engine();
     const runKernel = engine.runKernel.bind(engine);
