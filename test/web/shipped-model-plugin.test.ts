@@ -72,9 +72,12 @@ describe('examples/web shipped-model plugin', () => {
       `EDM_WEB_MODEL: '${join(dir, 'missing.safetensors')}' is not a file (expected a .safetensors checkpoint)`);
     expect(() => findShipped({ EDM_WEB_GUIDE: dir }, models)).toThrow(`EDM_WEB_GUIDE: '${dir}' is not a file (expected a .safetensors checkpoint)`);
     const json = (name: string, body: object) => join(modelsFolder(name, ['m.safetensors'], body), 'shipped.json');
-    const noWeight = json('no-weight', { model: 'm.safetensors', guide: 'g.safetensors', guidance: '3' });
+    const noWeight = json('no-weight', { model: 'm.safetensors', guide: 'g.safetensors', judge: 'j.safetensors', guidance: '3' });
     expect(() => findShipped({}, join(dir, 'no-weight'))).toThrow(`${noWeight}: 'guidance' must be a positive number, got "3"`);
-    const pathName = json('path-name', { model: '../m.safetensors', guide: 'g.safetensors', guidance: 3 });
+    const pathName = json('path-name', { model: '../m.safetensors', guide: 'g.safetensors', judge: 'j.safetensors', guidance: 3 });
+    // The judge is the CLI's, but shipped.json is one file with one reader (@edm/cli's models/shipped.mjs).
+    const noJudge = json('no-judge', { model: 'm.safetensors', guide: 'g.safetensors', guidance: 3 });
+    expect(() => findShipped({}, join(dir, 'no-judge'))).toThrow(`${noJudge}: 'judge' must be a file name in ${join(dir, 'no-judge')}, got undefined`);
     expect(() => findShipped({}, join(dir, 'path-name'))).toThrow(
       `${pathName}: 'model' must be a file name in ${join(dir, 'path-name')}, got "../m.safetensors"`);
     const broken = join(dir, 'broken');

@@ -9,16 +9,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'vite';
+// @edm/cli's reader of models/shipped.json (plain ESM beside it: the CLI uses the same one).
+import { readShippedJson } from '@edm/cli/models/shipped.mjs';
+
+export { readShippedJson };
 
 const VIRTUAL_ID = 'virtual:edm-shipped-model';
 const RESOLVED_ID = '\0' + VIRTUAL_ID;
-
-/** The fields of models/shipped.json the app uses. */
-export interface ShippedJson {
-  model: string;
-  guide: string;
-  guidance: number;
-}
 
 /** What ships: the model's and the guide's paths and the guidance weight, or no model (with why). */
 export type Found =
@@ -34,31 +31,6 @@ export function cliModelsDir(): string | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Reads `<modelsDir>/shipped.json`. The CLI has its own reader (packages/cli/src/net/default-model.ts), which
- * this build cannot import: Vite's config bundler leaves `@edm/cli` external, and Node 20 cannot load its
- * TypeScript source, nor does the CLI's single-file dist export it.
- */
-export function readShippedJson(modelsDir: string): ShippedJson {
-  const path = join(modelsDir, 'shipped.json');
-  let s: Partial<Record<keyof ShippedJson, unknown>>;
-  try {
-    s = JSON.parse(readFileSync(path, 'utf8')) as typeof s;
-  } catch (e) {
-    throw new Error(`${path}: cannot read the shipped model's description (${(e as Error).message})`);
-  }
-  for (const key of ['model', 'guide'] as const) {
-    const v = s[key];
-    if (typeof v !== 'string' || v === '' || basename(v) !== v) {
-      throw new Error(`${path}: '${key}' must be a file name in ${modelsDir}, got ${JSON.stringify(v)}`);
-    }
-  }
-  if (typeof s.guidance !== 'number' || !(s.guidance > 0)) {
-    throw new Error(`${path}: 'guidance' must be a positive number, got ${JSON.stringify(s.guidance)}`);
-  }
-  return s as ShippedJson;
 }
 
 /** The file an environment variable names (absolute), undefined when it is unset; a clear error when it is no file. */

@@ -1,16 +1,10 @@
 // The shipped MNIST model, resolved relative to the built CLI file (dist/cli.js -> ../models/...), so it is
 // found from any working directory and when the package is installed from npm (package.json `files`).
-// The file names and the guidance weight are said once, in models/shipped.json, which the web app's build reads too.
-import { existsSync, readFileSync } from 'node:fs';
+// The file names and the guidance weight are said once, in models/shipped.json, read by models/shipped.mjs for
+// this CLI and for the web app's build.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-/** models/shipped.json: the shipped files and the weight the model is sampled with. */
-interface Shipped {
-  model: string;
-  guide: string;
-  guidance: number;
-  judge: string;
-}
+import { readShippedJson } from '../../models/shipped.mjs';
 
 /**
  * The package's models/ folder: next to dist/ for the built CLI (dist/cli.js -> ../models), two levels up for
@@ -19,21 +13,7 @@ interface Shipped {
 const MODELS_DIR = ['../models/', '../../models/'].map((rel) => new URL(rel, import.meta.url))
   .find((u) => existsSync(new URL('shipped.json', u))) ?? new URL('../models/', import.meta.url);
 
-function readShipped(): Shipped {
-  const path = fileURLToPath(new URL('shipped.json', MODELS_DIR));
-  let s: Partial<Shipped>;
-  try {
-    s = JSON.parse(readFileSync(path, 'utf8')) as Partial<Shipped>;
-  } catch (e) {
-    throw new Error(`${path}: cannot read the shipped model's description (${(e as Error).message}); reinstall @edm/cli`);
-  }
-  for (const key of ['model', 'guide', 'judge'] as const) {
-    if (typeof s[key] !== 'string') throw new Error(`${path}: '${key}' must be a file name, got ${JSON.stringify(s[key])}`);
-  }
-  if (typeof s.guidance !== 'number' || !(s.guidance > 0)) throw new Error(`${path}: 'guidance' must be a positive number, got ${JSON.stringify(s.guidance)}`);
-  return s as Shipped;
-}
-const SHIPPED = readShipped();
+const SHIPPED = readShippedJson(fileURLToPath(MODELS_DIR));
 
 /** File name of the shipped class-conditional MNIST checkpoint (EMA weights). */
 export const DEFAULT_MODEL_FILE = SHIPPED.model;
