@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  convAlgorithm, forceConvAlgorithm, setWinogradChunkBytes, winogradApplies, winogradFilterApplies, winogradStats,
+  convAlgorithm, filterGradientAlgorithm, forceConvAlgorithm, setWinogradChunkBytes, winogradApplies, winogradStats,
 } from '../src/kernels/wasm/conv2d-winograd';
 import { registerWasmKernels } from '../src/kernels/wasm/register';
 import { convKernelCalls, maxAbsDiff, runKernelOn, values } from './helpers';
@@ -92,9 +92,9 @@ describe('wasm Winograd convolutions (simd/winograd.wat, winograd4.wat)', () => 
         const filterShape = [3, 3, c.x[3], c.co] as [number, number, number, number];
         const attrs = { strides: 1, pad: c.pad, dataFormat: 'NHWC', dilations: 1, filterShape };
         const info = tf.backend_util.computeConv2DInfo(c.x, filterShape, 1, 1, c.pad as never);
-        expect(winogradFilterApplies(filterShape)).toBe(true);
         if (c.chunkBytes) setWinogradChunkBytes(c.chunkBytes);
         forceConvAlgorithm(algorithm);
+        expect(filterGradientAlgorithm(c.x[0], info.outHeight, info.outWidth, filterShape)).toBe(algorithm);
         const dyShape = [c.x[0], info.outHeight, info.outWidth, c.co];
         const x = { shape: c.x, data: values(size(c.x), 31) };
         const dy = { shape: dyShape, data: values(size(dyShape), 32) };

@@ -7,11 +7,10 @@
 // Kernels: the outermost kernel calls (a kernel that runs others inside counts once). Dispatches: compute
 // passes WebGPU records (tfjs's recordAndSubmit), kernels run on the CPU side not included.
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { useNodeBackend, type NodeEngine } from '@edm/backend-node';
 import { SWIFTSHADER_ICD } from '@edm/backend-webgpu/node';
-import { NETWORKS } from './counts-networks';
+import { imageShape, labelsOf, NETWORKS, trainingStep } from './counts-networks';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -73,12 +72,10 @@ for (const name of arg('configs', 'mnist,mnist32').split(',')) {
   const c = NETWORKS[name];
   if (!c) throw new Error(`--configs: unknown config '${name}'; expected ${Object.keys(NETWORKS).join(', ')}`);
   const net = createNetwork(c.network, { seed: 0 });
-  const k = c.network.kwargs as { img_resolution: number; img_channels: number; label_dim: number };
-  const [res, ch, labelDim] = [k.img_resolution, k.img_channels, k.label_dim];
-  const labelsOf = (n: number) => (labelDim ? tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % labelDim), 'int32'), labelDim).toFloat() as tf.Tensor2D : null);
+  const { res, ch, labelDim } = imageShape(c.network);
   const forward = async () => {
     const x = tf.randomNormal([1, res, res, ch], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const labels = labelsOf(1);
+    const labels = labelsOf(labelDim, 1);
     const y = net.forward(x, 1.5, labels);
     await y.data();
     tf.dispose(labels ? [x, labels, y] : [x, y]);
@@ -92,24 +89,7 @@ for (const name of arg('configs', 'mnist,mnist32').split(',')) {
     continue;
   }
   const b = c.batch;
-  const params = net.parameters();
-  const vars = [...params.values()];
-  const adam = new Adam(params);
-  const loss = new EDMLoss();
-  const images = tf.randomUniform([b, res, res, ch], -1, 1, 'float32', 2) as tf.Tensor4D;
-  const labels = labelsOf(b);
-  const rnd = tf.randomNormal([b], 0, 1, 'float32', 3) as tf.Tensor1D;
-  const eps = tf.randomNormal([b, res, res, ch], 0, 1, 'float32', 4) as tf.Tensor4D;
-  // `edm train`'s step (packages/cli/src/train/step.ts): sum of the per-pixel loss / batch, lean gradients, Adam.
-  const step = async () => {
-    const { value, grads } = leanVariableGrads(() => tf.tidy(() =>
-      tf.div(tf.sum(loss.call(net, images, { labels, rnd, eps, training: true })), b) as tf.Scalar), vars);
-    const byName: tf.NamedTensorMap = {};
-    for (const [pn, v] of params) byName[pn] = grads[v.name]!;
-    adam.apply(byName, 1e-4);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const { step, dispose } = trainingStep(net, c.network, b);
   await step(); // Adam's moments
   const st = await counted(step);
   console.log(`  training step b${b}: ${st.kernels} kernels, ${st.dispatches} dispatches (${st.top})`);
@@ -126,8 +106,7 @@ for (const name of arg('configs', 'mnist,mnist32').split(',')) {
   const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
   console.log(`  training step b${b}: wall ${median(wall).toFixed(0)} ms (${(b / median(wall) * 1000).toFixed(1)} img/s), ` +
     `process CPU ${median(cpu).toFixed(0)} ms; medians of ${runs}; load average ${load}`);
-  tf.dispose(labels ? [images, labels, rnd, eps] : [images, rnd, eps]);
-  adam.dispose();
+  dispose();
   net.dispose();
 }
 process.exit(0);

@@ -3,10 +3,9 @@
 // time outside every kernel (tfjs's engine, tape, tidy and our JavaScript between ops).
 //   npm run profile -w @edm/bench -- [--configs mnist] [--threads 2] [--runs 10] [--top 30]
 import * as tf from '@tensorflow/tfjs-core';
-import { Adam, EDMLoss, leanVariableGrads } from '@edm/core';
 import { createNetwork } from '@edm/models';
 import { useNodeBackend } from '@edm/backend-node';
-import { NETWORKS } from './counts-networks';
+import { NETWORKS, trainingStep } from './counts-networks';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,25 +49,8 @@ for (const name of arg('configs', 'mnist').split(',')) {
   const c = NETWORKS[name];
   if (!c) throw new Error(`--configs: unknown config '${name}'; expected ${Object.keys(NETWORKS).join(', ')}`);
   const net = createNetwork(c.network, { seed: 0 });
-  const k = c.network.kwargs as { img_resolution: number; img_channels: number; label_dim: number };
-  const [res, ch, labelDim, b] = [k.img_resolution, k.img_channels, k.label_dim, c.batch];
-  const params = net.parameters();
-  const vars = [...params.values()];
-  const adam = new Adam(params);
-  const loss = new EDMLoss();
-  const images = tf.randomUniform([b, res, res, ch], -1, 1, 'float32', 2) as tf.Tensor4D;
-  const labels = labelDim ? tf.oneHot(tf.tensor1d(Array.from({ length: b }, (_, i) => i % labelDim), 'int32'), labelDim).toFloat() as tf.Tensor2D : null;
-  const rnd = tf.randomNormal([b], 0, 1, 'float32', 3) as tf.Tensor1D;
-  const eps = tf.randomNormal([b, res, res, ch], 0, 1, 'float32', 4) as tf.Tensor4D;
-  const step = async () => {
-    const { value, grads } = leanVariableGrads(() => tf.tidy(() =>
-      tf.div(tf.sum(loss.call(net, images, { labels, rnd, eps, training: true })), b) as tf.Scalar), vars);
-    const named: tf.NamedTensorMap = {};
-    for (const [pn, v] of params) named[pn] = grads[v.name]!;
-    adam.apply(named, 1e-4);
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  const b = c.batch;
+  const { step, dispose } = trainingStep(net, c.network, b);
   for (let i = 0; i < 3; i++) await step();
   // Without the per-kernel timers first (their own cost is left out of these figures), then with them.
   const plain: number[] = [];
@@ -108,7 +90,7 @@ for (const name of arg('configs', 'mnist').split(',')) {
   table(byShape, top);
   byName.clear();
   byShape.clear();
-  adam.dispose();
+  dispose();
   net.dispose();
 }
 process.exit(0);

@@ -68,15 +68,6 @@ function winogradShape([fh, fw, ci, co]: readonly number[]): boolean {
   return fh === 3 && fw === 3 && ci! % 4 === 0 && co! % 4 === 0;
 }
 
-/**
- * Whether a Winograd filter gradient takes a stride-1 filter of this shape [fh, fw, Ci, Co]: 3x3, channels % 4
- * (unless forceConvAlgorithm forced 'direct'). On 4-256 channels F(3x3, 2x2) was as fast as our direct filter
- * gradient or faster (16x28x28, 24 -> 24: 5.0 against 7.2 ms; 16x7x7: 0.56 against 0.60).
- */
-export function winogradFilterApplies(filterShape: readonly number[]): boolean {
-  return winogradShape(filterShape) && forced !== 'direct';
-}
-
 /** Whether a Winograd algorithm computes a stride-1 convolution of this geometry (simdConvGeometry accepted it). */
 export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
   return convAlgorithm(info) !== 'direct';
@@ -222,8 +213,9 @@ const FILTER_CHUNK_PIXELS = 256;
 /**
  * The algorithm for the filter gradient of a stride-1 convolution with this output (N, Ho, Wo) and filter shape:
  * the tiles of the convolution's own algorithm (convAlgorithm), F(4x4, 3x3)'s as F(3x3, 4x4) and F(2x2, 3x3)'s as
- * F(3x3, 2x2), or 'direct' (forced, or not 3x3 with channels % 4). Measured on the mnist preset's shapes (one
- * thread, packages/bench conv-shapes): F(3x3, 4x4) 1.14-1.5x F(3x3, 2x2) where convAlgorithm picks F(4x4, 3x3)
+ * F(3x3, 2x2), or 'direct' (forced, or not 3x3 with channels % 4). On 4-256 channels F(3x3, 2x2) was as fast as
+ * our direct filter gradient or faster (16x28x28, 24 -> 24: 5.0 against 7.2 ms). Measured on the mnist preset's
+ * shapes (one thread, packages/bench conv-shapes): F(3x3, 4x4) 1.14-1.5x F(3x3, 2x2) where convAlgorithm picks F(4x4, 3x3)
  * (16x28x28, 24 -> 24: 3.4 against 4.8 ms; 16x7x7, 48 -> 24: 0.72 against 1.08), F(3x3, 2x2) 1.15-1.25x on 14x14,
  * where 4x4 blocks overshoot the image as they do for the convolution (16x14x14, 24 -> 24: 1.33 against 1.66).
  */

@@ -9,7 +9,7 @@
 // layers with channels % 4 go on to a Winograd algorithm (conv2d-winograd.ts), faster on every shape measured.
 // Everything else goes to the kernel it wraps.
 import * as tf from '@tensorflow/tfjs-core';
-import { heapMemory, heapOffset, heapView, roomAfter, zeroBlock, type WasmHeapBackend } from './heap';
+import { heapMemory, heapOffset, padChannels, roomAfter, zeroBlock, type WasmHeapBackend } from './heap';
 import { isSharedMemory } from './simd/instance';
 import { CONV_WASM } from './simd/conv-wasm';
 import { simdRows, type RowRun } from './simd/pool';
@@ -166,25 +166,16 @@ export const convStats = { paddedOutput: 0 };
  */
 function paddedOutputConv(backend: WasmHeapBackend, simd: RowRun, x: tf.TensorInfo, filter: tf.TensorInfo,
   bias: tf.TensorInfo | null, attrs: ConvAttrs): tf.TensorInfo | null {
-  const [kh, kw, ci, co] = filter.shape as [number, number, number, number];
+  const co = filter.shape[3]!;
   const co4 = Math.ceil(co / 4) * 4;
   if (co % 4 === 0 || filter.dtype !== 'float32' || (bias && bias.dtype !== 'float32')) return null;
-  const padded = backend.makeOutput([kh, kw, ci, co4], 'float32');
-  const paddedBias = bias ? backend.makeOutput([co4], 'float32') : null;
+  const padded = padChannels(backend, filter, co4);
+  const paddedBias = bias ? padChannels(backend, bias, co4) : null;
   const temporaries = paddedBias ? [padded, paddedBias] : [padded];
   const kernelBackend = backend as unknown as tf.KernelBackend;
   try {
     const info = simdConvGeometry(x, padded, attrs);
     if (!info) return null;
-    // Views after every allocation: growing the heap detaches earlier views.
-    const [src, dst] = [heapView(backend, filter) as Float32Array, heapView(backend, padded) as Float32Array];
-    dst.fill(0);
-    for (let r = 0; r < kh * kw * ci; r++) dst.set(src.subarray(r * co, r * co + co), r * co4);
-    if (bias && paddedBias) {
-      const b4 = heapView(backend, paddedBias) as Float32Array;
-      b4.fill(0);
-      b4.set(heapView(backend, bias) as Float32Array);
-    }
     const wide = simdConv(backend, simd, x, padded, paddedBias, info);
     if (!wide) return null;
     convStats.paddedOutput++;

@@ -136,3 +136,21 @@ export function zeroBlock(backend: WasmHeapBackend, floats: number): number | nu
   zeroBlocks.set(memory, { pointer, floats });
   return pointer;
 }
+
+/**
+ * x's last axis (its channels) zero-padded to `c4` on the heap (a new float32 tensor): one loop over the rows,
+ * where tfjs's PadV2 took 0.38 ms for [16, 28, 28, 1] -> 4 channels.
+ */
+export function padChannels(backend: WasmHeapBackend, x: tf.TensorInfo, c4: number): tf.TensorInfo {
+  const shape = x.shape.slice();
+  const c = shape[shape.length - 1]!;
+  shape[shape.length - 1] = c4;
+  const out = backend.makeOutput(shape, 'float32');
+  // Views after the allocation: growing the heap detaches earlier views.
+  const src = heapView(backend, x) as Float32Array;
+  const dst = heapView(backend, out) as Float32Array;
+  dst.fill(0);
+  const pixels = src.length / c;
+  for (let p = 0, i = 0, o = 0; p < pixels; p++, o += c4) for (let j = 0; j < c; j++) dst[o + j] = src[i++]!;
+  return out;
+}
