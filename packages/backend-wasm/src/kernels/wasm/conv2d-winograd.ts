@@ -8,9 +8,9 @@
 // few channels the direct kernel runs far below it, and the transforms' cost is proportional to the channels as
 // the direct kernel's overheads are. Serves the forward convolutions and, through conv2d-backprop-input.ts, the
 // input gradients of every 3x3 stride-1 layer with channels % 4; and, by the same tiles as F(3x3, 2x2) and
-// F(3x3, 4x4), their filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by float32 rounding: F(2x2, 3x3)'s coefficients are
-// 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256 layer against the cpu backend: 1.2e-5 of the
-// largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
+// F(3x3, 4x4), their filter gradients (conv2d-filter-simd.ts). Results differ from the direct sums by float32
+// rounding: F(2x2, 3x3)'s coefficients are 0, +-1 and 1/2; F(4x4, 3x3)'s larger ones round more (a 256 -> 256
+// layer against the cpu backend: 1.2e-5 of the largest output, against 1.7e-6; the tests' shapes stay within 1e-5).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, withHeapBlocks, zeroBlock, type WasmHeapBackend } from './heap';
 import { CONV_FILTER_WASM } from './simd/conv-filter-wasm';
@@ -215,9 +215,10 @@ const FILTER_CHUNK_PIXELS = 256;
  * the tiles of the convolution's own algorithm (convAlgorithm), F(4x4, 3x3)'s as F(3x3, 4x4) and F(2x2, 3x3)'s as
  * F(3x3, 2x2), or 'direct' (forced, or not 3x3 with channels % 4). On 4-256 channels F(3x3, 2x2) was as fast as
  * our direct filter gradient or faster (16x28x28, 24 -> 24: 5.0 against 7.2 ms). Measured on the mnist preset's
- * shapes (one thread, packages/bench conv-shapes): F(3x3, 4x4) 1.14-1.5x F(3x3, 2x2) where convAlgorithm picks F(4x4, 3x3)
- * (16x28x28, 24 -> 24: 3.4 against 4.8 ms; 16x7x7, 48 -> 24: 0.72 against 1.08), F(3x3, 2x2) 1.15-1.25x on 14x14,
- * where 4x4 blocks overshoot the image as they do for the convolution (16x14x14, 24 -> 24: 1.33 against 1.66).
+ * shapes (one thread, packages/bench conv-shapes): F(3x3, 4x4) 1.14-1.5x F(3x3, 2x2) where convAlgorithm picks
+ * F(4x4, 3x3) (16x28x28, 24 -> 24: 3.4 against 4.8 ms; 16x7x7, 48 -> 24: 0.72 against 1.08), F(3x3, 2x2)
+ * 1.15-1.25x on 14x14, where 4x4 blocks overshoot the image as they do for the convolution (16x14x14, 24 -> 24:
+ * 1.33 against 1.66).
  */
 export function filterGradientAlgorithm(n: number, ho: number, wo: number, filterShape: readonly number[]): ConvAlgorithm {
   return algorithmFor(n, ho, wo, filterShape);
@@ -251,7 +252,6 @@ export function winogradFilterGradient(backend: WasmHeapBackend, x: tf.TensorInf
   return withHeapBlocks(backend, sizes, ([sums, v, e]) => {
     const out = backend.makeOutput([...filterShape], 'float32');
     const [px, pdy] = [heapOffset(backend, x), heapOffset(backend, dy)];
-
     for (let rowBase = 0; rowBase < tileCount; rowBase += perChunk) {
       const rows = Math.min(perChunk, tileCount - rowBase);
       const plane = rows * tw;
