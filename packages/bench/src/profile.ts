@@ -1,7 +1,7 @@
 // Where a training step's time goes, per kernel: wall time of each outermost kernel call (a kernel that runs others
 // inside counts once, its inner kernels in its time), summed by kernel name and by name + input shapes, and the step
 // time outside every kernel (tfjs's engine, tape, tidy and our JavaScript between ops).
-//   npm run profile -w @edm/bench -- [--configs mnist] [--threads 2] [--runs 10] [--top 30]
+//   npm run profile -w @edm/bench -- [--configs mnist] [--threads 2] [--runs 10] [--warmup 10] [--top 30]
 import * as tf from '@tensorflow/tfjs-core';
 import { createNetwork } from '@edm/models';
 import { useNodeBackend } from '@edm/backend-node';
@@ -15,6 +15,9 @@ function arg(name: string, fallback: string): string {
 process.env.EDM_WASM_THREADS ??= arg('threads', '2');
 await useNodeBackend({ backend: 'wasm', strict: true });
 const runs = Number(arg('runs', '10'));
+// V8 optimises the step's JavaScript and wasm in the background over its first 5-10 steps (368 -> about 170 ms on one
+// thread): timed before that, a step is the start-up's, not the steady state a training run spends its time in.
+const warmup = Number(arg('warmup', '10'));
 const top = Number(arg('top', '30'));
 
 let profiling = false;
@@ -51,7 +54,7 @@ for (const name of arg('configs', 'mnist').split(',')) {
   const net = createNetwork(c.network, { seed: 0 });
   const b = c.batch;
   const { step, dispose } = trainingStep(net, c.network, b);
-  for (let i = 0; i < 3; i++) await step();
+  for (let i = 0; i < warmup; i++) await step();
   // Without the per-kernel timers first (their own cost is left out of these figures), then with them.
   const plain: number[] = [];
   const c0 = process.cpuUsage();

@@ -210,6 +210,18 @@ describe('bad inputs', () => {
     expect(g.stdout).toMatch(/--steps <INT> +Number of steps N[^[]*\[1 to 1000; default: 18\]/);
   });
 
+  it('edm bench times the steps after its warm-up: at least one warm-up step, then --iters timed ones', async () => {
+    const args = ['bench', '--configs', 'mnist', '--iters', '2', '--sample-batch', '1', '--sample-steps', '2', '--backend', 'wasm'];
+    const r = await runCli([...args, '--warmup', '0'], dir);
+    ok(r);
+    expect(r.stdout).toMatch(/^mnist +engine wasm +params 0\.17 M +28x28x1 +train: batch 16, [0-9.]+ s\/step \(median of 2 after 1 warm-up\)/);
+    // A warm-up in seconds takes steps until it is over: more than one for a second of 0.1-0.5 s steps.
+    const w = await runCli([...args, '--warmup', '1'], dir);
+    ok(w);
+    const warm = Number(/after (\d+) warm-up/.exec(w.stdout)?.[1]);
+    expect(warm).toBeGreaterThan(1);
+  }, 120_000);
+
   it('corrupt checkpoints are rejected with the file name, by generate and info', async () => {
     const bytes = readFileSync(join(dir, 'full', SNAPSHOT));
     writeFileSync(join(dir, 'truncated.safetensors'), bytes.subarray(0, Math.floor(bytes.length / 2)));
