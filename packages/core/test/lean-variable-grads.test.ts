@@ -1,6 +1,7 @@
 // leanVariableGrads: the same value and gradients as tf.variableGrads bit for bit (convolution, GroupNorm,
 // broadcasting, a multi-output op with an unused output, a variable used twice, a custom gradient that hands
-// back its dy for two inputs), a lower peak, no leaks, and clear errors.
+// back its dy for two inputs), a lower peak, no leaks, the tensors kernels save for their gradients kept without
+// tfjs's Identity clones, and clear errors.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +111,42 @@ describe('leanVariableGrads', () => {
     const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(a)) as tf.Scalar, [a]);
     expect(Array.from(grads['lean/a']!.dataSync())).toEqual([2, 2, 2]);
     tf.dispose([value, grads['lean/a']!, a, b, frozen]);
+  });
+
+  it('keeps the tensors kernels save as new handles on their data: no Identity kernel, the engine left as it was', () => {
+    const v = makeVars();
+    const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const engine = tf.engine() as unknown as Record<string, unknown>;
+    const kernels: string[] = [];
+    const identity = tf.getKernel('Identity', 'cpu')!;
+    const run = identity.kernelFunc;
+    (identity as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+      kernels.push('Identity');
+      return run(args);
+    };
+    try {
+      // The network without its custom gradient (customGrad saves by tfjs's clones, and its dy handed back for two
+      // inputs is cloned by the backward pass).
+      const f = () => {
+        const h = tf.add(tf.conv2d(x, v.filter as tf.Tensor4D, 1, 'same'), v.bias) as tf.Tensor4D;
+        const n = groupNorm(h, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, 2, 1e-5);
+        return tf.mean(tf.square(tf.matMul(tf.reshape(tf.mul(n, tf.sigmoid(n)), [-1, 8]), v.proj, false, true))) as tf.Scalar;
+      };
+      const before = tf.memory().numTensors;
+      const { value, grads } = leanVariableGrads(f, [v.filter, v.bias, v.gamma, v.beta, v.proj]);
+      // Conv2D, GroupNorm, Sigmoid, Multiply, MatMul, Square... save inputs or outputs: tfjs cloned each through Identity.
+      expect(kernels).toEqual([]);
+      expect(Object.prototype.hasOwnProperty.call(engine, 'saveTensorsForBackwardMode')).toBe(false);
+      tf.dispose([value, ...Object.values(grads)]);
+      expect(tf.memory().numTensors).toBe(before);
+      // tf.variableGrads still clones (the hook is only ours, only during our forward pass).
+      const plain = tf.variableGrads(f, [v.filter, v.bias, v.gamma, v.beta, v.proj]);
+      expect(kernels.length).toBeGreaterThan(0);
+      tf.dispose([plain.value, ...Object.values(plain.grads)]);
+    } finally {
+      (identity as { kernelFunc: tf.KernelFunc }).kernelFunc = run;
+      tf.dispose([x, ...Object.values(v)]);
+    }
   });
 
   it('inside another gradient (higher order) it is tf.variableGrads', () => {
