@@ -68,6 +68,30 @@ describe('RowPool', () => {
     expect(counter()).toBe(before + 64 * calls);
   });
 
+  it('a chunk that traps fails the call (the caller\'s own trap as it was), and the next call runs every row once', async () => {
+    // trap(p, row0, row1): traps on every chunk but the first. Compiled from
+    //   (module (import "env" "memory" (memory 1 65536 shared))
+    //     (func (export "trap") (param $p i32) (param $row0 i32) (param $row1 i32)
+    //       (if (i32.ne (local.get $row0) (i32.const 0)) (then unreachable))))
+    const trapModule = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 3, 127, 127,
+      127, 0, 2, 18, 1, 3, 101, 110, 118, 6, 109, 101, 109, 111, 114, 121, 2, 3, 1, 128, 128, 4, 3, 2, 1, 0, 7, 8, 1, 4,
+      116, 114, 97, 112, 0, 0, 10, 13, 1, 11, 0, 32, 1, 65, 0, 71, 4, 64, 0, 11, 11]));
+    const trap = new WebAssembly.Instance(trapModule, { env: { memory } }).exports.trap as (...args: number[]) => void;
+    const both = new RowPool(memory, [{ module, name: 'count', warmUpArgs: [0, 0, 1] },
+      { module: trapModule, name: 'trap', warmUpArgs: [0, 0, 1] }], 2);
+    await both.ready;
+    try {
+      for (let i = 0; i < 20; i++) {
+        expect(() => both.runRows(1, trap, [0], 64)).toThrow(/unreachable|failed on a worker thread \(a row chunk trapped\)/);
+        const before = counter();
+        both.runRows(0, count, [COUNTER], 64);
+        expect(counter()).toBe(before + 64);
+      }
+    } finally {
+      await (both as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+    }
+  });
+
   it('a worker that takes no chunks does not hold a call up: the caller runs them all', async () => {
     const alone = new RowPool(memory, [{ module, name: 'count', warmUpArgs: [0, 0, 1] }], 2);
     await alone.ready;

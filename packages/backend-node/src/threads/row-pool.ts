@@ -158,15 +158,25 @@ export class RowPool implements RowPoolApi {
       Atomics.store(w.ctrl, TASK, task);
       Atomics.notify(w.ctrl, TASK);
     }
-    const mine = claimChunks(sync, tag, chunks, rows, (row0, row1) => run(...args, row0, row1));
+    let error: unknown = null;
+    const mine = claimChunks(sync, tag, chunks, rows, (row0, row1) => {
+      try {
+        run(...args, row0, row1);
+      } catch (e) {
+        error ??= e; // the caller's own trap is rethrown as it was
+        throw e;
+      }
+    });
     rowPoolStats.splitCalls++;
     rowPoolStats.workerRows += rows - mine;
     // The chunks the workers claimed: poll, then block until each has counted itself finished.
     for (let k = 0, done = Atomics.load(sync, FINISHED); done < chunks; done = Atomics.load(sync, FINISHED)) {
       if (++k > SPIN) Atomics.wait(sync, FINISHED, done);
     }
-    if (Atomics.exchange(sync, FAILED, 0) === 1) {
-      throw new Error(`wasm: ${this.functions[index]!.name} failed on a row chunk (it trapped)`);
+    const failed = Atomics.exchange(sync, FAILED, 0) === 1;
+    if (error) throw error;
+    if (failed) {
+      throw new Error(`wasm: ${this.functions[index]!.name} failed on a worker thread (a row chunk trapped)`);
     }
   }
 }
