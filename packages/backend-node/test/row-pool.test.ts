@@ -28,8 +28,12 @@ const pool = new RowPool(memory, [{ module, name: 'count', warmUpArgs: [0, 0, 1]
 /** The worker's control words (private to the pool: the protocol under test). */
 const control = (pool as unknown as { workers: { ctrl: Int32Array }[] }).workers[0]!.ctrl;
 
+/** Ends a pool's one worker (private to the pool). */
+const terminateWorker = (p: RowPool) =>
+  (p as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+
 afterAll(async () => {
-  await (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+  await terminateWorker(pool);
 });
 
 describe('RowPool', () => {
@@ -88,7 +92,7 @@ describe('RowPool', () => {
         expect(counter()).toBe(before + 64);
       }
     } finally {
-      await (both as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+      await terminateWorker(both);
     }
   });
 
@@ -96,7 +100,7 @@ describe('RowPool', () => {
     const alone = new RowPool(memory, [{ module, name: 'count', warmUpArgs: [0, 0, 1] }], 2);
     await alone.ready;
     // Ready, then gone: it never claims a chunk again (as a worker the machine does not schedule).
-    await (alone as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+    await terminateWorker(alone);
     const before = counter();
     const workerRows = rowPoolStats.workerRows;
     for (const n of [1, 5, 64, 1000]) alone.runRows(0, count, [COUNTER], n);
