@@ -125,24 +125,34 @@ describe('leanVariableGrads', () => {
       return run(args);
     };
     try {
-      // The network without its custom gradient (customGrad saves by tfjs's clones, and its dy handed back for two
-      // inputs is cloned by the backward pass).
+      // Registered kernels save through the engine, and so does a custom gradient's forward (`save`); its gradient
+      // here hands back distinct tensors (a dy handed back for two inputs is cloned by the backward pass).
+      const scaled = tf.customGrad(((a: tf.Tensor, s: tf.Tensor, save: tf.GradSaveFunc) => {
+        save([a, s]);
+        return {
+          value: tf.mul(a, s),
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, saved[1]!), tf.sum(tf.mul(dy, saved[0]!))],
+        };
+      }) as unknown as Parameters<typeof tf.customGrad>[0]);
       const f = () => {
         const h = tf.add(tf.conv2d(x, v.filter as tf.Tensor4D, 1, 'same'), v.bias) as tf.Tensor4D;
-        const n = groupNorm(h, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, 2, 1e-5);
+        const n = groupNorm(scaled(h, tf.sum(v.beta)) as tf.Tensor4D, v.gamma as tf.Tensor1D, v.beta as tf.Tensor1D, 2, 1e-5);
         return tf.mean(tf.square(tf.matMul(tf.reshape(tf.mul(n, tf.sigmoid(n)), [-1, 8]), v.proj, false, true))) as tf.Scalar;
       };
       const before = tf.memory().numTensors;
       const { value, grads } = leanVariableGrads(f, [v.filter, v.bias, v.gamma, v.beta, v.proj]);
-      // Conv2D, GroupNorm, Sigmoid, Multiply, MatMul, Square... save inputs or outputs: tfjs cloned each through Identity.
+      // Conv2D, GroupNorm, Sigmoid, Multiply, MatMul, Square... save inputs or outputs, the custom gradient its two
+      // inputs: tfjs cloned each through Identity.
       expect(kernels).toEqual([]);
-      expect(Object.prototype.hasOwnProperty.call(engine, 'saveTensorsForBackwardMode')).toBe(false);
-      tf.dispose([value, ...Object.values(grads)]);
-      expect(tf.memory().numTensors).toBe(before);
-      // tf.variableGrads still clones (the hook is only ours, only during our forward pass).
+      expect(Object.prototype.hasOwnProperty.call(engine, 'clone')).toBe(false);
+      // tf.variableGrads still clones (the hook is only ours, only during our forward pass), to the same gradients.
       const plain = tf.variableGrads(f, [v.filter, v.bias, v.gamma, v.beta, v.proj]);
       expect(kernels.length).toBeGreaterThan(0);
-      tf.dispose([plain.value, ...Object.values(plain.grads)]);
+      for (const name of Object.keys(plain.grads)) {
+        expect(Array.from(grads[name]!.dataSync()), name).toEqual(Array.from(plain.grads[name]!.dataSync()));
+      }
+      tf.dispose([value, ...Object.values(grads), plain.value, ...Object.values(plain.grads)]);
+      expect(tf.memory().numTensors).toBe(before);
     } finally {
       (identity as { kernelFunc: tf.KernelFunc }).kernelFunc = run;
       tf.dispose([x, ...Object.values(v)]);

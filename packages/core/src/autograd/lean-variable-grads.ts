@@ -9,8 +9,8 @@
 // same accumulation, so the gradients are bit-identical. What is tfjs-internal here is the tape itself
 // (`engine.state.activeTape` and `gradientDepth`, public fields of tfjs 4's EngineState), the tape
 // recording tfjs's engine.gradients does around the forward pass, its tape filtering (tape.ts
-// getFilteredNodesXToY, which tfjs-core does not export), rewritten below, and the engine's hook for the
-// tensors kernels save (`saveTensorsForBackwardMode`, replaced during our forward pass only: withLightSaves).
+// getFilteredNodesXToY, which tfjs-core does not export), rewritten below, and the engine's method through which
+// kernels and custom gradients save tensors (`clone`, replaced during our forward pass only: withLightSaves).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A recorded op (tfjs's TapeNode; tape.ts does not export the type). */
@@ -73,40 +73,42 @@ export function nodesFromXsToY(tape: readonly TapeNode[], xs: readonly tf.Tensor
   return filtered;
 }
 
-/** The engine's hook for the tensors a kernel saves for its gradient (tfjs 4's Engine.saveTensorsForBackwardMode). */
+/** The engine's method through which kernels and custom gradients save tensors (tfjs 4's Engine.clone). */
 interface SavingEngine {
-  saveTensorsForBackwardMode?: (tensors: tf.Tensor[]) => tf.Tensor[];
+  clone?: (x: tf.Tensor) => tf.Tensor;
   state: { tensorInfo: WeakMap<object, { backend: { incRef(dataId: object): void } }> };
   makeTensorFromDataId(dataId: object, shape: number[], dtype: tf.DataType, backend: unknown): tf.Tensor;
-  keep<T extends tf.Tensor>(t: T): T;
 }
 
 /**
- * Runs `f` with the tensors kernels save for their gradients kept as new handles on the same data (the backend's
- * reference count raised, as its Identity kernel does) instead of tfjs's clones: each clone ran a whole Identity
- * kernel through the engine and recorded a tape node no gradient uses, 358 of them per step of the mnist preset's
- * U-Net. The saved tensors are the same objects to every gradient function: distinct tensors, kept through the
- * forward's tidy, disposed by the backward pass as before. Where the engine lacks the hook (not tfjs 4), `f` runs
- * with tfjs's clones.
+ * Runs `f` with the tensors saved for gradients made as new handles on the same data (the backend's reference
+ * count raised, as its Identity kernel does) instead of tfjs's clones. tfjs's engine saves through its `clone`,
+ * both a registered kernel's inputs and outputs (saveTensorsForBackwardMode) and what a custom gradient's forward
+ * passes to `save` (runKernelFunc); each clone ran a whole Identity kernel through the engine and recorded a tape
+ * node no gradient uses: 358 of them per step of the mnist preset's U-Net for kernels, 97 more for its custom
+ * gradients (the convolutions'). The saved tensors are the same objects to every gradient function: distinct
+ * tensors, kept through the forward's tidy, disposed by the backward pass as before. The engine calls `clone`
+ * nowhere else (tf.clone runs the Identity kernel itself). Where the engine lacks it (not tfjs 4), `f` runs with
+ * tfjs's clones.
  */
 function withLightSaves<T>(f: () => T): T {
   const engine = tf.engine() as unknown as SavingEngine;
-  const own = Object.prototype.hasOwnProperty.call(engine, 'saveTensorsForBackwardMode');
-  const original = engine.saveTensorsForBackwardMode;
+  const own = Object.prototype.hasOwnProperty.call(engine, 'clone');
+  const original = engine.clone;
   if (typeof original !== 'function' || typeof engine.state?.tensorInfo?.get !== 'function' || typeof engine.makeTensorFromDataId !== 'function') {
     return f();
   }
-  engine.saveTensorsForBackwardMode = (tensors) => tensors.map((t) => {
+  engine.clone = (t) => {
     const info = engine.state.tensorInfo.get(t.dataId);
     if (!info) throw new Error(`leanVariableGrads: a kernel saved a disposed tensor (id ${t.id}) for its gradient`);
     info.backend.incRef(t.dataId);
-    return engine.keep(engine.makeTensorFromDataId(t.dataId, [...t.shape], t.dtype, info.backend));
-  });
+    return engine.makeTensorFromDataId(t.dataId, [...t.shape], t.dtype, info.backend);
+  };
   try {
     return f();
   } finally {
-    if (own) engine.saveTensorsForBackwardMode = original;
-    else delete engine.saveTensorsForBackwardMode;
+    if (own) engine.clone = original;
+    else delete engine.clone;
   }
 }
 

@@ -5,8 +5,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** dy [outShape] reduced to an input of shape `shape` (broadcast to outShape in the forward pass). */
 export function sumToShape(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
-  let res = dy;
   const reduceAxes = tf.broadcast_util.getReductionAxes(shape, outShape);
-  if (reduceAxes.length > 0) res = tf.sum(res, reduceAxes);
-  return tf.reshape(res, shape);
+  if (reduceAxes.length === 0) return tf.reshape(dy, shape); // a new tensor, never dy itself
+  const res = tf.sum(dy, reduceAxes);
+  // A sum already in the input's shape (a bias [C] of an NHWC output) needs no Reshape kernel: one per layer.
+  return tf.util.arraysEqual(res.shape, shape) ? res : tf.reshape(res, shape);
 }
