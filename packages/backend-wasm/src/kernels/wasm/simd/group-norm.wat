@@ -51,58 +51,54 @@
       (br $quads))))
 
   ;; out[q, j] = f32((a[q, j] * k1[j] + b[q, j] * k2[j]) + k0[j]), or f32(a[q, j] * k1[j] + k0[j]) when b == 0
-  ;; (the JavaScript loop's expression and order; k1, k2, k0 are float64 arrays of c).
+  ;; (the JavaScript loop's expression and order; k1, k2, k0 are float64 arrays of c). Four channels at a time over
+  ;; all pixels, their coefficients in registers: pixel by pixel, loading them for each quad, ran 1.7x slower on 12
+  ;; channels (the same from 24 on).
   (func $affine (param $out i32) (param $a i32) (param $b i32) (param $p i32) (param $c i32)
     (param $k1 i32) (param $k2 i32) (param $k0 i32)
-    (local $end i32) (local $pix i32) (local $j i32) (local $va v128) (local $vb v128) (local $rlo v128) (local $rhi v128)
-    (local.set $pix (i32.const 0))
-    (block $p_done (loop $pixels
-      (br_if $p_done (i32.ge_u (local.get $pix) (local.get $p)))
-      (local.set $end (i32.add (local.get $a) (i32.shl (local.get $c) (i32.const 2))))
-      ;; $j: byte offset of channel j in the float64 coefficient arrays
-      (local.set $j (i32.const 0))
+    (local $j i32) (local $c4 i32) (local $pa i32) (local $pb i32) (local $po i32) (local $end i32) (local $va v128) (local $vb v128)
+    (local $k1lo v128) (local $k1hi v128) (local $k2lo v128) (local $k2hi v128) (local $k0lo v128) (local $k0hi v128)
+    (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $q_done (loop $quads
+      (br_if $q_done (i32.ge_u (local.get $j) (local.get $c4)))
+      (local.set $k1lo (v128.load (i32.add (local.get $k1) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $k1hi (v128.load offset=16 (i32.add (local.get $k1) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $k2lo (v128.load (i32.add (local.get $k2) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $k2hi (v128.load offset=16 (i32.add (local.get $k2) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $k0lo (v128.load (i32.add (local.get $k0) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $k0hi (v128.load offset=16 (i32.add (local.get $k0) (i32.shl (local.get $j) (i32.const 1)))))
+      (local.set $pa (i32.add (local.get $a) (local.get $j)))
+      (local.set $pb (i32.add (local.get $b) (local.get $j)))
+      (local.set $po (i32.add (local.get $out) (local.get $j)))
+      (local.set $end (i32.add (local.get $pa) (i32.mul (local.get $p) (local.get $c4))))
       (if (i32.eqz (local.get $b))
-        (then (block $c_done (loop $channels
-          (br_if $c_done (i32.ge_u (local.get $a) (local.get $end)))
-          (local.set $va (v128.load (local.get $a)))
-          (local.set $rlo (f64x2.add
-            (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (v128.load (i32.add (local.get $k1) (local.get $j))))
-            (v128.load (i32.add (local.get $k0) (local.get $j)))))
-          (local.set $rhi (f64x2.add
-            (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va)))
-              (v128.load offset=16 (i32.add (local.get $k1) (local.get $j))))
-            (v128.load offset=16 (i32.add (local.get $k0) (local.get $j)))))
-          (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (f32x4.demote_f64x2_zero (local.get $rlo)) (f32x4.demote_f64x2_zero (local.get $rhi))))
-          (local.set $a (i32.add (local.get $a) (i32.const 16)))
-          (local.set $out (i32.add (local.get $out) (i32.const 16)))
-          (local.set $j (i32.add (local.get $j) (i32.const 32)))
-          (br $channels))))
-        (else (block $c_done (loop $channels
-          (br_if $c_done (i32.ge_u (local.get $a) (local.get $end)))
-          (local.set $va (v128.load (local.get $a)))
-          (local.set $vb (v128.load (local.get $b)))
-          (local.set $rlo (f64x2.add
-            (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (v128.load (i32.add (local.get $k1) (local.get $j))))
-              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $vb)) (v128.load (i32.add (local.get $k2) (local.get $j)))))
-            (v128.load (i32.add (local.get $k0) (local.get $j)))))
-          (local.set $rhi (f64x2.add
-            (f64x2.add
-              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va)))
-                (v128.load offset=16 (i32.add (local.get $k1) (local.get $j))))
-              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vb) (local.get $vb)))
-                (v128.load offset=16 (i32.add (local.get $k2) (local.get $j)))))
-            (v128.load offset=16 (i32.add (local.get $k0) (local.get $j)))))
-          (v128.store (local.get $out) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-            (f32x4.demote_f64x2_zero (local.get $rlo)) (f32x4.demote_f64x2_zero (local.get $rhi))))
-          (local.set $a (i32.add (local.get $a) (i32.const 16)))
-          (local.set $b (i32.add (local.get $b) (i32.const 16)))
-          (local.set $out (i32.add (local.get $out) (i32.const 16)))
-          (local.set $j (i32.add (local.get $j) (i32.const 32)))
-          (br $channels)))))
-      (local.set $pix (i32.add (local.get $pix) (i32.const 1)))
-      (br $pixels))))
+        (then (block $p_done (loop $pixels
+          (br_if $p_done (i32.ge_u (local.get $pa) (local.get $end)))
+          (local.set $va (v128.load (local.get $pa)))
+          (v128.store (local.get $po) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (local.get $k1lo)) (local.get $k0lo)))
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va))) (local.get $k1hi)) (local.get $k0hi)))))
+          (local.set $pa (i32.add (local.get $pa) (local.get $c4)))
+          (local.set $po (i32.add (local.get $po) (local.get $c4)))
+          (br $pixels))))
+        (else (block $p_done (loop $pixels
+          (br_if $p_done (i32.ge_u (local.get $pa) (local.get $end)))
+          (local.set $va (v128.load (local.get $pa)))
+          (local.set $vb (v128.load (local.get $pb)))
+          (v128.store (local.get $po) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add
+              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $va)) (local.get $k1lo))
+              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $vb)) (local.get $k2lo))) (local.get $k0lo)))
+            (f32x4.demote_f64x2_zero (f64x2.add (f64x2.add
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va))) (local.get $k1hi))
+              (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vb) (local.get $vb))) (local.get $k2hi))) (local.get $k0hi)))))
+          (local.set $pa (i32.add (local.get $pa) (local.get $c4)))
+          (local.set $pb (i32.add (local.get $pb) (local.get $c4)))
+          (local.set $po (i32.add (local.get $po) (local.get $c4)))
+          (br $pixels)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $quads))))
 
   ;; The coefficients k1[j], k0[j] (float64) of one image rounded to float32 in place, into the first 4c bytes of
   ;; their arrays, which the sigmoid passes read four at a time: ascending j, the 16 bytes written for j..j+3 hold
@@ -124,42 +120,49 @@
 
   ;; GroupNorm then SiLU: out[q, j] = t sigmoid(t), t = a[q, j] k1[j] + k0[j] in float32 (the cpu kernel rounds the
   ;; float64 expression once: an ulp or two apart; the sigmoid below within a few ulp of a float32-rounded
-  ;; 1 / (1 + exp(-t))). The image's P C floats in one loop, the coefficients' offset $j wrapping at C.
+  ;; 1 / (1 + exp(-t))). Four channels at a time over all pixels, their coefficients in registers (as
+  ;; siluGradSums): one loop over the image's P C floats, the coefficients loaded per element with their offset
+  ;; wrapping at C, ran 1.4-1.5x slower (28x28 images of 12 and 24 channels).
   (func $affineSilu (param $out i32) (param $a i32) (param $p i32) (param $c i32) (param $k1 i32) (param $k0 i32)
-    (local $end i32) (local $j i32) (local $c4 i32) (local $t v128) (local $s v128)
-    (local $u v128) (local $m v128) (local $f v128) (local $e v128)
+    (local $j i32) (local $c4 i32) (local $pa i32) (local $po i32) (local $end i32) (local $k1j v128) (local $k0j v128)
+    (local $t v128) (local $s v128) (local $u v128) (local $m v128) (local $f v128) (local $e v128)
     (call $coefficientsToF32 (local.get $k1) (local.get $k0) (local.get $c))
     (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
-    (local.set $end (i32.add (local.get $a) (i32.shl (i32.mul (local.get $p) (local.get $c)) (i32.const 2))))
     (local.set $j (i32.const 0))
-    (block $done (loop $elements
-      (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
-      (local.set $t (f32x4.add (f32x4.mul (v128.load (local.get $a)) (v128.load (i32.add (local.get $k1) (local.get $j))))
-        (v128.load (i32.add (local.get $k0) (local.get $j)))))
-        ;; $s = sigmoid($t) = 1 / (1 + 2^u), u = -t log2(e): u clamped to [-126, 126] (pmin/pmax: single
-        ;; instructions, NaN kept), n = round(u) by adding 1.5 2^23 (m, whose low bits are then n), 2^n's bits as
-        ;; (bits(m) - bits(1.5 2^23) + 127) << 23 (-1262485377 = 127 - 0x4B400000), and 2^f for f = u - n in
-        ;; [-1/2, 1/2] by a degree-5 polynomial (relative error 2.3e-7 evaluated in float32; fitted to 2^f's relative
-        ;; error by reweighted least squares). The rounding of u costs 2^u a relative 6e-8 |u| (5e-6 at the clamp),
-        ;; where the sigmoid is within 2^-100 of 0 or 1.
-        (local.set $u (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $t) (v128.const f32x4 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341))
-          (v128.const f32x4 -126.0 -126.0 -126.0 -126.0)) (v128.const f32x4 126.0 126.0 126.0 126.0)))
-        (local.set $m (f32x4.add (local.get $u) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0)))
-        (local.set $f (f32x4.sub (local.get $u) (f32x4.sub (local.get $m) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0))))
-        (local.set $e (f32x4.add (f32x4.mul (v128.const f32x4 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914) (local.get $f)) (v128.const f32x4 0.009675528854131699 0.009675528854131699 0.009675528854131699 0.009675528854131699)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.05550713464617729 0.05550713464617729 0.05550713464617729 0.05550713464617729)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.24022120237350464 0.24022120237350464 0.24022120237350464 0.24022120237350464)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.6931469440460205 0.6931469440460205 0.6931469440460205 0.6931469440460205)))
-        (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 1.0000001192092896 1.0000001192092896 1.0000001192092896 1.0000001192092896)))
-        (local.set $e (f32x4.mul (local.get $e)
-          (i32x4.shl (i32x4.add (local.get $m) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23))))
-        (local.set $s (f32x4.div (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $e))))
-        (v128.store (local.get $out) (f32x4.mul (local.get $t) (local.get $s)))
-      (local.set $a (i32.add (local.get $a) (i32.const 16)))
-      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+    (block $q_done (loop $quads
+      (br_if $q_done (i32.ge_u (local.get $j) (local.get $c4)))
+      (local.set $k1j (v128.load (i32.add (local.get $k1) (local.get $j))))
+      (local.set $k0j (v128.load (i32.add (local.get $k0) (local.get $j))))
+      (local.set $pa (i32.add (local.get $a) (local.get $j)))
+      (local.set $po (i32.add (local.get $out) (local.get $j)))
+      (local.set $end (i32.add (local.get $pa) (i32.mul (local.get $p) (local.get $c4))))
+      (block $p_done (loop $pixels
+        (br_if $p_done (i32.ge_u (local.get $pa) (local.get $end)))
+        (local.set $t (f32x4.add (f32x4.mul (v128.load (local.get $pa)) (local.get $k1j)) (local.get $k0j)))
+          ;; $s = sigmoid($t) = 1 / (1 + 2^u), u = -t log2(e): u clamped to [-126, 126] (pmin/pmax: single
+          ;; instructions, NaN kept), n = round(u) by adding 1.5 2^23 (m, whose low bits are then n), 2^n's bits as
+          ;; (bits(m) - bits(1.5 2^23) + 127) << 23 (-1262485377 = 127 - 0x4B400000), and 2^f for f = u - n in
+          ;; [-1/2, 1/2] by a degree-5 polynomial (relative error 2.3e-7 evaluated in float32; fitted to 2^f's relative
+          ;; error by reweighted least squares). The rounding of u costs 2^u a relative 6e-8 |u| (5e-6 at the clamp),
+          ;; where the sigmoid is within 2^-100 of 0 or 1.
+          (local.set $u (f32x4.pmin (f32x4.pmax (f32x4.mul (local.get $t) (v128.const f32x4 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341 -1.44269504088896341))
+            (v128.const f32x4 -126.0 -126.0 -126.0 -126.0)) (v128.const f32x4 126.0 126.0 126.0 126.0)))
+          (local.set $m (f32x4.add (local.get $u) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0)))
+          (local.set $f (f32x4.sub (local.get $u) (f32x4.sub (local.get $m) (v128.const f32x4 12582912.0 12582912.0 12582912.0 12582912.0))))
+          (local.set $e (f32x4.add (f32x4.mul (v128.const f32x4 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914 0.0013276415411382914) (local.get $f)) (v128.const f32x4 0.009675528854131699 0.009675528854131699 0.009675528854131699 0.009675528854131699)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.05550713464617729 0.05550713464617729 0.05550713464617729 0.05550713464617729)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.24022120237350464 0.24022120237350464 0.24022120237350464 0.24022120237350464)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 0.6931469440460205 0.6931469440460205 0.6931469440460205 0.6931469440460205)))
+          (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $f)) (v128.const f32x4 1.0000001192092896 1.0000001192092896 1.0000001192092896 1.0000001192092896)))
+          (local.set $e (f32x4.mul (local.get $e)
+            (i32x4.shl (i32x4.add (local.get $m) (v128.const i32x4 -1262485377 -1262485377 -1262485377 -1262485377)) (i32.const 23))))
+          (local.set $s (f32x4.div (v128.const f32x4 1.0 1.0 1.0 1.0) (f32x4.add (v128.const f32x4 1.0 1.0 1.0 1.0) (local.get $e))))
+        (v128.store (local.get $po) (f32x4.mul (local.get $t) (local.get $s)))
+        (local.set $pa (i32.add (local.get $pa) (local.get $c4)))
+        (local.set $po (i32.add (local.get $po) (local.get $c4)))
+        (br $pixels)))
       (local.set $j (i32.add (local.get $j) (i32.const 16)))
-      (if (i32.eq (local.get $j) (local.get $c4)) (then (local.set $j (i32.const 0))))
-      (br $elements))))
+      (br $quads))))
 
   ;; SiLU's backward inside GroupNorm + SiLU's: with t = x[q, j] k1[j] + k0[j] and s = sigmoid(t) as above,
   ;;   dt[q, j] = dy (s (1 + t (1 - s)))  (float32, in the two-op path's order),
