@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerWasmKernels, replacedWasmKernel } from '../src/kernels/wasm/register';
 import type { WasmHeapBackend } from '../src/kernels/wasm/heap';
+import { binaryStats } from '../src/kernels/wasm/binary';
 import { heapGroupNormPasses } from '../src/kernels/wasm/simd/group-norm-passes';
 import { reduceTranspose } from '../src/kernels/wasm/transpose';
 import { maxAbsDiff, runKernelOn, values } from './helpers';
@@ -474,6 +475,35 @@ describe('wasm convolution gradient kernels', () => {
       const ours = tf.engine().runKernel('AvgPoolGrad', { dy, input }, attrs as never) as tf.Tensor;
       await expectSame([ours], original('AvgPoolGrad', { dy, input }, attrs));
       tf.dispose([input, pooled, dy, ours]);
+    }
+  });
+
+  it('Add and Multiply = tfjs wasm kernels, bit for bit: ours for equal shapes, rows and scalars, theirs for the rest', async () => {
+    await tf.setBackend('wasm');
+    // [a shape, b shape, ours?]: equal shapes, a row per image ([N,1,1,C]), per channel ([C], [1,1,1,C]), a bias on
+    // a matrix, scalars, each also swapped; trailing sizes not a multiple of 4, broadcasts of both sides and int32
+    // stay with tfjs.
+    const cases: [number[], number[], boolean][] = [
+      [[2, 5, 3, 12], [2, 5, 3, 12], true], [[3, 4, 4, 8], [3, 1, 1, 8], true], [[3, 4, 4, 8], [8], true],
+      [[3, 4, 4, 8], [1, 1, 1, 8], true], [[5, 12], [12], true], [[5, 12], [5, 12], true], [[2, 3, 3, 4], [], true],
+      [[2, 3, 3, 4], [1], true], [[3, 1, 1, 8], [3, 4, 4, 8], true], [[], [2, 6, 4], true], [[2, 3, 4, 8], [2, 1, 4, 8], true],
+      [[2, 3, 3, 6], [2, 1, 1, 6], false], [[2, 3, 3, 6], [2, 3, 3, 6], false], [[3, 1, 8], [1, 5, 8], false],
+      [[2, 4, 4, 8], [2, 4, 1, 1], false], [[4, 8], [4, 1], false], [[2, 3, 3, 5], [], false],
+    ];
+    for (const [i, [as, bs, oursExpected]] of cases.entries()) {
+      for (const name of ['Add', 'Multiply']) {
+        for (const dtype of ['float32', 'int32'] as const) {
+          const make = (shape: number[], seed: number) => tf.tensor(Array.from(values(shape.reduce((p, q) => p * q, 1), seed),
+            (v) => (dtype === 'int32' ? Math.round(v * 100) : v * 3)), shape, dtype);
+          const a = make(as, 40 + i);
+          const b = make(bs, 60 + i);
+          const before = binaryStats.calls;
+          const ours = tf.engine().runKernel(name, { a, b }) as tf.Tensor;
+          expect(binaryStats.calls - before, `${name} [${as}] [${bs}] ${dtype}`).toBe(oursExpected && dtype === 'float32' ? 1 : 0);
+          await expectSame([ours], original(name, { a, b }, {}));
+          tf.dispose([a, b, ours]);
+        }
+      }
     }
   });
 

@@ -1,5 +1,6 @@
 // Every WebAssembly module of ours (simd/*.wat compiled by scripts/wat.mjs), for preparing them all at once.
 import { ADAM_WASM } from './adam-wasm';
+import { BINARY_WASM } from './binary-wasm';
 import { CONCAT_WASM } from './concat-wasm';
 import { CONV_FILTER_WASM } from './conv-filter-wasm';
 import { CONV_WASM } from './conv-wasm';
@@ -13,6 +14,6 @@ import { WINOGRAD4_WASM } from './winograd4-wasm';
 
 /** All our modules' binaries. */
 export const SIMD_MODULES: readonly WatBinaries[] = [
-  ADAM_WASM, CONCAT_WASM, CONV_FILTER_WASM, CONV_WASM, GROUP_NORM_WASM, REDUCE_SUM_WASM, RESAMPLE2X_WASM, TRANSPOSE_WASM,
+  ADAM_WASM, BINARY_WASM, CONCAT_WASM, CONV_FILTER_WASM, CONV_WASM, GROUP_NORM_WASM, REDUCE_SUM_WASM, RESAMPLE2X_WASM, TRANSPOSE_WASM,
   WINOGRAD_WASM, WINOGRAD4_WASM,
 ];
