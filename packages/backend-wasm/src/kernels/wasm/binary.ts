@@ -1,15 +1,20 @@
 // Add and Multiply for wasm where both inputs are float32 and the broadcast is one our SIMD module takes
 // (simd/binary.wat): equal shapes, one input a row [N, 1, ..., 1, C...] or [C...] of the other's trailing axes
-// (per image or shared), or a scalar; the rows split over the pool's threads on the threaded build. Everything
-// else (other dtypes, other broadcasts, trailing sizes not a multiple of 4) goes to the kernel it wraps.
-// tfjs-backend-wasm 4.22 computes these on the calling thread, broadcasts as a generic index loop: the mnist
-// preset's embedding adds ([16, 28, 28, 12] + [16, 1, 1, 12]) took 0.34 ms each against 0.11 for an add of
-// equal shapes.
+// (per image or shared), or a scalar. Everything else (other dtypes, other broadcasts, trailing sizes not a
+// multiple of 4) goes to the kernel it wraps. tfjs-backend-wasm 4.22 runs broadcasts as a generic index loop:
+// the mnist preset's embedding adds ([16, 28, 28, 12] + [16, 1, 1, 12]) took 0.34 ms each against 0.11 for an add
+// of equal shapes. On the calling thread only: split over 2 threads, an add of two [16, 28, 28, 12] tensors took
+// 64-81 us against 52-55 on one (the operands sit in the calling core's cache; one add per element gains nothing
+// from a second core that must fetch them).
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOffset, type WasmHeapBackend } from './heap';
 import { BINARY_WASM } from './simd/binary-wasm';
 import { simdInstance } from './simd/instance';
-import { simdRows, type RowRun } from './simd/pool';
+
+interface BinaryExports extends WebAssembly.Exports {
+  rows(op: number, a: number, b: number, out: number, mid: number, inner: number, bStride: number, row0: number, row1: number): void;
+  scalar(op: number, a: number, s: number, out: number, inner: number, row0: number, row1: number): void;
+}
 
 /** How b broadcasts against a (a's shape is the output's): our module's arguments, or null. */
 type Plan =
@@ -41,15 +46,6 @@ function plan(aShape: number[], bShape: number[]): Plan | null {
   return null;
 }
 
-/** `name` over rows: through the pool where it serves this heap, else on the calling thread (null: no SIMD). */
-function binaryRun(backend: WasmHeapBackend, name: Plan['kind']): RowRun | null {
-  const pooled = simdRows(backend.wasm, BINARY_WASM, name);
-  if (pooled) return pooled;
-  // A shared heap without our pool (a browser's threaded build, or XNNPACK given the threads): the calling thread.
-  const f = simdInstance(backend.wasm, BINARY_WASM)?.[name] as ((...args: number[]) => void) | undefined;
-  return f ? (args, rows) => f(...args, 0, rows) : null;
-}
-
 /** Calls our module computed in this process (the tests check which shapes take it). */
 export const binaryStats = { calls: 0 };
 
@@ -65,14 +61,13 @@ function heapBinary(op: 0 | 1): (original: tf.KernelFunc) => tf.KernelFunc {
     const outShape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
     if (!tf.util.arraysEqual(outShape, x.shape)) return original(args);
     const backend = args.backend as unknown as WasmHeapBackend;
-    const run = binaryRun(backend, p.kind);
-    if (!run) return original(args);
+    const simd = simdInstance<BinaryExports>(backend.wasm, BINARY_WASM);
+    if (!simd) return original(args);
     binaryStats.calls++;
     const out = backend.makeOutput(outShape, 'float32');
     const [px, py, po] = [heapOffset(backend, x), heapOffset(backend, y), heapOffset(backend, out)];
-    const elements = tf.util.sizeFromShape(outShape);
-    if (p.kind === 'scalar') run([op, px, py, po, p.inner], p.outer, elements);
-    else run([op, px, py, po, p.mid, p.inner, p.bStride], p.outer, elements);
+    if (p.kind === 'scalar') simd.scalar(op, px, py, po, p.inner, 0, p.outer);
+    else simd.rows(op, px, py, po, p.mid, p.inner, p.bStride, 0, p.outer);
     return out;
   };
 }

@@ -2,8 +2,8 @@
 ;; training step makes: equal shapes (residual sums, gradient accumulation), a per-image or per-channel row
 ;; [N, 1, 1, C] or [C] against [N, H, W, C] (the embedding added to every pixel, biases), and a scalar (skip
 ;; scales). tfjs-backend-wasm 4.22 runs the broadcasts as a generic index loop, 2.2 ns per element on 16x28x28x12
-;; with a [16, 1, 1, 12] row, against 0.7 for equal shapes; and both on the calling thread only. Here the rows
-;; split over the pool's threads (simd/pool.ts). One IEEE operation per element: the same values as tfjs's.
+;; with a [16, 1, 1, 12] row, against 0.7 for equal shapes. One IEEE operation per element: the same values as
+;; tfjs's. The row range lets a caller split the work; binary.ts calls it on one thread (see there why).
 ;; Exported, over the outer rows [row0, row1) (images, or single rows):
 ;;   rows(op, a, b, out, mid, inner, bStride, row0, row1):
 ;;     out[o, m, k] = a[o, m, k] (op) b[o bStride + k]   (m < mid, k < inner, inner % 4 == 0; floats)

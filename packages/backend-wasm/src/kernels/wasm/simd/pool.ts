@@ -5,7 +5,6 @@
 // XNNPACK). Where the engine gives the threads to XNNPACK, our pooled functions stay out: tfjs's pthreads spin
 // after each XNNPACK call and take the cores from any pool of ours (docs/performance.md).
 import { heapMemory, type WasmModule } from '../heap';
-import { BINARY_WASM } from './binary-wasm';
 import { CONV_FILTER_WASM } from './conv-filter-wasm';
 import { CONV_WASM } from './conv-wasm';
 import { GROUP_NORM_WASM } from './group-norm-wasm';
@@ -53,10 +52,6 @@ const POOLED: readonly { binaries: WatBinaries; name: string; warmUpArgs: readon
   { binaries: GROUP_NORM_WASM, name: 'affine', warmUpArgs: [16384, 0, 0, 64, 16, 32768, 33024, 33280, 0, 2] },
   { binaries: GROUP_NORM_WASM, name: 'affineSilu', warmUpArgs: [16384, 0, 64, 16, 32768, 33024, 0, 2] },
   { binaries: GROUP_NORM_WASM, name: 'siluGradSums', warmUpArgs: [16384, 0, 8192, 64, 16, 32768, 33024, 33280, 33536, 0, 2] },
-  // binary.wat's add and multiply over outer rows: rows(op, a, b, out, mid, inner, bStride, row0, row1), 2 images
-  // of 4 pixels x 16 channels plus a row per image; scalar(op, a, s, out, inner, row0, row1), 2 rows of 64 floats.
-  { binaries: BINARY_WASM, name: 'rows', warmUpArgs: [0, 0, 4096, 8192, 4, 16, 16, 0, 2] },
-  { binaries: BINARY_WASM, name: 'scalar', warmUpArgs: [1, 0, 4096, 8192, 64, 0, 2] },
 ];
 
 /** One function a pool runs: a module's export and a warm-up call of it. */
