@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 export function sumToShape(dy: tf.Tensor, shape: number[], outShape: number[]): tf.Tensor {
   const reduceAxes = tf.broadcast_util.getReductionAxes(shape, outShape);
   if (reduceAxes.length === 0) return tf.reshape(dy, shape); // a new tensor, never dy itself
-  const res = tf.sum(dy, reduceAxes);
-  // A sum already in the input's shape (a bias [C] of an NHWC output) needs no Reshape kernel: one per layer.
+  // Kept dims where the input has the output's rank (a row per image [N, 1, 1, C]), dropped where it has fewer (a
+  // bias [C]): either way a sum already in the input's shape, with no Reshape kernel after it (one per layer).
+  const res = tf.sum(dy, reduceAxes, shape.length === outShape.length);
   return tf.util.arraysEqual(res.shape, shape) ? res : tf.reshape(res, shape);
 }

@@ -56,7 +56,13 @@ function depthwiseFilter(f: tf.Tensor, channels: number, gain: number, flip: boo
  */
 export function downsample2x(x: tf.Tensor4D, f: tf.Tensor, pad: number, box = false): tf.Tensor4D {
   return tf.tidy(() => {
-    if (pad === 0 && box) return tf.avgPool(x, 2, 2, 'valid');
+    if (pad === 0 && box) {
+      // tf.avgPool's kernel without the op's trailing Cast to x's dtype (float32 to float32: a kernel call per layer
+      // for nothing); the same kernel, value and gradient (tfjs's AvgPool gradient).
+      if (x.dtype !== 'float32') return tf.avgPool(x, 2, 2, 'valid');
+      const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+      return tf.engine().runKernel(tf.AvgPool, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    }
     const xp = padOrCrop(x, pad, pad, pad, pad);
     return tf.depthwiseConv2d(xp, depthwiseFilter(f, x.shape[3], 1, false), 2, 'valid');
   });
