@@ -85,7 +85,7 @@ interface SavingEngine {
  * count raised, as its Identity kernel does) instead of tfjs's clones. tfjs's engine saves through its `clone`,
  * both a registered kernel's inputs and outputs (saveTensorsForBackwardMode) and what a custom gradient's forward
  * passes to `save` (runKernelFunc); each clone ran a whole Identity kernel through the engine and recorded a tape
- * node no gradient uses: 358 of them per step of the mnist preset's U-Net for kernels, 97 more for its custom
+ * node no gradient uses: 358 of them per step of the mnist preset's U-Net for kernels, 96 more for its custom
  * gradients (the convolutions'). The saved tensors are the same objects to every gradient function: distinct
  * tensors, kept through the forward's tidy, disposed by the backward pass as before. The engine calls `clone`
  * nowhere else (tf.clone runs the Identity kernel itself). Where the engine lacks it (not tfjs 4), `f` runs with
