@@ -100,7 +100,7 @@ function withLightSaves<T>(f: () => T): T {
   }
   engine.clone = (t) => {
     const info = engine.state.tensorInfo.get(t.dataId);
-    if (!info) throw new Error(`leanVariableGrads: a kernel saved a disposed tensor (id ${t.id}) for its gradient`);
+    if (!info) throw new Error(`leanVariableGrads: a kernel or custom gradient saved a disposed tensor (id ${t.id}) for its gradient`);
     info.backend.incRef(t.dataId);
     return engine.makeTensorFromDataId(t.dataId, [...t.shape], t.dtype, info.backend);
   };

@@ -77,8 +77,8 @@ export const WASM_KERNEL_WRAPPERS: Readonly<Record<string, (original: tf.KernelF
   Transpose: tiledTranspose,
   // The 2x2 stride-2 average pool's gradient (the box-filter down layers) in one SIMD pass.
   AvgPoolGrad: avgPoolGrad2x2,
-  // Equal shapes, per-image or per-channel rows and scalars split over threads; the rows in SIMD instead of a
-  // generic index loop (the embedding added to every pixel: 3x faster on one thread).
+  // Equal shapes, per-image or per-channel rows and scalars in one SIMD pass instead of a generic index loop (the
+  // embedding added to every pixel: [16, 28, 28, 12] + [16, 1, 1, 12] 188 -> 36 us).
   Add: heapAdd,
   Multiply: heapMultiply,
 };
