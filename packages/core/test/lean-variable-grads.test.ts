@@ -1,6 +1,6 @@
 // leanVariableGrads: the same value and gradients as tf.variableGrads bit for bit (convolution, GroupNorm,
 // broadcasting, a multi-output op with an unused output, a variable used twice, a custom gradient that hands
-// back its dy for two inputs), a lower peak, no leaks, the tensors kernels save for their gradients kept without
+// back its dy for two inputs), a lower peak, no leaks, the tensors kernels and custom gradients save kept without
 // tfjs's Identity clones, and clear errors.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -113,7 +113,7 @@ describe('leanVariableGrads', () => {
     tf.dispose([value, grads['lean/a']!, a, b, frozen]);
   });
 
-  it('keeps the tensors kernels save as new handles on their data: no Identity kernel, the engine left as it was', () => {
+  it('keeps the tensors kernels and custom gradients save as new handles on their data: no Identity kernel, the engine left as it was', () => {
     const v = makeVars();
     const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const engine = tf.engine() as unknown as Record<string, unknown>;

@@ -12,24 +12,24 @@ import { BINARY_WASM } from './simd/binary-wasm';
 import { simdInstance } from './simd/instance';
 
 interface BinaryExports extends WebAssembly.Exports {
-  rows(op: number, a: number, b: number, out: number, mid: number, inner: number, bStride: number, row0: number, row1: number): void;
-  scalar(op: number, a: number, s: number, out: number, inner: number, row0: number, row1: number): void;
+  rows(op: number, a: number, b: number, out: number, outer: number, mid: number, inner: number, bStride: number): void;
+  scalar(op: number, a: number, s: number, out: number, count: number): void;
 }
 
 /** How b broadcasts against a (a's shape is the output's): our module's arguments, or null. */
 type Plan =
   | { kind: 'rows'; outer: number; mid: number; inner: number; bStride: number }
-  | { kind: 'scalar'; outer: number; inner: number };
+  | { kind: 'scalar'; count: number };
 
 /** The plan for a (op) b with a at least as large as b, or null where our module does not take the shapes. */
 function plan(aShape: number[], bShape: number[]): Plan | null {
   const size = tf.util.sizeFromShape(aShape);
   if (size === 0 || aShape.length === 0) return null;
+  if (tf.util.sizeFromShape(bShape) === 1 && bShape.length <= aShape.length) {
+    return size % 4 === 0 ? { kind: 'scalar', count: size } : null;
+  }
   const outer = aShape[0]!;
   const perOuter = size / outer;
-  if (tf.util.sizeFromShape(bShape) === 1 && bShape.length <= aShape.length) {
-    return perOuter % 4 === 0 ? { kind: 'scalar', outer, inner: perOuter } : null;
-  }
   if (tf.util.arraysEqual(aShape, bShape)) return perOuter % 4 === 0 ? { kind: 'rows', outer, mid: 1, inner: perOuter, bStride: perOuter } : null;
   if (bShape.length > aShape.length) return null;
   // b left-padded with ones to a's rank: [b0, 1, ..., 1, a_k, ..., a_last] with b0 equal to a's first axis or 1.
@@ -66,8 +66,8 @@ function heapBinary(op: 0 | 1): (original: tf.KernelFunc) => tf.KernelFunc {
     binaryStats.calls++;
     const out = backend.makeOutput(outShape, 'float32');
     const [px, py, po] = [heapOffset(backend, x), heapOffset(backend, y), heapOffset(backend, out)];
-    if (p.kind === 'scalar') simd.scalar(op, px, py, po, p.inner, 0, p.outer);
-    else simd.rows(op, px, py, po, p.mid, p.inner, p.bStride, 0, p.outer);
+    if (p.kind === 'scalar') simd.scalar(op, px, py, po, p.count);
+    else simd.rows(op, px, py, po, p.outer, p.mid, p.inner, p.bStride);
     return out;
   };
 }
